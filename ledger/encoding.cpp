@@ -1,0 +1,237 @@
+#include "ledger/encoding.hpp"
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace backstop {
+namespace {
+
+constexpr std::uint8_t format_version = 1;
+constexpr std::uint32_t string_bytes_max = 1u << 20;
+constexpr std::uint32_t items_max = 1u << 20;
+
+class Writer {
+ public:
+  void u8(std::uint8_t value) { bytes_.push_back(static_cast<char>(value)); }
+  void u32(std::uint32_t value) { fixed(value, 4); }
+  void u64(std::uint64_t value) { fixed(value, 8); }
+  void i64(std::int64_t value) { fixed(static_cast<std::uint64_t>(value), 8); }
+  void str(std::string_view value) {
+    u32(static_cast<std::uint32_t>(value.size()));
+    bytes_.append(value);
+  }
+  void digest(const Digest& value) { bytes_.append(reinterpret_cast<const char*>(value.data()), value.size()); }
+  void money(const Money& value) { str(value.pence().str()); }
+  std::string take() { return std::move(bytes_); }
+
+ private:
+  void fixed(std::uint64_t value, int width) {
+    for (int shift = (width - 1) * 8; shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(value >> shift));
+  }
+  std::string bytes_;
+};
+
+// Reads what Writer wrote; any short read or bad value throws, caught once in decode.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  std::uint8_t u8() { need(1); return static_cast<std::uint8_t>(bytes_[position_++]); }
+  std::uint32_t u32() { return static_cast<std::uint32_t>(fixed(4)); }
+  std::uint64_t u64() { return fixed(8); }
+  std::int64_t i64() { return static_cast<std::int64_t>(fixed(8)); }
+  std::string str() {
+    const std::uint32_t size = u32();
+    if (size > string_bytes_max) throw std::runtime_error("string too long");
+    need(size);
+    std::string out(bytes_.substr(position_, size));
+    position_ += size;
+    return out;
+  }
+  Digest digest() {
+    need(32);
+    Digest out;
+    for (auto& byte : out) byte = static_cast<std::uint8_t>(bytes_[position_++]);
+    return out;
+  }
+  Money money() {
+    auto value = Money::from_pence_string(str());
+    if (!value) throw std::runtime_error("bad amount");
+    return *value;
+  }
+  std::uint32_t count() {
+    const std::uint32_t n = u32();
+    if (n > items_max) throw std::runtime_error("count too large");
+    return n;
+  }
+  bool at_end() const { return position_ == bytes_.size(); }
+
+ private:
+  void need(std::size_t n) const {
+    if (bytes_.size() - position_ < n) throw std::runtime_error("record truncated");
+  }
+  std::uint64_t fixed(int width) {
+    need(static_cast<std::size_t>(width));
+    std::uint64_t value = 0;
+    for (int i = 0; i < width; ++i) value = (value << 8) | static_cast<std::uint8_t>(bytes_[position_++]);
+    return value;
+  }
+  std::string_view bytes_;
+  std::size_t position_ = 0;
+};
+
+void write_metadata(Writer& writer, const Metadata& metadata) {
+  writer.str(metadata.actor);
+  writer.str(metadata.reason);
+  writer.u32(metadata.fund_year);
+  writer.u32(static_cast<std::uint32_t>(metadata.references.size()));
+  for (const auto& reference : metadata.references) writer.str(reference);
+}
+
+Metadata read_metadata(Reader& reader) {
+  Metadata metadata;
+  metadata.actor = reader.str();
+  metadata.reason = reader.str();
+  metadata.fund_year = reader.u32();
+  const std::uint32_t n = reader.count();
+  for (std::uint32_t i = 0; i < n; ++i) metadata.references.push_back(reader.str());
+  return metadata;
+}
+
+void write_account(Writer& writer, const Account& account) {
+  writer.str(account.id);
+  writer.u8(static_cast<std::uint8_t>(account.type));
+  writer.str(account.owner);
+  writer.u8(account.floor.has_value() ? 1 : 0);
+  if (account.floor) writer.money(*account.floor);
+}
+
+Account read_account(Reader& reader) {
+  Account account;
+  account.id = reader.str();
+  const std::uint8_t type = reader.u8();
+  if (type < 1 || type > 5) throw std::runtime_error("bad account type");
+  account.type = static_cast<AccountType>(type);
+  account.owner = reader.str();
+  if (reader.u8() != 0) account.floor = reader.money();
+  return account;
+}
+
+void write_postings(Writer& writer, const std::vector<Posting>& postings) {
+  writer.u32(static_cast<std::uint32_t>(postings.size()));
+  for (const auto& posting : postings) {
+    writer.str(posting.account);
+    writer.money(posting.amount);
+  }
+}
+
+}  // namespace
+
+Digest sha256(std::string_view bytes) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  Digest out{};
+  unsigned int size = 0;
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), out.data(), &size) != 1 || size != out.size()) {
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  return out;
+}
+
+std::string encode_entry_body(const JournalEntry& entry) {
+  Writer writer;
+  writer.u8(format_version);
+  writer.u64(entry.sequence);
+  writer.u8(static_cast<std::uint8_t>(entry.kind));
+  writer.i64(entry.time_unix_s);
+  writer.str(entry.idempotency_key);
+  writer.digest(entry.payload_digest);
+  write_metadata(writer, entry.metadata);
+  if (entry.kind == EntryKind::open_account) {
+    write_account(writer, entry.account);
+  } else {
+    writer.u8(entry.reverses.has_value() ? 1 : 0);
+    if (entry.reverses) writer.u64(*entry.reverses);
+    write_postings(writer, entry.postings);
+  }
+  writer.digest(entry.previous_hash);
+  return writer.take();
+}
+
+std::string encode_entry_record(const JournalEntry& entry) {
+  std::string record = encode_entry_body(entry);
+  record.append(reinterpret_cast<const char*>(entry.hash.data()), entry.hash.size());
+  return record;
+}
+
+Result<JournalEntry> decode_entry_record(std::string_view record) {
+  if (record.size() < 32) return Status::error(ErrorCode::corruption, "record shorter than its hash");
+  const std::string_view body = record.substr(0, record.size() - 32);
+  JournalEntry entry;
+  try {
+    Reader reader(body);
+    if (reader.u8() != format_version) throw std::runtime_error("unknown format version");
+    entry.sequence = reader.u64();
+    const std::uint8_t kind = reader.u8();
+    if (kind != 1 && kind != 2) throw std::runtime_error("unknown entry kind");
+    entry.kind = static_cast<EntryKind>(kind);
+    entry.time_unix_s = reader.i64();
+    entry.idempotency_key = reader.str();
+    entry.payload_digest = reader.digest();
+    entry.metadata = read_metadata(reader);
+    if (entry.kind == EntryKind::open_account) {
+      entry.account = read_account(reader);
+    } else {
+      if (reader.u8() != 0) entry.reverses = reader.u64();
+      const std::uint32_t n = reader.count();
+      for (std::uint32_t i = 0; i < n; ++i) {
+        Posting posting;
+        posting.account = reader.str();
+        posting.amount = reader.money();
+        entry.postings.push_back(std::move(posting));
+      }
+    }
+    entry.previous_hash = reader.digest();
+    if (!reader.at_end()) throw std::runtime_error("trailing bytes");
+    Reader hash_reader(record.substr(body.size()));
+    entry.hash = hash_reader.digest();
+  } catch (const std::exception& error) {
+    return Status::error(ErrorCode::corruption, std::string("undecodable record: ") + error.what());
+  }
+  if (sha256(body) != entry.hash) return Status::error(ErrorCode::corruption, "stored hash does not match the record");
+  return entry;
+}
+
+Digest command_payload_digest(const Command& command) {
+  Writer writer;
+  writer.u8(format_version);
+  write_metadata(writer, command.metadata);
+  if (const auto* open = std::get_if<OpenAccount>(&command.body)) {
+    writer.u8(1);
+    write_account(writer, open->account);
+  } else if (const auto* post = std::get_if<PostTransaction>(&command.body)) {
+    writer.u8(2);
+    write_postings(writer, post->postings);
+  } else {
+    writer.u8(3);
+    writer.u64(std::get<ReverseTransaction>(command.body).sequence);
+  }
+  return sha256(writer.take());
+}
+
+std::string encode_sequence_key(std::uint64_t sequence) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, sequence >>= 8) key[static_cast<std::size_t>(i)] = static_cast<char>(sequence & 0xff);
+  return key;
+}
+
+std::optional<std::uint64_t> decode_sequence_key(std::string_view key) {
+  if (key.size() != 8) return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : key) value = (value << 8) | static_cast<std::uint8_t>(c);
+  return value;
+}
+
+}  // namespace backstop

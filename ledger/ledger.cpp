@@ -1,0 +1,237 @@
+#include "ledger/ledger.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "ledger/encoding.hpp"
+
+namespace backstop {
+namespace {
+
+Status invalid(std::string message) { return Status::error(ErrorCode::invalid_argument, std::move(message)); }
+
+bool is_printable_text(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+// Account ids are ':'-separated names (hledger-compatible): "fund:reserve", "member:05A:receivable".
+bool is_account_id(std::string_view id) {
+  if (id.empty() || id.size() > 96 || id.front() == ':' || id.back() == ':') return false;
+  if (id.find("::") != std::string_view::npos) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c == ':' || is_name_char(c); });
+}
+
+bool is_owner(std::string_view owner) {
+  return !owner.empty() && owner.size() <= 32 && std::all_of(owner.begin(), owner.end(), is_name_char);
+}
+
+Status check_command_shape(const Command& command) {
+  const auto& key = command.idempotency_key;
+  if (key.empty() || key.size() > Ledger::key_bytes_max ||
+      !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    return invalid("idempotency key must be 1 to 128 printable ASCII characters without spaces");
+  }
+  const auto& metadata = command.metadata;
+  if (metadata.actor.empty() || metadata.actor.size() > 128 || !is_printable_text(metadata.actor)) {
+    return invalid("actor must be 1 to 128 printable characters");
+  }
+  if (metadata.reason.size() > Ledger::reason_bytes_max || !is_printable_text(metadata.reason)) {
+    return invalid("reason must be at most 1024 printable characters");
+  }
+  if (metadata.fund_year != 0 && (metadata.fund_year < 1990 || metadata.fund_year > 2200)) {
+    return invalid("fund year must be between 1990 and 2200 (or 0 for none)");
+  }
+  if (metadata.references.size() > Ledger::references_max) return invalid("at most 32 references");
+  for (const auto& reference : metadata.references) {
+    if (reference.empty() || reference.size() > 128 || !is_printable_text(reference)) {
+      return invalid("a reference must be 1 to 128 printable characters");
+    }
+  }
+  if (const auto* open = std::get_if<OpenAccount>(&command.body)) {
+    if (!is_account_id(open->account.id)) {
+      return invalid("account id must be ':'-separated names of letters, digits, '_', '-', '.' (at most 96)");
+    }
+    if (!is_owner(open->account.owner)) return invalid("owner must be 'fund' or a member id");
+    if (!parse_account_type(account_type_name(open->account.type))) return invalid("unknown account type");
+  } else if (const auto* post = std::get_if<PostTransaction>(&command.body)) {
+    if (post->postings.size() < 2) return invalid("a transaction needs at least two postings");
+    if (post->postings.size() > Ledger::postings_max) return invalid("too many postings in one transaction");
+    for (const auto& posting : post->postings) {
+      if (posting.amount.is_zero()) return invalid("a posting of zero to '" + posting.account + "'");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+const AccountState* Ledger::find_account(const std::string& id) const {
+  auto found = accounts_.find(id);
+  return found == accounts_.end() ? nullptr : &found->second;
+}
+
+Money Ledger::trial_balance() const {
+  Money total;
+  for (const auto& [id, state] : accounts_) total += state.balance;
+  return total;
+}
+
+std::optional<std::uint64_t> Ledger::reversed_by(std::uint64_t sequence) const {
+  auto found = reversed_by_.find(sequence);
+  if (found == reversed_by_.end()) return std::nullopt;
+  return found->second;
+}
+
+Result<Receipt> Ledger::execute(const Command& command) {
+  try {
+    if (Status shape = check_command_shape(command); !shape.is_ok()) return shape;
+    const Digest payload = command_payload_digest(command);
+    if (auto used = idempotency_.find(command.idempotency_key); used != idempotency_.end()) {
+      if (used->second.first != payload) {
+        return Status::error(ErrorCode::idempotency_conflict,
+                             "idempotency key '" + command.idempotency_key + "' was used for a different request");
+      }
+      const auto& original = journal_[used->second.second - 1];
+      return Receipt{original.sequence, original.hash, true};
+    }
+    Result<JournalEntry> built = build_entry(command, payload);
+    if (!built.is_ok()) return built.status();
+    JournalEntry entry = std::move(built).value();
+    if (Status checked = check_entry(entry); !checked.is_ok()) return checked;
+    entry.hash = sha256(encode_entry_body(entry));
+    Receipt receipt{entry.sequence, entry.hash, false};
+    apply(std::move(entry));
+    return receipt;
+  } catch (const std::overflow_error& error) {
+    return Status::error(ErrorCode::overflow, std::string("amount out of range: ") + error.what());
+  }
+}
+
+Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& payload) const {
+  JournalEntry entry;
+  entry.sequence = last_sequence() + 1;
+  entry.time_unix_s = command.time_unix_s;
+  entry.idempotency_key = command.idempotency_key;
+  entry.payload_digest = payload;
+  entry.metadata = command.metadata;
+  entry.previous_hash = chain_head_;
+  if (const auto* open = std::get_if<OpenAccount>(&command.body)) {
+    entry.kind = EntryKind::open_account;
+    entry.account = open->account;
+  } else if (const auto* post = std::get_if<PostTransaction>(&command.body)) {
+    entry.kind = EntryKind::transaction;
+    entry.postings = post->postings;
+  } else {
+    const auto target = std::get<ReverseTransaction>(command.body).sequence;
+    if (target == 0 || target > last_sequence()) {
+      return Status::error(ErrorCode::not_found, "no transaction " + std::to_string(target) + " to reverse");
+    }
+    entry.kind = EntryKind::transaction;
+    entry.reverses = target;
+    for (const auto& posting : journal_[target - 1].postings) entry.postings.push_back({posting.account, -posting.amount});
+  }
+  return entry;
+}
+
+// Everything that makes an entry acceptable given the state before it. Pure: changes nothing.
+Status Ledger::check_entry(const JournalEntry& entry) const {
+  if (!journal_.empty() && entry.time_unix_s < journal_.back().time_unix_s) {
+    return invalid("time goes backwards: the journal is in time order");
+  }
+  if (idempotency_.contains(entry.idempotency_key)) {
+    return Status::error(ErrorCode::corruption, "idempotency key used twice in the journal");
+  }
+  if (entry.kind == EntryKind::open_account) {
+    if (accounts_.contains(entry.account.id)) {
+      return Status::error(ErrorCode::already_exists, "account '" + entry.account.id + "' already exists");
+    }
+    if (entry.account.floor && *entry.account.floor > Money()) {
+      return invalid("an account's floor cannot be above zero: a new account starts at zero");
+    }
+    return Status::ok();
+  }
+  if (entry.reverses) {
+    const auto& original = journal_[*entry.reverses - 1];
+    if (original.kind != EntryKind::transaction) return invalid("only a transaction can be reversed");
+    if (original.reverses) return invalid("a reversal cannot itself be reversed; post a new transaction");
+    if (auto by = reversed_by(original.sequence)) {
+      return Status::error(ErrorCode::already_reversed, "transaction " + std::to_string(original.sequence) +
+                                                            " was already reversed by " + std::to_string(*by));
+    }
+  }
+  std::map<std::string, Money> deltas;
+  Money total;
+  for (const auto& posting : entry.postings) {
+    if (!accounts_.contains(posting.account)) {
+      return Status::error(ErrorCode::not_found, "no account '" + posting.account + "'");
+    }
+    deltas[posting.account] += posting.amount;
+    total += posting.amount;
+  }
+  if (!total.is_zero()) {
+    return Status::error(ErrorCode::unbalanced, "postings sum to " + total.to_string() + ", not zero");
+  }
+  for (const auto& [id, delta] : deltas) {
+    const AccountState& state = accounts_.at(id);
+    if (!state.account.floor) continue;
+    AccountState after = state;
+    after.balance += delta;
+    if (after.normal_balance() < *state.account.floor) {
+      return Status::error(ErrorCode::constraint, "account '" + id + "' would fall to " +
+                                                      after.normal_balance().to_string() + ", below its floor of " +
+                                                      state.account.floor->to_string());
+    }
+  }
+  return Status::ok();
+}
+
+void Ledger::apply(JournalEntry entry) {
+  assert(entry.sequence == last_sequence() + 1);
+  assert(entry.previous_hash == chain_head_);
+  if (entry.kind == EntryKind::open_account) {
+    accounts_.emplace(entry.account.id, AccountState{entry.account, Money()});
+  } else {
+    Money total;
+    for (const auto& posting : entry.postings) {
+      accounts_.at(posting.account).balance += posting.amount;
+      total += posting.amount;
+    }
+    assert(total.is_zero());
+    if (entry.reverses) reversed_by_.emplace(*entry.reverses, entry.sequence);
+  }
+  idempotency_.emplace(entry.idempotency_key, std::make_pair(entry.payload_digest, entry.sequence));
+  chain_head_ = entry.hash;
+  journal_.push_back(std::move(entry));
+}
+
+Status Ledger::replay(const JournalEntry& entry) {
+  const std::string where = "transaction " + std::to_string(entry.sequence) + ": ";
+  auto corrupt = [&](const std::string& what) { return Status::error(ErrorCode::corruption, where + what); };
+  if (entry.sequence != last_sequence() + 1) {
+    return corrupt("out of sequence (expected " + std::to_string(last_sequence() + 1) + ")");
+  }
+  if (entry.previous_hash != chain_head_) return corrupt("does not chain to the hash of the entry before it");
+  if (sha256(encode_entry_body(entry)) != entry.hash) return corrupt("hash does not match its contents");
+  try {
+    if (entry.reverses) {
+      if (*entry.reverses == 0 || *entry.reverses > last_sequence()) return corrupt("reverses an unknown transaction");
+      const auto& original = journal_[*entry.reverses - 1].postings;
+      bool mirrors = original.size() == entry.postings.size();
+      for (std::size_t i = 0; mirrors && i < original.size(); ++i) {
+        mirrors = original[i].account == entry.postings[i].account && original[i].amount == -entry.postings[i].amount;
+      }
+      if (!mirrors) return corrupt("is not the mirror image of the transaction it reverses");
+    }
+    if (Status checked = check_entry(entry); !checked.is_ok()) return corrupt(checked.message());
+  } catch (const std::overflow_error&) {
+    return corrupt("amounts out of range");
+  }
+  apply(entry);
+  return Status::ok();
+}
+
+}  // namespace backstop
