@@ -13,7 +13,7 @@ constexpr std::size_t digits_max = 36;              // keeps every parse far fro
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Parses "[-][£]digits[,ddd]*[.fraction]" into an integer scaled by 10^fraction_places.
-// Returns false on any malformation; `grouping` allows thousands separators.
+// Returns false on any malformation.
 bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound, Int128& scaled) {
   bool negative = false;
   if (!text.empty() && text.front() == '-') { negative = true; text.remove_prefix(1); }
@@ -80,7 +80,7 @@ Result<Rate> Rate::from_ppm(std::int64_t ppm) {
 
 Result<Rate> Rate::parse(std::string_view text) {
   Int128 scaled;
-  if (!parse_decimal(text, 6, false, scaled)) {
+  if (text.find(',') != std::string_view::npos || !parse_decimal(text, 6, false, scaled)) {
     return Status::error(ErrorCode::invalid_argument,
                          "not a rate with at most six decimal places: '" + std::string(text) + "'");
   }
