@@ -1,11 +1,10 @@
 // RocksStore: durability across reopen, read-only opening, and tamper detection.
 #include <catch2/catch.hpp>
 
-#include <rocksdb/db.h>
-
 #include "ledger/encoding.hpp"
 #include "ledger/store.hpp"
 #include "tests/ledger_fixtures.hpp"
+#include "tests/store_tamper.hpp"
 
 using namespace backstop;
 using namespace backstop::testing;
@@ -26,24 +25,6 @@ Digest write_journal(const std::string& directory, int transfers) {
   }
   REQUIRE(commit_pending(*store.value(), ledger, 0).is_ok());
   return ledger.chain_head();
-}
-
-// Applies `change` to the raw bytes stored in one column family under one key.
-void tamper(const std::string& directory, const std::string& family, const std::string& key,
-            const std::function<void(std::string&)>& change) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : {"default", "journal", "accounts", "idempotency", "indexes"}) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), directory, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  std::size_t index = 0;
-  while (descriptors[index].name != family) ++index;
-  std::string value;
-  REQUIRE(db->Get(rocksdb::ReadOptions(), handles[index], key, &value).ok());
-  change(value);
-  REQUIRE(db->Put(rocksdb::WriteOptions(), handles[index], key, value).ok());
-  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
 }
 
 }  // namespace

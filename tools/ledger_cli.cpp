@@ -119,7 +119,8 @@ int run_verify(const std::string& data, bool as_json) {
   return exit_code::ok;
 }
 
-int run_export(const std::string& data, const std::string& output) {
+int run_export(const std::string& data, const std::string& format, const std::string& output) {
+  if (format != "hledger") return fail(Status::error(ErrorCode::invalid_argument, "unknown export format '" + format + "'"));
   auto store = open_store(data, true);
   if (!store.is_ok()) return fail(store.status());
   auto ledger = load_ledger(*store.value());
@@ -152,7 +153,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
     command->add_option("--type", *type, "asset | liability | equity | income | expense")->required();
     command->add_option("--owner", account->owner, "'fund' or a member id")->required();
     command->add_option("--floor", *floor, "lowest balance allowed on the account's normal side, e.g. 0");
-    command->callback([=, &exit_status] {
+    command->callback([common, account, type, floor, &exit_status] {
       auto parsed_type = parse_account_type(*type);
       if (!parsed_type) {
         exit_status = fail(Status::error(ErrorCode::invalid_argument, "unknown account type '" + *type + "'"));
@@ -173,7 +174,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
     auto* command = ledger->add_subcommand("post", "post a balanced transaction");
     add_common_options(*command, *common);
     command->add_option("--posting", *postings, "ACCOUNT=AMOUNT, debit positive; repeatable")->required();
-    command->callback([=, &exit_status] {
+    command->callback([common, postings, &exit_status] {
       PostTransaction post;
       for (const auto& text : *postings) {
         auto posting = parse_posting(text);
@@ -189,7 +190,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
     auto* command = ledger->add_subcommand("reverse", "reverse a transaction by posting its mirror image");
     add_common_options(*command, *common);
     command->add_option("--sequence", *sequence, "the transaction to reverse")->required();
-    command->callback([=, &exit_status] {
+    command->callback([common, sequence, &exit_status] {
       exit_status = run_command(*common, Command{{}, 0, {}, ReverseTransaction{*sequence}});
     });
   }
@@ -199,7 +200,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
     auto* command = ledger->add_subcommand("balances", "list every account and its balance");
     command->add_option("--data", *data, "store directory")->required();
     command->add_flag("--json", *as_json, "JSON for scripts");
-    command->callback([=, &exit_status] { exit_status = run_balances(*data, *as_json); });
+    command->callback([data, as_json, &exit_status] { exit_status = run_balances(*data, *as_json); });
   }
   {
     auto data = std::make_shared<std::string>();
@@ -207,7 +208,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
     auto* command = ledger->add_subcommand("verify", "re-walk the hash chain and recompute every balance");
     command->add_option("--data", *data, "store directory")->required();
     command->add_flag("--json", *as_json, "JSON for scripts");
-    command->callback([=, &exit_status] { exit_status = run_verify(*data, *as_json); });
+    command->callback([data, as_json, &exit_status] { exit_status = run_verify(*data, *as_json); });
   }
   {
     auto data = std::make_shared<std::string>();
@@ -217,7 +218,8 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
     command->add_option("--data", *data, "store directory")->required();
     command->add_option("--format", *format, "hledger")->required()->check(CLI::IsMember({"hledger"}));
     command->add_option("--output", *output, "file to write (default: standard output)");
-    command->callback([=, &exit_status] { exit_status = run_export(*data, *output); });
+    // The callback owns every option it binds, `format` included, so they outlive parsing.
+    command->callback([data, format, output, &exit_status] { exit_status = run_export(*data, *format, *output); });
   }
 }
 
