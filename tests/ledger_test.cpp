@@ -191,7 +191,7 @@ TEST_CASE("encoding: a record decodes to the entry that was encoded") {
   CHECK_FALSE(decode_entry_record(record + "x").is_ok());
 }
 
-TEST_CASE("store: loading replays the journal to the same state; a tampered cache is caught") {
+TEST_CASE("store: loading replays the journal to the same state") {
   Ledger ledger = three_accounts();
   REQUIRE(ledger.execute(transfer("t", "fund:reserve", "fund:cash", pounds("7"))).is_ok());
   MemoryStore store;
