@@ -151,6 +151,12 @@ std::string encode_entry_body(const JournalEntry& entry) {
   write_metadata(writer, entry.metadata);
   if (entry.kind == EntryKind::open_account) {
     write_account(writer, entry.account);
+  } else if (entry.kind == EntryKind::event) {
+    writer.str(entry.event_type);
+    writer.str(entry.event_payload);
+    writer.u32(static_cast<std::uint32_t>(entry.event_accounts.size()));
+    for (const auto& account : entry.event_accounts) write_account(writer, account);
+    write_postings(writer, entry.postings);
   } else {
     writer.u8(entry.reverses.has_value() ? 1 : 0);
     if (entry.reverses) writer.u64(*entry.reverses);
@@ -175,7 +181,7 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
     if (reader.u8() != format_version) throw std::runtime_error("unknown format version");
     entry.sequence = reader.u64();
     const std::uint8_t kind = reader.u8();
-    if (kind != 1 && kind != 2) throw std::runtime_error("unknown entry kind");
+    if (kind < 1 || kind > 3) throw std::runtime_error("unknown entry kind");
     entry.kind = static_cast<EntryKind>(kind);
     entry.time_unix_s = reader.i64();
     entry.idempotency_key = reader.str();
@@ -184,7 +190,14 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
     if (entry.kind == EntryKind::open_account) {
       entry.account = read_account(reader);
     } else {
-      if (reader.u8() != 0) entry.reverses = reader.u64();
+      if (entry.kind == EntryKind::event) {
+        entry.event_type = reader.str();
+        entry.event_payload = reader.str();
+        const std::uint32_t accounts = reader.count();
+        for (std::uint32_t i = 0; i < accounts; ++i) entry.event_accounts.push_back(read_account(reader));
+      } else if (reader.u8() != 0) {
+        entry.reverses = reader.u64();
+      }
       const std::uint32_t n = reader.count();
       for (std::uint32_t i = 0; i < n; ++i) {
         Posting posting;
@@ -214,9 +227,15 @@ Digest command_payload_digest(const Command& command) {
   } else if (const auto* post = std::get_if<PostTransaction>(&command.body)) {
     writer.u8(2);
     write_postings(writer, post->postings);
-  } else {
+  } else if (const auto* reverse = std::get_if<ReverseTransaction>(&command.body)) {
     writer.u8(3);
-    writer.u64(std::get<ReverseTransaction>(command.body).sequence);
+    writer.u64(reverse->sequence);
+  } else {
+    // An event's postings follow from its payload and the state; only the payload is the request.
+    const auto& event = std::get<RecordEvent>(command.body);
+    writer.u8(4);
+    writer.str(event.type);
+    writer.str(event.payload);
   }
   return sha256(writer.take());
 }

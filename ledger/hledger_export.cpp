@@ -49,8 +49,9 @@ void export_hledger(const Ledger& ledger, std::ostream& out) {
 
   std::map<std::string, Money> running;
   for (const auto& entry : ledger.journal()) {
-    if (entry.kind != EntryKind::transaction) continue;
-    out << iso_date(entry.time_unix_s) << " (" << entry.sequence << ") " << sanitise(entry.metadata.reason) << "\n";
+    if (entry.postings.empty()) continue;
+    out << iso_date(entry.time_unix_s) << " (" << entry.sequence << ") "
+        << (entry.kind == EntryKind::event ? entry.event_type + ": " : std::string()) << sanitise(entry.metadata.reason) << "\n";
     out << "    ; actor: " << sanitise(entry.metadata.actor) << ", key: " << sanitise(entry.idempotency_key);
     if (entry.metadata.fund_year != 0) out << ", fund_year: " << entry.metadata.fund_year;
     if (entry.reverses) out << ", reverses: " << *entry.reverses;

@@ -49,16 +49,24 @@ struct Metadata {
 struct OpenAccount { Account account; };
 struct PostTransaction { std::vector<Posting> postings; };
 struct ReverseTransaction { std::uint64_t sequence = 0; };
+// A domain event (e.g. a fund command) recorded in the chain, with the postings it causes
+// (none, or at least two that balance). The payload is opaque to the ledger.
+struct RecordEvent {
+  std::string type;     // e.g. "file_specific_claim"
+  std::string payload;  // canonical encoding of the request
+  std::vector<Account> accounts;  // opened by the event, before its postings
+  std::vector<Posting> postings;
+};
 
 // What a caller asks the ledger to do. Time comes in with the command: the core has no clock.
 struct Command {
   std::string idempotency_key;
   std::int64_t time_unix_s = 0;
   Metadata metadata;
-  std::variant<OpenAccount, PostTransaction, ReverseTransaction> body;
+  std::variant<OpenAccount, PostTransaction, ReverseTransaction, RecordEvent> body;
 };
 
-enum class EntryKind : std::uint8_t { open_account = 1, transaction = 2 };
+enum class EntryKind : std::uint8_t { open_account = 1, transaction = 2, event = 3 };
 
 // One link of the hash chain. hash = SHA-256(encoding), and the encoding names previous_hash.
 struct JournalEntry {
@@ -69,7 +77,10 @@ struct JournalEntry {
   Digest payload_digest{};  // what the key was first used for; a retry must match it
   Metadata metadata;
   Account account;                        // open_account only
-  std::vector<Posting> postings;          // transaction only
+  std::vector<Account> event_accounts;    // event only: accounts it opens
+  std::string event_type;                 // event only
+  std::string event_payload;              // event only
+  std::vector<Posting> postings;          // transaction and event
   std::optional<std::uint64_t> reverses;  // transaction only: the entry it undoes
   Digest previous_hash{};
   Digest hash{};

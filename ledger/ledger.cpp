@@ -29,6 +29,24 @@ bool is_owner(std::string_view owner) {
   return !owner.empty() && owner.size() <= 32 && std::all_of(owner.begin(), owner.end(), is_name_char);
 }
 
+Status check_postings_shape(const std::vector<Posting>& postings) {
+  if (postings.size() < 2) return invalid("a transaction needs at least two postings");
+  if (postings.size() > Ledger::postings_max) return invalid("too many postings in one transaction");
+  for (const auto& posting : postings) {
+    if (posting.amount.is_zero()) return invalid("a posting of zero to '" + posting.account + "'");
+  }
+  return Status::ok();
+}
+
+Status check_account_shape(const Account& account) {
+  if (!is_account_id(account.id)) {
+    return invalid("account id must be ':'-separated names of letters, digits, '_', '-', '.' (at most 96)");
+  }
+  if (!is_owner(account.owner)) return invalid("owner must be 'fund' or a member id");
+  if (!parse_account_type(account_type_name(account.type))) return invalid("unknown account type");
+  return Status::ok();
+}
+
 Status check_command_shape(const Command& command) {
   const auto& key = command.idempotency_key;
   if (key.empty() || key.size() > Ledger::key_bytes_max ||
@@ -52,17 +70,19 @@ Status check_command_shape(const Command& command) {
     }
   }
   if (const auto* open = std::get_if<OpenAccount>(&command.body)) {
-    if (!is_account_id(open->account.id)) {
-      return invalid("account id must be ':'-separated names of letters, digits, '_', '-', '.' (at most 96)");
-    }
-    if (!is_owner(open->account.owner)) return invalid("owner must be 'fund' or a member id");
-    if (!parse_account_type(account_type_name(open->account.type))) return invalid("unknown account type");
+    return check_account_shape(open->account);
   } else if (const auto* post = std::get_if<PostTransaction>(&command.body)) {
-    if (post->postings.size() < 2) return invalid("a transaction needs at least two postings");
-    if (post->postings.size() > Ledger::postings_max) return invalid("too many postings in one transaction");
-    for (const auto& posting : post->postings) {
-      if (posting.amount.is_zero()) return invalid("a posting of zero to '" + posting.account + "'");
+    return check_postings_shape(post->postings);
+  } else if (const auto* event = std::get_if<RecordEvent>(&command.body)) {
+    if (event->type.empty() || event->type.size() > 64 ||
+        !std::all_of(event->type.begin(), event->type.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; })) {
+      return invalid("event type must be 1 to 64 of a-z and '_'");
     }
+    if (event->payload.size() > Ledger::event_payload_bytes_max) return invalid("event payload too large");
+    for (const auto& account : event->accounts) {
+      if (Status shape = check_account_shape(account); !shape.is_ok()) return shape;
+    }
+    if (!event->postings.empty()) return check_postings_shape(event->postings);
   }
   return Status::ok();
 }
@@ -125,6 +145,12 @@ Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& p
   } else if (const auto* post = std::get_if<PostTransaction>(&command.body)) {
     entry.kind = EntryKind::transaction;
     entry.postings = post->postings;
+  } else if (const auto* event = std::get_if<RecordEvent>(&command.body)) {
+    entry.kind = EntryKind::event;
+    entry.event_type = event->type;
+    entry.event_payload = event->payload;
+    entry.event_accounts = event->accounts;
+    entry.postings = event->postings;
   } else {
     const auto target = std::get<ReverseTransaction>(command.body).sequence;
     if (target == 0 || target > last_sequence()) {
@@ -137,6 +163,16 @@ Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& p
   return entry;
 }
 
+Status Ledger::check_new_account(const Account& account, const std::map<std::string, AccountState>& opened) const {
+  if (accounts_.contains(account.id) || opened.contains(account.id)) {
+    return Status::error(ErrorCode::already_exists, "account '" + account.id + "' already exists");
+  }
+  if (account.floor && *account.floor > Money()) {
+    return invalid("an account's floor cannot be above zero: a new account starts at zero");
+  }
+  return Status::ok();
+}
+
 // Everything that makes an entry acceptable given the state before it. Pure: changes nothing.
 Status Ledger::check_entry(const JournalEntry& entry) const {
   if (!journal_.empty() && entry.time_unix_s < journal_.back().time_unix_s) {
@@ -145,14 +181,11 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
   if (idempotency_.contains(entry.idempotency_key)) {
     return Status::error(ErrorCode::corruption, "idempotency key used twice in the journal");
   }
-  if (entry.kind == EntryKind::open_account) {
-    if (accounts_.contains(entry.account.id)) {
-      return Status::error(ErrorCode::already_exists, "account '" + entry.account.id + "' already exists");
-    }
-    if (entry.account.floor && *entry.account.floor > Money()) {
-      return invalid("an account's floor cannot be above zero: a new account starts at zero");
-    }
-    return Status::ok();
+  if (entry.kind == EntryKind::open_account) return check_new_account(entry.account, {});
+  std::map<std::string, AccountState> opened;  // accounts an event opens, visible to its postings
+  for (const auto& account : entry.event_accounts) {
+    if (Status fresh = check_new_account(account, opened); !fresh.is_ok()) return fresh;
+    opened.emplace(account.id, AccountState{account, Money()});
   }
   if (entry.reverses) {
     const auto& original = journal_[*entry.reverses - 1];
@@ -166,7 +199,7 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
   std::map<std::string, Money> deltas;
   Money total;
   for (const auto& posting : entry.postings) {
-    if (!accounts_.contains(posting.account)) {
+    if (!accounts_.contains(posting.account) && !opened.contains(posting.account)) {
       return Status::error(ErrorCode::not_found, "no account '" + posting.account + "'");
     }
     deltas[posting.account] += posting.amount;
@@ -176,7 +209,7 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
     return Status::error(ErrorCode::unbalanced, "postings sum to " + total.to_string() + ", not zero");
   }
   for (const auto& [id, delta] : deltas) {
-    const AccountState& state = accounts_.at(id);
+    const AccountState& state = accounts_.contains(id) ? accounts_.at(id) : opened.at(id);
     if (!state.account.floor) continue;
     AccountState after = state;
     after.balance += delta;
@@ -195,6 +228,7 @@ void Ledger::apply(JournalEntry entry) {
   if (entry.kind == EntryKind::open_account) {
     accounts_.emplace(entry.account.id, AccountState{entry.account, Money()});
   } else {
+    for (const auto& account : entry.event_accounts) accounts_.emplace(account.id, AccountState{account, Money()});
     Money total;
     for (const auto& posting : entry.postings) {
       accounts_.at(posting.account).balance += posting.amount;

@@ -26,6 +26,7 @@ class Ledger {
   static constexpr std::size_t references_max = 32;
   static constexpr std::size_t key_bytes_max = 128;
   static constexpr std::size_t reason_bytes_max = 1024;
+  static constexpr std::size_t event_payload_bytes_max = 1 << 20;
 
   // Validates and applies a command. On any error nothing changes. A retry (same key,
   // same payload) returns the original receipt with `replayed` set; the same key with a
@@ -51,6 +52,7 @@ class Ledger {
  private:
   Result<JournalEntry> build_entry(const Command& command, const Digest& payload) const;
   Status check_entry(const JournalEntry& entry) const;
+  Status check_new_account(const Account& account, const std::map<std::string, AccountState>& opened) const;
   void apply(JournalEntry entry);
 
   std::vector<JournalEntry> journal_;

@@ -71,6 +71,7 @@ Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> en
     batch.Put(families[journal_family], key, encode_entry_record(entry));
     batch.Put(families[idempotency_family], entry.idempotency_key, digest_bytes(entry.payload_digest) + key);
     if (entry.kind == EntryKind::open_account) touched.insert(entry.account.id);
+    for (const auto& account : entry.event_accounts) touched.insert(account.id);
     for (const auto& posting : entry.postings) {
       touched.insert(posting.account);
       batch.Put(families[indexes_family], "posting/" + posting.account + "/" + key, posting.amount.pence().str());

@@ -58,6 +58,7 @@ Status MemoryStore::commit(const Ledger& ledger, std::span<const JournalEntry> e
     records_[entry.sequence] = encode_entry_record(entry);
     caches_.idempotency[entry.idempotency_key] = {entry.payload_digest, entry.sequence};
     if (entry.kind == EntryKind::open_account) caches_.balances[entry.account.id] = Money();
+    for (const auto& account : entry.event_accounts) caches_.balances[account.id] = Money();
     for (const auto& posting : entry.postings) caches_.balances[posting.account] = ledger.find_account(posting.account)->balance;
   }
   return Status::ok();

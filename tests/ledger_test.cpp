@@ -201,3 +201,25 @@ TEST_CASE("store: loading replays the journal to the same state") {
   CHECK(loaded.value().chain_head() == ledger.chain_head());
   CHECK(loaded.value().find_account("fund:cash")->balance == pounds("7"));
 }
+
+TEST_CASE("event: records a domain event that opens accounts and posts to them, in one entry") {
+  Ledger ledger = three_accounts();
+  RecordEvent event{"register_member", R"({"id":"07B"})",
+                    {Account{"member:07B:payable", AccountType::liability, "07B", Money()}},
+                    {{"fund:reserve", pounds("5")}, {"member:07B:payable", pounds("-5")}}};
+  auto receipt = ledger.execute(Command{"ev-1", 5, metadata_for("event"), event});
+  REQUIRE(receipt.is_ok());
+  CHECK(ledger.find_account("member:07B:payable")->normal_balance() == pounds("5"));
+  const auto& entry = ledger.journal().back();
+  CHECK(entry.kind == EntryKind::event);
+  CHECK(decode_entry_record(encode_entry_record(entry)).value().event_accounts == entry.event_accounts);
+
+  // The payload is the request: a retry with it is harmless, another payload under the key is refused.
+  CHECK(ledger.execute(Command{"ev-1", 6, metadata_for("event"), event}).value().replayed);
+  RecordEvent other = event;
+  other.payload = R"({"id":"08C"})";
+  CHECK(ledger.execute(Command{"ev-1", 6, metadata_for("event"), other}).status().code() == ErrorCode::idempotency_conflict);
+  // Opening an account twice inside events is refused like any other.
+  RecordEvent again{"register_member", R"({"id":"07B","again":true})", event.accounts, {}};
+  CHECK(ledger.execute(Command{"ev-2", 6, metadata_for("event"), again}).status().code() == ErrorCode::already_exists);
+}
