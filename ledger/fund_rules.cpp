@@ -35,13 +35,14 @@ Status check_parameters(const YearParameters& p) {
                                    {"loss_share f3", p.loss_share_f3}, {"gain_share g2", p.gain_share_g2},
                                    {"gain_share g3", p.gain_share_g3}, {"aggregate_cap", p.aggregate_cap},
                                    {"gain_carry_cap", p.gain_carry_cap}, {"loan_limit", p.loan_limit},
-                                   {"max_call", p.max_call}, {"corridor b1", p.corridor_b1}, {"corridor b2", p.corridor_b2}}) {
+                                   {"max_call", p.max_call}, {"corridor b1", p.corridor_b1}, {"corridor b2", p.corridor_b2},
+                                   {"review_sample", p.review_sample}}) {
     if (!is_share(rate)) return invalid(std::string(name) + " must be between 0 and 1");
   }
   if (p.corridor_b1 > p.corridor_b2) return invalid("corridor b1 must not exceed b2");
   if (p.rebate_margin.ppm() < 0) return invalid("rebate_margin must not be negative");
   if (p.specific_threshold.is_negative() || p.specific_cap.is_negative() || p.reserve_target.is_negative() ||
-      p.four_eyes_above.is_negative()) {
+      p.four_eyes_above.is_negative() || p.manual_review_above.is_negative()) {
     return invalid("thresholds, caps and targets must not be negative");
   }
   if (p.loss_repay_years < 1 || p.loss_repay_years > 10) return invalid("loss_repay_years must be 1 to 10");

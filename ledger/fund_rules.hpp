@@ -32,6 +32,10 @@ struct YearParameters {
   Rate rebate_margin = Rate::parse("0.1").value();
   Rate max_call = Rate::parse("0.5").value();
   Money four_eyes_above = Money::from_pence(100'000'000);  // £1,000,000
+  // Not in rule 2's table (docs/fund.md): claims above this go to manual review, and a
+  // seeded sample of this share of the rest.
+  Money manual_review_above = Money::from_pence(50'000'000);  // £500,000
+  Rate review_sample = Rate::parse("0.05").value();
 
   bool operator==(const YearParameters&) const = default;
 };

@@ -109,16 +109,8 @@ std::optional<std::uint64_t> Ledger::reversed_by(std::uint64_t sequence) const {
 Result<Receipt> Ledger::execute(const Command& command) {
   try {
     if (Status shape = check_command_shape(command); !shape.is_ok()) return shape;
-    const Digest payload = command_payload_digest(command);
-    if (auto used = idempotency_.find(command.idempotency_key); used != idempotency_.end()) {
-      if (used->second.first != payload) {
-        return Status::error(ErrorCode::idempotency_conflict,
-                             "idempotency key '" + command.idempotency_key + "' was used for a different request");
-      }
-      const auto& original = journal_[used->second.second - 1];
-      return Receipt{original.sequence, original.hash, true};
-    }
-    Result<JournalEntry> built = build_entry(command, payload);
+    if (auto retry = find_retry(command)) return *retry;
+    Result<JournalEntry> built = build_entry(command, command_payload_digest(command));
     if (!built.is_ok()) return built.status();
     JournalEntry entry = std::move(built).value();
     if (Status checked = check_entry(entry); !checked.is_ok()) return checked;
@@ -129,6 +121,17 @@ Result<Receipt> Ledger::execute(const Command& command) {
   } catch (const std::overflow_error& error) {
     return Status::error(ErrorCode::overflow, std::string("amount out of range: ") + error.what());
   }
+}
+
+std::optional<Result<Receipt>> Ledger::find_retry(const Command& command) const {
+  auto used = idempotency_.find(command.idempotency_key);
+  if (used == idempotency_.end()) return std::nullopt;
+  if (used->second.first != command_payload_digest(command)) {
+    return Result<Receipt>(Status::error(ErrorCode::idempotency_conflict,
+                                         "idempotency key '" + command.idempotency_key + "' was used for a different request"));
+  }
+  const auto& original = journal_[used->second.second - 1];
+  return Result<Receipt>(Receipt{original.sequence, original.hash, true});
 }
 
 Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& payload) const {

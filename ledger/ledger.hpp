@@ -33,6 +33,10 @@ class Ledger {
   // different payload is an idempotency_conflict.
   Result<Receipt> execute(const Command& command);
 
+  // If the command's key was used before: the original receipt (same payload) or an
+  // idempotency_conflict (different payload). nullopt for a fresh key.
+  std::optional<Result<Receipt>> find_retry(const Command& command) const;
+
   // Re-applies an entry read back from a store, checking everything execute would have
   // checked plus the chain: sequence, previous hash and the entry's own hash.
   Status replay(const JournalEntry& entry);

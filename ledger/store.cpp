@@ -4,43 +4,55 @@
 
 namespace backstop {
 
-Result<Ledger> load_ledger(const Store& store) {
-  Ledger ledger;
-  Status walked = store.for_each_record([&](std::uint64_t key_sequence, std::string_view record) {
+Status replay_journal(const Store& store, const std::function<Status(const JournalEntry&)>& replay) {
+  return store.for_each_record([&](std::uint64_t key_sequence, std::string_view record) {
     const std::string where = "transaction " + std::to_string(key_sequence) + ": ";
     Result<JournalEntry> entry = decode_entry_record(record);
     if (!entry.is_ok()) return Status::error(ErrorCode::corruption, where + entry.status().message());
     if (entry.value().sequence != key_sequence) {
       return Status::error(ErrorCode::corruption, where + "stored under the wrong sequence number");
     }
-    return ledger.replay(entry.value());
+    return replay(entry.value());
   });
-  if (!walked.is_ok()) return walked;
+}
 
+Status check_caches(const Ledger& ledger, const Store& store) {
   Result<StoreCaches> caches = store.read_caches();
   if (!caches.is_ok()) return caches.status();
+  const auto& balances = caches.value().balances;
   // Every cached balance must equal the balance recomputed from the postings.
   for (const auto& [id, state] : ledger.accounts()) {
-    auto cached = caches.value().balances.find(id);
-    if (cached == caches.value().balances.end() || cached->second != state.balance) {
+    auto cached = balances.find(id);
+    if (cached == balances.end() || cached->second != state.balance) {
       return Status::error(ErrorCode::corruption, "account '" + id + "': cached balance " +
-                                                      (cached == caches.value().balances.end() ? std::string("missing") : cached->second.to_string()) +
+                                                      (cached == balances.end() ? std::string("missing") : cached->second.to_string()) +
                                                       " but the journal gives " + state.balance.to_string());
     }
   }
-  if (caches.value().balances.size() != ledger.accounts().size()) {
+  if (balances.size() != ledger.accounts().size()) {
     return Status::error(ErrorCode::corruption, "the store caches balances of accounts the journal never opened");
   }
+  const auto& keys = caches.value().idempotency;
   for (const auto& [key, used] : ledger.idempotency()) {
-    auto cached = caches.value().idempotency.find(key);
-    if (cached == caches.value().idempotency.end() || cached->second != used) {
+    auto cached = keys.find(key);
+    if (cached == keys.end() || cached->second != used) {
       return Status::error(ErrorCode::corruption, "transaction " + std::to_string(used.second) +
                                                       ": its idempotency record disagrees with the journal");
     }
   }
-  if (caches.value().idempotency.size() != ledger.idempotency().size()) {
+  if (keys.size() != ledger.idempotency().size()) {
     return Status::error(ErrorCode::corruption, "the store holds idempotency keys the journal never used");
   }
+  return Status::ok();
+}
+
+Result<Ledger> load_ledger(const Store& store) {
+  Ledger ledger;
+  if (Status replayed = replay_journal(store, [&](const JournalEntry& entry) { return ledger.replay(entry); });
+      !replayed.is_ok()) {
+    return replayed;
+  }
+  if (Status checked = check_caches(ledger, store); !checked.is_ok()) return checked;
   return ledger;
 }
 

@@ -39,6 +39,12 @@ class Store {
 // transaction.
 Result<Ledger> load_ledger(const Store& store);
 
+// The two halves of load_ledger, for layers that replay through their own state machine:
+// decode every stored record in order and hand it to `replay`, then compare the store's
+// caches with the ledger that the replay built.
+Status replay_journal(const Store& store, const std::function<Status(const JournalEntry&)>& replay);
+Status check_caches(const Ledger& ledger, const Store& store);
+
 // Commits everything the ledger holds beyond `committed` (a count of entries) and
 // returns the new count.
 Result<std::size_t> commit_pending(Store& store, const Ledger& ledger, std::size_t committed);

@@ -1,0 +1,69 @@
+// The fund: every rule of fund-rules.md as commands of a deterministic state machine
+// layered on the Ledger. A request is a JSON object {"type": ..., fields...}; the fund
+// checks it against its state, and records it as one event entry in the hash chain
+// together with the accounts it opens and the postings it causes. Replaying the journal
+// re-decides every event and must produce the same postings, so the fund's state is as
+// verifiable as the ledger's (docs/fund.md lists the commands and their fields).
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <memory>
+
+#include "ledger/store.hpp"
+
+namespace backstop {
+
+struct FundRequest {
+  std::string idempotency_key;
+  std::int64_t time_unix_s = 0;
+  std::string actor;  // "admin:<name>", "member:<id>" or "actuary:<name>"
+  boost::json::object command;
+};
+
+struct FundReceipt {
+  std::uint64_t sequence = 0;
+  Digest hash{};
+  bool replayed = false;
+  boost::json::object result;  // e.g. {"claim": "S12", "status": "approved"}
+};
+
+struct FundState;
+
+class Fund {
+ public:
+  Fund();
+  ~Fund();
+  Fund(Fund&&) noexcept;
+  Fund& operator=(Fund&&) noexcept;
+
+  // Checks and applies one request. On any error nothing changes. A retry (same key, same
+  // command) returns the original receipt; another command under a used key is refused.
+  Result<FundReceipt> execute(const FundRequest& request);
+
+  // Re-applies an entry read back from a store: an event is decided again and must give
+  // the very postings it recorded.
+  Status replay(const JournalEntry& entry);
+
+  const Ledger& ledger() const { return ledger_; }
+
+  // Reads (pure): a member's statement for a fund year, the fund report for a year,
+  // the early-warning report (rule 4), and one claim.
+  Result<boost::json::object> member_statement(const std::string& member, std::uint32_t year) const;
+  Result<boost::json::object> fund_report(std::uint32_t year) const;
+  Result<boost::json::object> early_warnings(std::uint32_t year) const;
+  Result<boost::json::object> claim(const std::string& claim_id) const;
+
+ private:
+  Ledger ledger_;
+  std::unique_ptr<FundState> state_;
+};
+
+// Rebuilds the fund from a store (replaying and verifying everything, as load_ledger does).
+Result<Fund> load_fund(const Store& store);
+
+// The canonical text of a JSON value: object keys sorted, no spaces. Equal commands give
+// equal text, whatever order their fields came in.
+std::string canonical_json(const boost::json::value& value);
+
+}  // namespace backstop

@@ -1,0 +1,388 @@
+// Specific claims (rule 5) through their workflow, and aggregate claims (rule 6).
+//   submitted -> pended | under_review | approved | denied (automatic checks)
+//   pended | under_review -> approved | partially_approved | denied (an administrator;
+//   two different ones above four_eyes_above) -> paid -> reversed -> paid ...
+//   denied | partially_approved -> under_review (one appeal within 30 days); withdrawn.
+#include "ledger/encoding.hpp"
+#include "ledger/fund_internal.hpp"
+
+namespace backstop::fund {
+namespace json = boost::json;
+namespace {
+
+constexpr std::int64_t appeal_window_s = 30 * 86'400;
+const std::set<std::string> reason_codes = {"R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09"};
+
+const SpecificClaim& find_claim(const Context& context, const std::string& id) {
+  auto found = context.state.claims.find(id);
+  if (found == context.state.claims.end()) refuse("no claim '" + id + "'", ErrorCode::not_found);
+  require_admin_or_member(context, found->second.member);
+  return found->second;
+}
+
+bool is_open_status(ClaimStatus status) {
+  return status == ClaimStatus::submitted || status == ClaimStatus::pended || status == ClaimStatus::under_review ||
+         status == ClaimStatus::appealed;
+}
+
+// Same patient and same episode as a live claim (a withdrawn or denied one may be refiled).
+bool is_duplicate(const FundState& state, const SpecificClaim& claim) {
+  auto found = state.episode_claims.find({claim.member, claim.year, claim.patient, claim.episode});
+  if (found == state.episode_claims.end()) return false;
+  return std::any_of(found->second.begin(), found->second.end(), [&](const std::string& id) {
+    const ClaimStatus status = state.claims.at(id).status;
+    return status != ClaimStatus::withdrawn && status != ClaimStatus::denied;
+  });
+}
+
+Money approved_so_far(const FundState& state, const SpecificClaim& claim) {
+  auto found = state.patient_liability.find({claim.member, claim.year, claim.patient});
+  return found == state.patient_liability.end() ? Money() : found->second;
+}
+
+// The postings for a change in the fund's liability for a patient: more owed to the
+// member, or an overpayment to recover from it.
+void post_increment(Effect& effect, const SpecificClaim& claim, const Money& increment) {
+  if (increment > Money()) {
+    effect.postings = {debit(year_account(claim.year, "specific-recoveries"), increment),
+                       credit(member_account(claim.member, "payable"), increment)};
+  } else if (increment < Money()) {
+    effect.postings = {debit(member_account(claim.member, "receivable"), -increment),
+                       credit(year_account(claim.year, "specific-recoveries"), -increment)};
+  }
+}
+
+// Applies a decision to the state (shared by automatic approval, decide and confirm).
+void record_decision(FundState& state, const std::string& id, const Decision& decision, const Money& adjudicated,
+                     const Money& increment) {
+  SpecificClaim& claim = state.claims.at(id);
+  claim.decisions.push_back(decision);
+  claim.proposed.reset();
+  claim.decided_unix_s = decision.time_unix_s;
+  if (decision.outcome == "denied") {
+    claim.status = ClaimStatus::denied;
+    return;
+  }
+  if (claim.status != ClaimStatus::approved && claim.status != ClaimStatus::partially_approved) {
+    auto& history = state.approved_costs[claim.member];
+    history.first += adjudicated;
+    history.second += 1;
+  }
+  claim.status = decision.outcome == "partially_approved" ? ClaimStatus::partially_approved : ClaimStatus::approved;
+  claim.adjudicated_cost = adjudicated;
+  claim.approved += increment;
+  state.patient_liability[{claim.member, claim.year, claim.patient}] += increment;
+}
+
+json::object claim_result(const FundState& state, const std::string& id) {
+  const SpecificClaim& claim = state.claims.at(id);
+  json::object out{{"claim", id}, {"status", claim_status_name(claim.status)}, {"approved", claim.approved.to_string()}};
+  if (!claim.decisions.empty()) out["reason_code"] = claim.decisions.back().reason_code;
+  if (!claim.review_reason.empty()) out["review"] = claim.review_reason;
+  if (claim.proposed) out["awaiting"] = "second_administrator";
+  return out;
+}
+
+// Selection for manual review: by value, by variance against the member's history, by a
+// seeded sample (the seed is the claim id, so the draw is recorded and repeatable), and
+// every claim of a member in special measures.
+std::string review_reason(const Context& context, const SpecificClaim& claim, const Money& increment,
+                          const YearParameters& parameters, const Member& member) {
+  if (member.status == MemberStatus::special_measures) return "special_measures";
+  if (increment > parameters.manual_review_above || -increment > parameters.manual_review_above) return "value";
+  Money history_total;
+  int history_count = 0;
+  if (auto history = context.state.approved_costs.find(claim.member); history != context.state.approved_costs.end()) {
+    std::tie(history_total, history_count) = history->second;
+  }
+  if (history_count >= 3 && claim.cumulative_cost > multiply_ratio(history_total, 3, history_count)) return "variance";
+  const Digest draw = sha256("review-sample:" + claim.id);
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | draw[static_cast<std::size_t>(i)];
+  if (static_cast<std::int64_t>(value % 1'000'000) < parameters.review_sample.ppm()) return "random";
+  return "";
+}
+
+Effect file_specific_claim(Context& context) {
+  SpecificClaim claim;
+  claim.year = context.fields.year();
+  claim.member = context.fields.text("member", 16);
+  require_admin_or_member(context, claim.member);
+  claim.patient = context.fields.text("patient", 64);
+  claim.episode = context.fields.text("episode", 64);
+  claim.kind = context.fields.text("kind", 16);
+  claim.cumulative_cost = context.fields.money("cumulative_cost");
+  claim.evidence = context.fields.boolean("evidence", false);
+  if (claim.kind != "interim" && claim.kind != "final") refuse("field 'kind' must be interim or final");
+  if (is_valid_nhs_number(claim.patient)) {
+    refuse("field 'patient' looks like a valid NHS number: the fund never stores patient identifiers; send a pseudonym");
+  }
+  if (claim.cumulative_cost.is_negative()) refuse("field 'cumulative_cost' must not be negative");
+  const Member& member = find_member(context.state, claim.member);
+  const FundYear& year = find_year(context.state, claim.year);
+  claim.id = "S" + std::to_string(context.ledger.last_sequence() + 1);
+  claim.adjudicated_cost = claim.cumulative_cost;
+
+  const YearParameters& parameters = parameters_at(year, context.time_unix_s);
+  const Money increment = specific_liability(claim.cumulative_cost, parameters) - approved_so_far(context.state, claim);
+  std::string outcome;
+  std::string code;
+  const std::int64_t deadline = year_end_unix_s(claim.year) + 86'400LL * parameters.specific_deadline_days;
+  if (member.status == MemberStatus::dissolved) {
+    outcome = "denied", code = "R01";
+  } else if (year.status != YearStatus::open || context.time_unix_s > deadline) {
+    outcome = "denied", code = "R02";
+  } else if (is_duplicate(context.state, claim)) {
+    outcome = "denied", code = "R03";
+  } else if (specific_liability(claim.cumulative_cost, parameters).is_zero() && approved_so_far(context.state, claim).is_zero()) {
+    outcome = "denied", code = "R04";
+  } else if (in_arrears(context, claim.member)) {
+    outcome = "pended", code = "R05";
+  } else if (!claim.evidence) {
+    outcome = "pended", code = "R08";
+  } else {
+    claim.review_reason = review_reason(context, claim, increment, parameters, member);
+    if (claim.review_reason.empty() && increment > parameters.four_eyes_above) claim.review_reason = "value";
+    outcome = claim.review_reason.empty() ? "approved" : "under_review";
+  }
+
+  Effect effect;
+  if (outcome == "approved") post_increment(effect, claim, increment);
+  const Decision decision{"system", outcome, code, context.time_unix_s, "automatic checks"};
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    SpecificClaim stored = claim;
+    state.claims[stored.id] = stored;
+    state.episode_claims[{stored.member, stored.year, stored.patient, stored.episode}].push_back(stored.id);
+    if (outcome == "approved" || outcome == "denied") {
+      record_decision(state, stored.id, decision, stored.cumulative_cost, increment);
+    } else {
+      SpecificClaim& open = state.claims.at(stored.id);
+      open.status = outcome == "pended" ? ClaimStatus::pended : ClaimStatus::under_review;
+      open.decisions.push_back(decision);
+    }
+    return claim_result(state, stored.id);
+  };
+  return effect;
+}
+
+// An administrator's decision. Above four_eyes_above it is only proposed, until a second,
+// different administrator confirms it.
+Effect decide_claim(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("claim", 32);
+  const std::string outcome_name = context.fields.text("outcome", 32);
+  const std::string code = context.fields.text("reason_code", 3);
+  const std::optional<Money> adjudicated_field = context.fields.optional_money("adjudicated_cost");
+  const std::string note = context.fields.optional_text("note", 1000).value_or("");
+  const SpecificClaim& claim = find_claim(context, id);
+  if (!reason_codes.contains(code)) refuse("field 'reason_code' must be one of R01..R09 (docs/fund.md)");
+  if (!is_open_status(claim.status)) refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not awaiting a decision", ErrorCode::constraint);
+  if (claim.proposed) refuse("claim " + id + " awaits confirmation of a proposed decision", ErrorCode::constraint);
+  const FundYear& year = find_year(context.state, claim.year);
+  if (year.status == YearStatus::closed) refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
+
+  std::string outcome;
+  Money adjudicated = claim.cumulative_cost;
+  if (outcome_name == "approve") {
+    outcome = "approved";
+  } else if (outcome_name == "partially_approve") {
+    outcome = "partially_approved";
+    if (!adjudicated_field) refuse("field 'adjudicated_cost' is required to approve in part");
+    adjudicated = *adjudicated_field;
+    if (adjudicated.is_negative() || !(adjudicated < claim.cumulative_cost)) {
+      refuse("field 'adjudicated_cost' must be at least zero and below the claimed cost");
+    }
+  } else if (outcome_name == "deny") {
+    outcome = "denied";
+  } else {
+    refuse("field 'outcome' must be approve, partially_approve or deny");
+  }
+  const YearParameters& parameters = parameters_at(year, context.time_unix_s);
+  const Money increment =
+      outcome == "denied" ? Money() : specific_liability(adjudicated, parameters) - approved_so_far(context.state, claim);
+  const Decision decision{context.actor, outcome, code, context.time_unix_s, note};
+  Effect effect;
+  if (increment > parameters.four_eyes_above) {
+    effect.apply = [=](FundState& state, std::uint64_t) {
+      state.claims.at(id).proposed = decision;
+      state.claims.at(id).adjudicated_cost = adjudicated;
+      return claim_result(state, id);
+    };
+    return effect;
+  }
+  post_increment(effect, claim, increment);
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    record_decision(state, id, decision, adjudicated, increment);
+    return claim_result(state, id);
+  };
+  return effect;
+}
+
+Effect confirm_decision(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("claim", 32);
+  const SpecificClaim& claim = find_claim(context, id);
+  if (!claim.proposed) refuse("claim " + id + " has no proposed decision to confirm", ErrorCode::constraint);
+  if (claim.proposed->actor == context.actor) {
+    refuse("four eyes: the decision must be confirmed by a different administrator", ErrorCode::constraint);
+  }
+  const FundYear& year = find_year(context.state, claim.year);
+  if (year.status == YearStatus::closed) refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
+  const Money adjudicated = claim.adjudicated_cost;
+  const Money increment = specific_liability(adjudicated, parameters_at(year, context.time_unix_s)) - approved_so_far(context.state, claim);
+  Decision decision = *claim.proposed;
+  decision.note += (decision.note.empty() ? "" : "; ") + std::string("confirmed by ") + context.actor;
+  decision.time_unix_s = context.time_unix_s;
+  Effect effect;
+  post_increment(effect, claim, increment);
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    record_decision(state, id, decision, adjudicated, increment);
+    return claim_result(state, id);
+  };
+  return effect;
+}
+
+// Pays what a decision approved. A member in arrears is paid nothing (R05) unless the
+// administrator sets the payment off against the arrears.
+Effect pay_claim(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("claim", 32);
+  const bool set_off = context.fields.boolean("set_off", false);
+  const SpecificClaim& claim = find_claim(context, id);
+  if (claim.status != ClaimStatus::approved && claim.status != ClaimStatus::partially_approved &&
+      claim.status != ClaimStatus::reversed) {
+    refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not approved", ErrorCode::constraint);
+  }
+  const Money due = claim.approved - claim.paid;
+  if (!(due > Money())) refuse("nothing is due on claim " + id, ErrorCode::constraint);
+  Effect effect;
+  effect.postings.push_back(debit(member_account(claim.member, "payable"), due));
+  if (in_arrears(context, claim.member)) {
+    if (!set_off) refuse("member '" + claim.member + "' is in arrears (R05): pay with set_off, or after the arrears clear", ErrorCode::constraint);
+    const Money owed = balance(context.ledger, member_account(claim.member, "receivable"));
+    const Money offset = owed < due ? owed : due;
+    effect.postings.push_back(credit(member_account(claim.member, "receivable"), offset));
+    if (offset < due) effect.postings.push_back(credit(fund_account("bank"), due - offset));
+  } else {
+    effect.postings.push_back(credit(fund_account("bank"), due));
+  }
+  effect.apply = [=](FundState& state, std::uint64_t sequence) {
+    SpecificClaim& paid = state.claims.at(id);
+    paid.paid += due;
+    paid.payment_sequence = sequence;
+    paid.status = ClaimStatus::paid;
+    json::object out = claim_result(state, id);
+    out["paid"] = due.to_string();
+    return out;
+  };
+  return effect;
+}
+
+Effect withdraw_claim(Context& context) {
+  const std::string id = context.fields.text("claim", 32);
+  const SpecificClaim& claim = find_claim(context, id);
+  if (!is_open_status(claim.status)) refuse("claim " + id + " is " + claim_status_name(claim.status) + " and cannot be withdrawn", ErrorCode::constraint);
+  Effect effect;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    state.claims.at(id).status = ClaimStatus::withdrawn;
+    state.claims.at(id).proposed.reset();
+    return claim_result(state, id);
+  };
+  return effect;
+}
+
+// One appeal, within 30 days of the decision, sends the claim back to review.
+Effect appeal_claim(Context& context) {
+  const std::string id = context.fields.text("claim", 32);
+  const std::string grounds = context.fields.text("grounds", 2000);
+  const SpecificClaim& claim = find_claim(context, id);
+  if (claim.status != ClaimStatus::denied && claim.status != ClaimStatus::partially_approved) {
+    refuse("only a denied or partly approved claim can be appealed", ErrorCode::constraint);
+  }
+  if (claim.appealed) refuse("claim " + id + " was appealed once already", ErrorCode::constraint);
+  if (context.time_unix_s > claim.decided_unix_s + appeal_window_s) refuse("the 30 days to appeal claim " + id + " have passed", ErrorCode::constraint);
+  if (find_year(context.state, claim.year).status == YearStatus::closed) refuse("the fund year is closed", ErrorCode::constraint);
+  const std::string actor = context.actor;
+  const std::int64_t time = context.time_unix_s;
+  Effect effect;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    SpecificClaim& appealed = state.claims.at(id);
+    appealed.appealed = true;
+    appealed.status = ClaimStatus::under_review;
+    appealed.review_reason = "appeal";
+    appealed.decisions.push_back(Decision{actor, "appealed", "", time, grounds});
+    return claim_result(state, id);
+  };
+  return effect;
+}
+
+// A payment undone (e.g. it bounced): the mirror of the payment; the claim may be paid again.
+Effect reverse_payment(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("claim", 32);
+  const std::string reason = context.fields.text("reason", 1000);
+  const SpecificClaim& claim = find_claim(context, id);
+  if (claim.status != ClaimStatus::paid) refuse("claim " + id + " is not paid", ErrorCode::constraint);
+  const auto& payment = context.ledger.journal()[claim.payment_sequence - 1];
+  Effect effect;
+  for (const auto& posting : payment.postings) effect.postings.push_back({posting.account, -posting.amount});
+  Money undone;
+  for (const auto& posting : payment.postings) {
+    if (posting.account == member_account(claim.member, "payable")) undone += posting.amount;
+  }
+  const std::string actor = context.actor;
+  const std::int64_t time = context.time_unix_s;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    SpecificClaim& reversed = state.claims.at(id);
+    reversed.paid -= undone;
+    reversed.status = ClaimStatus::reversed;
+    reversed.decisions.push_back(Decision{actor, "reversed", "", time, reason});
+    return claim_result(state, id);
+  };
+  return effect;
+}
+
+// Rule 6: after year end, one aggregate claim per member with its final outturn; the
+// fund's share is computed at settlement, when every input of D is known.
+Effect file_aggregate_claim(Context& context) {
+  const std::uint32_t year_number = context.fields.year();
+  const std::string member = context.fields.text("member", 16);
+  require_admin_or_member(context, member);
+  const Money outturn = context.fields.money("outturn");
+  const Money planned = context.fields.money("planned");
+  const FundYear& year = find_year(context.state, year_number);
+  auto figures = year.members.find(member);
+  if (figures == year.members.end()) refuse("member '" + member + "' has no allocation for " + std::to_string(year_number), ErrorCode::not_found);
+  const YearParameters& parameters = parameters_at(year, context.time_unix_s);
+  const std::int64_t end = year_end_unix_s(year_number);
+  if (year.status != YearStatus::open || context.time_unix_s < end ||
+      context.time_unix_s > end + 86'400LL * parameters.aggregate_deadline_days) {
+    refuse("aggregate claims for " + std::to_string(year_number) + " are filed after year end, before the deadline (R02)", ErrorCode::constraint);
+  }
+  if (figures->second.aggregate_outturn) refuse("member '" + member + "' has already filed its aggregate claim (R03)", ErrorCode::already_exists);
+  if (outturn.is_negative() || planned.is_negative() || planned > outturn) refuse("outturn and planned must be non-negative, planned at most outturn");
+  const std::string id = "A" + std::to_string(context.ledger.last_sequence() + 1);
+  Effect effect;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    MemberYear& filed = state.years.at(year_number).members.at(member);
+    filed.aggregate_outturn = outturn;
+    filed.aggregate_planned = planned;
+    return json::object{{"claim", id}, {"status", "submitted"}, {"decided_at", "settlement"}};
+  };
+  return effect;
+}
+
+}  // namespace
+
+Effect decide_claim_command(const std::string& type, Context& context) {
+  if (type == "file_specific_claim") return file_specific_claim(context);
+  if (type == "decide_claim") return decide_claim(context);
+  if (type == "confirm_decision") return confirm_decision(context);
+  if (type == "pay_claim") return pay_claim(context);
+  if (type == "withdraw_claim") return withdraw_claim(context);
+  if (type == "appeal_claim") return appeal_claim(context);
+  if (type == "reverse_payment") return reverse_payment(context);
+  return file_aggregate_claim(context);
+}
+
+}  // namespace backstop::fund

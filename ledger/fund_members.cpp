@@ -1,0 +1,157 @@
+// Members: register, rename, population, status, merger (rule 1, rule 8).
+#include "ledger/fund_internal.hpp"
+
+namespace backstop::fund {
+namespace json = boost::json;
+namespace {
+
+bool is_member_id(const std::string& id) {
+  return !id.empty() && id.size() <= 16 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+}
+
+std::optional<MemberStatus> parse_member_status(const std::string& name) {
+  for (auto status : {MemberStatus::active, MemberStatus::special_measures, MemberStatus::dissolved}) {
+    if (name == member_status_name(status)) return status;
+  }
+  return std::nullopt;
+}
+
+const Member& live_member(const Context& context, const std::string& id) {
+  const Member& member = find_member(context.state, id);
+  if (member.merged_into) refuse("member '" + id + "' was merged into '" + *member.merged_into + "'", ErrorCode::constraint);
+  return member;
+}
+
+Effect register_member(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("member", 16);
+  const std::string name = context.fields.text("name");
+  const std::int64_t population = context.fields.integer("population", 1, 100'000'000);
+  if (!is_member_id(id)) refuse("field 'member' must be letters, digits, '-' or '_' (at most 16)");
+  if (context.state.members.contains(id)) refuse("member '" + id + "' is already registered", ErrorCode::already_exists);
+  Effect effect;
+  // A member's accounts: what it owes the fund, what the fund owes it, and loans.
+  effect.accounts = {Account{member_account(id, "receivable"), AccountType::asset, id, Money()},
+                     Account{member_account(id, "payable"), AccountType::liability, id, Money()},
+                     Account{member_account(id, "loan"), AccountType::asset, id, Money()}};
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    state.members[id] = Member{id, name, population, MemberStatus::active, std::nullopt};
+    return json::object{{"member", id}, {"status", "active"}};
+  };
+  return effect;
+}
+
+Effect rename_member(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("member", 16);
+  const std::string name = context.fields.text("name");
+  live_member(context, id);
+  Effect effect;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    state.members[id].name = name;
+    return json::object{{"member", id}, {"name", name}};
+  };
+  return effect;
+}
+
+Effect update_population(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("member", 16);
+  const std::int64_t population = context.fields.integer("population", 1, 100'000'000);
+  live_member(context, id);
+  Effect effect;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    state.members[id].population = population;
+    return json::object{{"member", id}, {"population", population}};
+  };
+  return effect;
+}
+
+// Rule 8: entering or leaving special measures, or dissolving, is an audited decision.
+Effect set_member_status(Context& context) {
+  require_admin(context);
+  const std::string id = context.fields.text("member", 16);
+  const std::string status_name = context.fields.text("status", 32);
+  context.fields.text("reason", 1000);  // required: recorded in the payload
+  const auto status = parse_member_status(status_name);
+  if (!status) refuse("field 'status' must be active, special_measures or dissolved");
+  const Member& member = live_member(context, id);
+  if (member.status == MemberStatus::dissolved) refuse("member '" + id + "' is dissolved", ErrorCode::constraint);
+  if (member.status == *status) refuse("member '" + id + "' is already " + status_name, ErrorCode::constraint);
+  Effect effect;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    state.members[id].status = *status;
+    return json::object{{"member", id}, {"status", status_name}};
+  };
+  return effect;
+}
+
+// Two members become one: balances and open carry-forwards move to the successor; the
+// original keeps its history under its own id and is marked as merged.
+Effect merge_members(Context& context) {
+  require_admin(context);
+  const std::string from = context.fields.text("member", 16);
+  const std::string into = context.fields.text("into", 16);
+  if (from == into) refuse("a member cannot merge into itself");
+  live_member(context, from);
+  const Member& successor = live_member(context, into);
+  if (successor.status == MemberStatus::dissolved) refuse("the successor is dissolved", ErrorCode::constraint);
+  for (const auto& [id, claim] : context.state.claims) {
+    if (claim.member == from && (claim.status == ClaimStatus::submitted || claim.status == ClaimStatus::pended ||
+                                 claim.status == ClaimStatus::under_review || claim.status == ClaimStatus::appealed)) {
+      refuse("claim " + id + " of '" + from + "' is still undecided", ErrorCode::constraint);
+    }
+  }
+  Effect effect;
+  for (const char* name : {"receivable", "payable", "loan"}) {
+    const Money moved = balance(context.ledger, member_account(from, name));
+    if (moved.is_zero()) continue;
+    const bool debit_normal = std::string(name) != "payable";
+    // Move the balance: empty the old account, fill the successor's.
+    effect.postings.push_back(debit_normal ? credit(member_account(from, name), moved) : debit(member_account(from, name), moved));
+    effect.postings.push_back(debit_normal ? debit(member_account(into, name), moved) : credit(member_account(into, name), moved));
+  }
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    auto& carried = state.carry[from];
+    auto& successor_carry = state.carry[into];
+    for (auto& item : carried) successor_carry.push_back(item);
+    carried.clear();
+    // The predecessor's figures for every unsettled year become the successor's.
+    for (auto& [number, year] : state.years) {
+      if (year.status == YearStatus::closed) continue;
+      auto old = year.members.find(from);
+      if (old == year.members.end()) continue;
+      MemberYear& target = year.members[into];
+      target.allocation += old->second.allocation;
+      target.contribution += old->second.contribution;
+      target.avoidable += old->second.avoidable;
+      target.loan += old->second.loan;
+      for (const auto& [period, filed] : old->second.returns) {
+        MonthlyReturn& sum = target.returns[period];
+        sum.period = period;
+        sum.spend_to_date += filed.spend_to_date;
+        sum.forecast_outturn += filed.forecast_outturn;
+        sum.planned += filed.planned;
+        sum.unplanned += filed.unplanned;
+      }
+      year.members.erase(old);
+    }
+    state.members[from].merged_into = into;
+    state.members[from].status = MemberStatus::dissolved;
+    return json::object{{"member", from}, {"merged_into", into}};
+  };
+  return effect;
+}
+
+}  // namespace
+
+Effect decide_member_command(const std::string& type, Context& context) {
+  if (type == "register_member") return register_member(context);
+  if (type == "rename_member") return rename_member(context);
+  if (type == "update_population") return update_population(context);
+  if (type == "set_member_status") return set_member_status(context);
+  return merge_members(context);
+}
+
+}  // namespace backstop::fund

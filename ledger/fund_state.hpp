@@ -1,0 +1,116 @@
+// The fund's state (private to ledger/fund*.cpp): what the events have established.
+// Money movements live in the Ledger; this holds the facts the rules need beside them.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/fund_rules.hpp"
+
+namespace backstop {
+
+enum class MemberStatus { active, special_measures, dissolved };
+enum class YearStatus { draft, open, closing, closed };
+enum class ClaimStatus { submitted, pended, under_review, approved, partially_approved, denied, paid, withdrawn, appealed, reversed };
+
+struct Member {
+  std::string id;
+  std::string name;
+  std::int64_t population = 0;
+  MemberStatus status = MemberStatus::active;
+  std::optional<std::string> merged_into;  // history stays under this id
+};
+
+struct ParameterVersion {
+  std::int64_t effective_time_unix_s = 0;
+  YearParameters parameters;
+  std::string actor;
+  std::string reason;
+};
+
+struct MonthlyReturn {
+  int period = 0;  // 1 (April) .. 12 (March)
+  Money spend_to_date;
+  Money forecast_outturn;
+  Money planned;
+  Money unplanned;
+};
+
+// A member's figures for one fund year.
+struct MemberYear {
+  Money allocation;
+  Money contribution;
+  std::int64_t contribution_due_unix_s = 0;
+  std::map<int, MonthlyReturn> returns;
+  Money avoidable;          // V, adjudicated by administrators (R07)
+  Money loan;               // approved planned-overspend loan
+  std::optional<Money> aggregate_outturn;  // S from the aggregate claim, if filed
+  Money aggregate_planned;                 // P reported with it
+  bool missing_return_closed = false;      // closed on the last forecast
+  boost::json::object settlement;          // what settlement decided, for the statement
+};
+
+// Something carried into a later year's A' (rule 9): negative amounts are debts due.
+struct CarryItem {
+  std::uint32_t due_year = 0;
+  Money amount;          // + credit, - instalment due
+  std::string kind;      // "gain_credit", "loss_instalment", "loan_instalment", "avoidable"
+  std::uint32_t from_year = 0;
+};
+
+struct Decision {
+  std::string actor;
+  std::string outcome;  // approved, partially_approved, denied, pended, ...
+  std::string reason_code;
+  std::int64_t time_unix_s = 0;
+  std::string note;
+};
+
+struct SpecificClaim {
+  std::string id;
+  std::string member;
+  std::uint32_t year = 0;
+  std::string patient;
+  std::string episode;
+  std::string kind;        // "interim" or "final"
+  Money cumulative_cost;   // K as claimed
+  Money adjudicated_cost;  // K as decided
+  bool evidence = false;
+  ClaimStatus status = ClaimStatus::submitted;
+  std::string review_reason;  // why it went to manual review
+  Money approved;             // liability increment decided for this claim (negative: a recovery)
+  Money paid;
+  std::uint64_t payment_sequence = 0;
+  std::int64_t decided_unix_s = 0;
+  bool appealed = false;
+  std::optional<Decision> proposed;  // awaiting a second administrator (four eyes)
+  std::vector<Decision> decisions;
+};
+
+struct FundYear {
+  std::uint32_t year = 0;
+  YearStatus status = YearStatus::draft;
+  std::vector<ParameterVersion> versions;  // the first is the one frozen at opening
+  std::map<std::string, MemberYear> members;
+  std::map<std::string, Money> deferred_out;  // recoveries cut at settlement, paid first next year
+  boost::json::object report;                // the fund report written at settlement
+};
+
+struct FundState {
+  std::map<std::string, Member> members;
+  std::map<std::uint32_t, FundYear> years;
+  std::map<std::string, SpecificClaim> claims;
+  std::map<std::tuple<std::string, std::uint32_t, std::string>, Money> patient_liability;  // approved L so far
+  std::map<std::string, std::vector<CarryItem>> carry;  // by member
+  // Indexes, so that checks at submission do not scan every claim.
+  std::map<std::tuple<std::string, std::uint32_t, std::string, std::string>, std::vector<std::string>> episode_claims;
+  std::map<std::string, std::pair<Money, int>> approved_costs;  // member -> (sum of K approved, count)
+  std::map<std::uint64_t, boost::json::object> results;  // receipt results by sequence
+};
+
+}  // namespace backstop

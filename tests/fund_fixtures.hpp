@@ -1,0 +1,73 @@
+// A driver for fund scenarios: executes commands as a given actor at a moving clock,
+// commits each to a store, and checks the invariants after every step.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include "ledger/fund.hpp"
+
+namespace backstop::testing {
+
+namespace json = boost::json;
+
+inline Money pounds(const std::string& text) { return Money::parse(text).value(); }
+inline std::int64_t day_of_year(std::uint32_t year, int day) {
+  return 1'680'307'200LL + (static_cast<std::int64_t>(year) - 2023) * 365 * 86'400 + day * 86'400LL;  // 1 April 2023 + ...
+}
+
+class FundDriver {
+ public:
+  Fund fund;
+  MemoryStore store;
+  std::int64_t time_unix_s = 1'680'307'200;  // 1 April 2023
+  int next_key = 0;
+
+  // Executes and requires success; returns the result.
+  json::object ok(const std::string& actor, json::object command) {
+    INFO(json::serialize(command));
+    auto receipt = execute(actor, command, "k" + std::to_string(next_key++));
+    if (!receipt.is_ok()) FAIL(receipt.status().to_string());
+    return receipt.value().result;
+  }
+
+  // Executes and requires a refusal that changes nothing; returns the refusal.
+  Status refused(const std::string& actor, json::object command) {
+    INFO(json::serialize(command));
+    const Digest head = fund.ledger().chain_head();
+    auto receipt = execute(actor, command, "k" + std::to_string(next_key++));
+    REQUIRE_FALSE(receipt.is_ok());
+    REQUIRE(fund.ledger().chain_head() == head);
+    return receipt.status();
+  }
+
+  Result<FundReceipt> execute(const std::string& actor, const json::object& command, const std::string& key) {
+    auto receipt = fund.execute(FundRequest{key, time_unix_s, actor, command});
+    committed_ = commit_pending(store, fund.ledger(), committed_).value();
+    REQUIRE(fund.ledger().trial_balance().is_zero());
+    for (const auto& [id, state] : fund.ledger().accounts()) {
+      if (state.account.floor) REQUIRE(state.normal_balance() >= *state.account.floor);
+    }
+    return receipt;
+  }
+
+  // The stored journal replays to the same fund: same chain head, same reports.
+  void check_replay(std::uint32_t year) {
+    auto loaded = load_fund(store);
+    if (!loaded.is_ok()) FAIL(loaded.status().to_string());
+    REQUIRE(loaded.value().ledger().chain_head() == fund.ledger().chain_head());
+    REQUIRE(json::serialize(loaded.value().fund_report(year).value()) == json::serialize(fund.fund_report(year).value()));
+  }
+
+  Money balance_of(const std::string& account) const {
+    const auto* state = fund.ledger().find_account(account);
+    REQUIRE(state != nullptr);
+    return state->normal_balance();
+  }
+
+ private:
+  std::size_t committed_ = 0;
+};
+
+}  // namespace backstop::testing
