@@ -153,6 +153,7 @@ Effect file_specific_claim(Context& context) {
     SpecificClaim stored = claim;
     state.claims[stored.id] = stored;
     state.episode_claims[{stored.member, stored.year, stored.patient, stored.episode}].push_back(stored.id);
+    state.member_claims[stored.member].push_back(stored.id);
     if (outcome == "approved" || outcome == "denied") {
       record_decision(state, stored.id, decision, stored.cumulative_cost, increment);
     } else {

@@ -71,8 +71,11 @@ Result<json::object> Fund::member_statement(const std::string& member_id, std::u
   out["loan_outstanding"] = balance(ledger_, member_account(member_id, "loan")).to_string();
 
   json::array claims;
-  for (const auto& [id, claim] : state_->claims) {
-    if (claim.member == member_id && claim.year == year_number) claims.push_back(claim_json(claim));
+  if (auto ids = state_->member_claims.find(member_id); ids != state_->member_claims.end()) {
+    for (const auto& id : ids->second) {
+      const SpecificClaim& claim = state_->claims.at(id);
+      if (claim.year == year_number) claims.push_back(claim_json(claim));
+    }
   }
   out["claims"] = claims;
   // Rule 9: what was carried into this year and out of it.

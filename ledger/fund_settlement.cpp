@@ -78,6 +78,10 @@ Effect decide_close_year(Context& context) {
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
 
   // Step 1: every member's F and carry-forward.
+  std::map<std::string, Money> recoveries;  // R by member: approved specific liability for the year
+  for (const auto& [key, liability] : context.state.patient_liability) {
+    if (std::get<1>(key) == year_number) recoveries[std::get<0>(key)] += liability;
+  }
   Effect effect;
   std::vector<MemberSettlement> settled;
   for (const auto& [member, figures] : year.members) {
@@ -96,9 +100,7 @@ Effect decide_close_year(Context& context) {
     }
     outturn_of(member, figures, allow_missing, m);
     m.avoidable = figures.avoidable;
-    for (const auto& [key, liability] : context.state.patient_liability) {
-      if (std::get<0>(key) == member && std::get<1>(key) == year_number) m.recoveries += liability;
-    }
+    if (auto found = recoveries.find(member); found != recoveries.end()) m.recoveries = found->second;
     m.variance = net_unplanned_variance({m.adjusted_allocation, m.spend, m.planned, m.avoidable, m.recoveries});
     m.share = corridor_share(m.variance, m.allocation, parameters);
     m.retained = m.variance - m.share;

@@ -110,6 +110,7 @@ struct FundState {
   // Indexes, so that checks at submission do not scan every claim.
   std::map<std::tuple<std::string, std::uint32_t, std::string, std::string>, std::vector<std::string>> episode_claims;
   std::map<std::string, std::pair<Money, int>> approved_costs;  // member -> (sum of K approved, count)
+  std::map<std::string, std::vector<std::string>> member_claims;  // member -> claim ids, in filing order
   std::map<std::uint64_t, boost::json::object> results;  // receipt results by sequence
 };
 
