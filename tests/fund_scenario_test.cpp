@@ -238,3 +238,87 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
   }
   (void)totals_2023;
 }
+
+TEST_CASE("fund: parameter corrections after opening are new versions, effective from their date") {
+  FundDriver driver;
+  driver.ok(alice, {{"type", "register_member"}, {"member", "05A"}, {"name", "A"}, {"population", 250'000}});
+  driver.ok(alice, {{"type", "create_year"}, {"year", 2023}, {"parameters", {{"review_sample", "0"}}}});
+  driver.ok(alice, {{"type", "set_allocation"}, {"year", 2023}, {"member", "05A"}, {"allocation", "300000000.00"}});
+  driver.ok(alice, {{"type", "open_year"}, {"year", 2023}});
+  advance_to(driver, day_of_year(2023, 10));
+  auto before = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p1"},
+                                         {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "350000.00"}, {"evidence", true}});
+  CHECK(before.at("approved").as_string() == "90000.00");  // 0.9 x 100,000
+  // The threshold is corrected to £300,000 from day 20; history before it is not rewritten.
+  CHECK(driver.refused(alice, {{"type", "amend_parameters"}, {"year", 2023}, {"reason", "no effective date in the past"},
+                               {"parameters", {{"specific_threshold", "300000.00"}}}, {"effective_from", day_of_year(2023, 5)}}).code() ==
+        ErrorCode::invalid_argument);
+  auto amended = driver.ok(alice, {{"type", "amend_parameters"}, {"year", 2023}, {"reason", "board minute 12"},
+                                   {"parameters", {{"specific_threshold", "300000.00"}}}, {"effective_from", day_of_year(2023, 20)}});
+  CHECK(amended.at("version").to_number<int>() == 2);
+  auto still_old = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p2"},
+                                            {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "350000.00"}, {"evidence", true}});
+  CHECK(still_old.at("approved").as_string() == "90000.00");
+  advance_to(driver, day_of_year(2023, 21));
+  auto new_rule = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p3"},
+                                           {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "350000.00"}, {"evidence", true}});
+  CHECK(new_rule.at("approved").as_string() == "45000.00");  // 0.9 x 50,000
+  // Unknown parameters and bad values are refused.
+  CHECK(driver.refused(alice, {{"type", "amend_parameters"}, {"year", 2023}, {"reason", "x"}, {"parameters", {{"colour", "red"}}}}).code() ==
+        ErrorCode::invalid_argument);
+  CHECK(driver.refused(alice, {{"type", "amend_parameters"}, {"year", 2023}, {"reason", "x"}, {"parameters", {{"corridor_b1", "0.9"}}}}).code() ==
+        ErrorCode::invalid_argument);
+}
+
+TEST_CASE("fund: an overpayment becomes a recovery; deadlines, withdrawal, avoidable spend and early warnings") {
+  FundDriver driver;
+  driver.ok(alice, {{"type", "register_member"}, {"member", "05A"}, {"name", "A"}, {"population", 250'000}});
+  driver.ok(alice, {{"type", "create_year"}, {"year", 2023}, {"parameters", {{"review_sample", "0"}}}});
+  driver.ok(alice, {{"type", "set_allocation"}, {"year", 2023}, {"member", "05A"}, {"allocation", "300000000.00"}});
+  driver.ok(alice, {{"type", "open_year"}, {"year", 2023}});
+  advance_to(driver, day_of_year(2023, 10));
+  driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p1"},
+                           {"episode", "E1"}, {"kind", "interim"}, {"cumulative_cost", "610000.00"}, {"evidence", true}});
+  // An audit revises the cost down: the next decision is negative, recovered from the member.
+  auto revised = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p1"},
+                                          {"episode", "E2"}, {"kind", "final"}, {"cumulative_cost", "500000.00"}, {"evidence", true}});
+  CHECK(revised.at("approved").as_string() == "-99000.00");
+  CHECK(driver.balance_of("member:05A:receivable") == pounds("99000"));
+
+  auto withdrawn = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p2"},
+                                            {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "600000.00"}});
+  CHECK(status_of(driver.ok("member:05A", {{"type", "withdraw_claim"}, {"claim", claim_id(withdrawn)}})) == "withdrawn");
+  CHECK(driver.refused("member:05A", {{"type", "withdraw_claim"}, {"claim", claim_id(withdrawn)}}).code() == ErrorCode::constraint);
+
+  // A forecast beyond b2 is flagged early.
+  driver.ok("member:05A", {{"type", "file_return"}, {"year", 2023}, {"member", "05A"}, {"period", 6}, {"spend_to_date", "160000000.00"},
+                           {"forecast_outturn", "320000000.00"}, {"planned", "0.00"}, {"unplanned", "160000000.00"}});
+  const auto warnings = driver.fund.early_warnings(2023).value();
+  REQUIRE(warnings.at("flagged").as_array().size() == 1);
+  CHECK(warnings.at("flagged").as_array()[0].at("reasons").as_array()[0].as_string() == "forecast_beyond_b2");
+
+  // After the deadline (year end + 90 days) a specific claim is denied R02.
+  advance_to(driver, day_of_year(2023, 366 + 91));
+  auto late = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p3"},
+                                       {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "600000.00"}, {"evidence", true}});
+  CHECK(late.at("reason_code").as_string() == "R02");
+
+  // Avoidable spend is the member's own: out of D this year, carried forward in full.
+  driver.ok(alice, {{"type", "set_avoidable"}, {"year", 2023}, {"member", "05A"}, {"amount", "2000000.00"}, {"reason", "R07: agency staff overrun"}});
+  driver.ok("member:05A", {{"type", "file_return"}, {"year", 2023}, {"member", "05A"}, {"period", 12}, {"spend_to_date", "312000000.00"},
+                           {"forecast_outturn", "312000000.00"}, {"planned", "0.00"}, {"unplanned", "312000000.00"}});
+  advance_to(driver, day_of_year(2023, 366 + 125));
+  driver.ok(alice, {{"type", "begin_closing"}, {"year", 2023}});
+  driver.ok(alice, {{"type", "close_year"}, {"year", 2023}});
+  const auto statement = driver.fund.member_statement("05A", 2023).value();
+  // R = 324,000 - 99,000 = 225,000; D = 312m - 2m avoidable - 0.225m - 300m = 9,775,000;
+  // F = 0.5 x (9,775,000 - 6,000,000) = 1,887,500.
+  CHECK(statement.at("settlement").at("net_unplanned_variance").as_string() == "9775000.00");
+  CHECK(statement.at("settlement").at("fund_share").as_string() == "1887500.00");
+  bool avoidable_carried = false;
+  for (const auto& item : statement.at("carried_out").as_array()) {
+    if (item.at("kind").as_string() == "avoidable") avoidable_carried = item.at("amount").as_string() == "-2000000.00";
+  }
+  CHECK(avoidable_carried);
+  driver.check_replay(2023);
+}
