@@ -53,6 +53,9 @@ class Fund {
   Result<boost::json::object> fund_report(std::uint32_t year) const;
   Result<boost::json::object> early_warnings(std::uint32_t year) const;
   Result<boost::json::object> claim(const std::string& claim_id) const;
+  // Claims of a year awaiting an administrator: {"claims": [{claim, member, status, awaiting}]},
+  // awaiting one of "decision", "second_administrator", "payment".
+  Result<boost::json::object> pending_claims(std::uint32_t year) const;
 
  private:
   Ledger ledger_;

@@ -46,6 +46,26 @@ Result<json::object> Fund::claim(const std::string& claim_id) const {
   return claim_json(found->second);
 }
 
+Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
+  auto year = year_or_error(*state_, year_number);
+  if (!year.is_ok()) return year.status();
+  json::array pending;
+  for (const auto& [id, claim] : state_->claims) {
+    if (claim.year != year_number) continue;
+    const bool unpaid = (claim.status == ClaimStatus::approved || claim.status == ClaimStatus::partially_approved ||
+                         claim.status == ClaimStatus::reversed) && claim.approved > claim.paid;
+    if (claim.status != ClaimStatus::pended && claim.status != ClaimStatus::under_review && !unpaid) continue;
+    json::object row{{"claim", id}, {"member", claim.member}, {"status", claim_status_name(claim.status)},
+                     {"cumulative_cost", claim.cumulative_cost.to_string()}};
+    if (!claim.decisions.empty()) row["reason_code"] = claim.decisions.back().reason_code;
+    if (claim.proposed) row["awaiting"] = "second_administrator", row["proposed_by"] = claim.proposed->actor;
+    else if (unpaid) row["awaiting"] = "payment", row["due"] = (claim.approved - claim.paid).to_string();
+    else row["awaiting"] = "decision";
+    pending.push_back(row);
+  }
+  return json::object{{"year", year_number}, {"claims", pending}};
+}
+
 Result<json::object> Fund::member_statement(const std::string& member_id, std::uint32_t year_number) const {
   auto member = state_->members.find(member_id);
   if (member == state_->members.end()) return Status::error(ErrorCode::not_found, "no member '" + member_id + "'");

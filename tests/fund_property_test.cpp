@@ -15,9 +15,8 @@ namespace {
 const std::string admin = "admin:alice";
 
 std::string member_id(int i) {
-  char id[8];
-  std::snprintf(id, sizeof id, "M%03d", i);
-  return id;
+  std::string id = std::to_string(i);
+  return "M" + std::string(3 - std::min<std::size_t>(3, id.size()), '0') + id;
 }
 
 // One random year for `members` members: allocations, contributions, some specific claims

@@ -147,3 +147,30 @@ TEST_CASE("cli: verify fails on a tampered store and names the first bad transac
   CHECK(verified.exit_status == 3);
   CHECK_THAT(verified.output, Catch::Contains("transaction 9"));
 }
+
+TEST_CASE("cli: fund run applies request lines once; a retried file is harmless; a bad line stops with nothing written") {
+  TemporaryDirectory directory;
+  const std::string data = directory.path() + "/store";
+  const std::string setup = directory.path() + "/setup.jsonl";
+  REQUIRE(run(cli("fund synthesize --members 5 --phase setup > " + setup)).exit_status == 0);
+  const auto first = run(cli("fund run --quiet --data " + data + " --file " + setup));
+  REQUIRE(first.exit_status == 0);
+  CHECK_THAT(first.output, Catch::Contains("18 applied, 0 already recorded"));
+  const auto head = run(cli("ledger verify --json --data " + data)).output;
+  const auto again = run(cli("fund run --quiet --data " + data + " --file " + setup));
+  CHECK_THAT(again.output, Catch::Contains("0 applied, 18 already recorded"));
+  CHECK(run(cli("ledger verify --json --data " + data)).output == head);
+
+  for (const std::string bad : {"not json", R"({"actor":"admin:alice","key":"b1","time":1900000000})",
+                                R"({"actor":"admin:alice","key":"b2","time":1900000000,"command":{"type":"no_such"}})",
+                                R"({"actor":"member:C001","key":"b3","time":1900000000,"command":{"type":"open_year","year":2023}})"}) {
+    INFO(bad);
+    const auto refused = run("echo '" + bad + "' | " + cli("fund run --data " + data));
+    CHECK(refused.exit_status == 1);
+    CHECK(run(cli("ledger verify --json --data " + data)).output == head);
+  }
+  const auto statement = run(cli("fund statement --json --data " + data + " --member C001 --year 2023"));
+  REQUIRE(statement.exit_status == 0);
+  const auto parsed = boost::json::parse(statement.output);
+  CHECK(parsed.at("contribution").as_string() != "0.00");
+}

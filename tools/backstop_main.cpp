@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/exit_codes.hpp"
+#include "tools/fund_cli.hpp"
 #include "tools/ledger_cli.hpp"
 
 int main(int argc, char** argv) {
@@ -9,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_status = backstop::exit_code::ok;
   backstop::add_ledger_commands(app, exit_status);
+  backstop::add_fund_commands(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

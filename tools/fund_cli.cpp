@@ -1,0 +1,240 @@
+#include "tools/fund_cli.hpp"
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include "ledger/fund.hpp"
+#include "tools/exit_codes.hpp"
+#include "tools/synthetic_year.hpp"
+
+namespace backstop {
+namespace {
+namespace json = boost::json;
+
+constexpr std::size_t commit_group_max = 256;
+
+int fail(const Status& status) {
+  std::cerr << "backstop: " << status.to_string() << "\n";
+  return exit_code::from_status(status);
+}
+
+Result<Fund> open_fund(const std::string& data, bool read_only, std::unique_ptr<RocksStore>& store) {
+  RocksStoreOptions options;
+  options.read_only = read_only;
+  auto opened = RocksStore::open(data, options);
+  if (!opened.is_ok()) return opened.status();
+  store = std::move(opened).value();
+  return load_fund(*store);
+}
+
+// Reads one request line: {"actor", "key", "time", "command"}.
+Result<FundRequest> parse_request(const std::string& line) {
+  json::value parsed;
+  try {
+    parsed = json::parse(line);
+  } catch (const std::exception& error) {
+    return Status::error(ErrorCode::invalid_argument, std::string("not JSON: ") + error.what());
+  }
+  const auto* object = parsed.if_object();
+  if (object == nullptr) return Status::error(ErrorCode::invalid_argument, "a request line must be a JSON object");
+  const auto* actor = object->if_contains("actor");
+  const auto* key = object->if_contains("key");
+  const auto* time = object->if_contains("time");
+  const auto* command = object->if_contains("command");
+  if (actor == nullptr || !actor->is_string() || key == nullptr || !key->is_string() || time == nullptr ||
+      !time->is_int64() || command == nullptr || !command->is_object()) {
+    return Status::error(ErrorCode::invalid_argument, "a request line needs actor, key, time (Unix seconds) and command");
+  }
+  return FundRequest{std::string(key->as_string()), time->as_int64(), std::string(actor->as_string()), command->as_object()};
+}
+
+// Applies request lines in order, committing durably in groups; stops at the first refusal.
+int run_requests(const std::string& data, std::istream& input, bool quiet) {
+  std::unique_ptr<RocksStore> store;
+  auto fund = open_fund(data, false, store);
+  if (!fund.is_ok()) return fail(fund.status());
+  std::size_t committed = fund.value().ledger().journal().size();
+  std::size_t line_number = 0, applied = 0, replayed = 0;
+  std::string line;
+  int status = exit_code::ok;
+  while (std::getline(input, line)) {
+    ++line_number;
+    if (line.empty()) continue;
+    auto request = parse_request(line);
+    auto receipt = request.is_ok() ? fund.value().execute(request.value()) : Result<FundReceipt>(request.status());
+    if (!receipt.is_ok()) {
+      std::cerr << "line " << line_number << ": ";
+      status = fail(receipt.status());
+      break;
+    }
+    (receipt.value().replayed ? replayed : applied) += 1;
+    if (!quiet) std::cout << receipt.value().sequence << " " << json::serialize(receipt.value().result) << "\n";
+    if (fund.value().ledger().journal().size() - committed >= commit_group_max) {
+      auto done = commit_pending(*store, fund.value().ledger(), committed);
+      if (!done.is_ok()) return fail(done.status());
+      committed = done.value();
+    }
+  }
+  auto done = commit_pending(*store, fund.value().ledger(), committed);
+  if (!done.is_ok()) return fail(done.status());
+  std::cerr << "fund: " << applied << " applied, " << replayed << " already recorded\n";
+  return status;
+}
+
+void print_table_row(const std::vector<std::string>& cells, const std::vector<int>& widths) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    std::cout << (i == 0 ? std::left : std::right) << std::setw(widths[i]) << cells[i] << (i + 1 < cells.size() ? "  " : "\n");
+  }
+}
+
+std::string text(const json::value& value) { return std::string(value.as_string()); }
+
+std::string display(const json::value& amount) {
+  auto money = Money::parse(amount.as_string());
+  return money.is_ok() ? money.value().to_display() : std::string(amount.as_string());
+}
+
+void print_report(const json::object& report) {
+  std::cout << "Fund year " << report.at("year").to_number<std::int64_t>() << "/" << (report.at("year").to_number<std::int64_t>() + 1) % 100 << " ("
+            << text(report.at("status")) << ")\n";
+  std::cout << "  allocations      " << display(report.at("allocations")) << "\n";
+  std::cout << "  contributions    " << display(report.at("contributions")) << "\n";
+  std::cout << "  reserve now      " << display(report.at("reserve")) << "\n";
+  std::cout << "  bank now         " << display(report.at("bank")) << "\n";
+  if (const auto* settlement = report.if_contains("settlement")) {
+    std::cout << "  settlement:\n";
+    for (const auto& [name, value] : settlement->as_object()) {
+      std::cout << "    " << std::left << std::setw(24) << std::string(name) << std::right << std::setw(20)
+                << (value.is_string() ? display(value) : json::serialize(value)) << "\n";
+    }
+  }
+  const std::vector<int> widths = {8, 18, 16, 16, 16, 14, 14, 14};
+  std::cout << "\n";
+  print_table_row({"member", "allocation", "contribution", "variance D", "fund share F", "call", "deferred", "rebate"}, widths);
+  for (const auto& row : report.at("members").as_array()) {
+    const auto& member = row.as_object();
+    auto cell = [&](const char* name) { return member.contains(name) ? display(member.at(name)) : std::string("-"); };
+    print_table_row({std::string(member.at("member").as_string()), cell("allocation"), cell("contribution"), cell("net_unplanned_variance"),
+                     cell("fund_share"), cell("supplementary_call"), cell("deferred_recoveries"), cell("rebate")},
+                    widths);
+  }
+}
+
+void print_statement(const json::object& statement) {
+  std::cout << "Statement of " << text(statement.at("member")) << " (" << text(statement.at("name")) << "), fund year "
+            << statement.at("year").to_number<std::int64_t>() << ", " << text(statement.at("status")) << "\n";
+  for (const char* name : {"allocation", "contribution", "owes_fund", "owed_by_fund", "loan_outstanding"}) {
+    if (statement.contains(name)) std::cout << "  " << std::left << std::setw(24) << name << std::right << std::setw(20) << display(statement.at(name)) << "\n";
+  }
+  if (const auto* settlement = statement.if_contains("settlement")) {
+    std::cout << "  settlement:\n";
+    for (const auto& [name, value] : settlement->as_object()) {
+      std::cout << "    " << std::left << std::setw(24) << std::string(name) << std::right << std::setw(20)
+                << (value.is_string() ? display(value) : json::serialize(value)) << "\n";
+    }
+  }
+  std::cout << "  claims: " << statement.at("claims").as_array().size() << "\n";
+  for (const auto& claim : statement.at("claims").as_array()) {
+    std::cout << "    " << std::left << std::setw(10) << text(claim.at("claim")) << std::setw(20) << text(claim.at("status"))
+              << std::right << std::setw(18) << display(claim.at("approved")) << "\n";
+  }
+  for (const char* direction : {"carried_in", "carried_out"}) {
+    for (const auto& item : statement.at(direction).as_array()) {
+      std::cout << "  " << direction << ": " << text(item.at("kind")) << " " << display(item.at("amount")) << " (from "
+                << item.at("from_year").to_number<std::int64_t>() << ", due " << item.at("due_year").to_number<std::int64_t>() << ")\n";
+    }
+  }
+  const auto& cycle = statement.at("three_year_cycle").as_object();
+  std::cout << "  three-year cumulative variance: " << display(cycle.at("cumulative_variance")) << " over "
+            << cycle.at("years").as_array().size() << " settled year(s)\n";
+}
+
+// Runs a read against a read-only fund and prints it as JSON or a table.
+int run_read(const std::string& data, bool as_json, const std::function<Result<json::object>(const Fund&)>& read,
+             const std::function<void(const json::object&)>& print) {
+  std::unique_ptr<RocksStore> store;
+  auto fund = open_fund(data, true, store);
+  if (!fund.is_ok()) return fail(fund.status());
+  auto result = read(fund.value());
+  if (!result.is_ok()) return fail(result.status());
+  if (as_json) std::cout << json::serialize(result.value()) << "\n";
+  else print(result.value());
+  return exit_code::ok;
+}
+
+struct ReadOptions {
+  std::string data;
+  bool as_json = false;
+  std::uint32_t year = 0;
+  std::string member;
+  std::string claim;
+};
+
+}  // namespace
+
+void add_fund_commands(CLI::App& app, int& exit_status) {
+  auto* fund = app.add_subcommand("fund", "the fund's commands and reports on an embedded store (offline)");
+  fund->require_subcommand(1);
+  {
+    auto data = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    auto quiet = std::make_shared<bool>(false);
+    auto* command = fund->add_subcommand("run", "apply request lines {actor, key, time, command} (docs/fund.md)");
+    command->add_option("--data", *data, "store directory")->required();
+    command->add_option("--file", *file, "JSON lines (default: standard input)");
+    command->add_flag("--quiet", *quiet, "print only the summary");
+    command->callback([data, file, quiet, &exit_status] {
+      if (file->empty() || *file == "-") {
+        exit_status = run_requests(*data, std::cin, *quiet);
+        return;
+      }
+      std::ifstream input(*file);
+      if (!input) { exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'")); return; }
+      exit_status = run_requests(*data, input, *quiet);
+    });
+  }
+  auto add_read = [&](const char* name, const char* help, bool needs_member, bool needs_claim, auto read, auto print) {
+    auto options = std::make_shared<ReadOptions>();
+    auto* command = fund->add_subcommand(name, help);
+    command->add_option("--data", options->data, "store directory")->required();
+    command->add_flag("--json", options->as_json, "JSON for scripts");
+    if (needs_claim) command->add_option("--claim", options->claim, "claim id")->required();
+    else command->add_option("--year", options->year, "fund year, e.g. 2023")->required();
+    if (needs_member) command->add_option("--member", options->member, "member id")->required();
+    command->callback([options, read, print, &exit_status] {
+      exit_status = run_read(options->data, options->as_json, [&](const Fund& f) { return read(f, *options); }, print);
+    });
+  };
+  add_read("report", "the fund report for a year", false, false,
+           [](const Fund& f, const ReadOptions& o) { return f.fund_report(o.year); }, print_report);
+  add_read("statement", "a member's statement for a year", true, false,
+           [](const Fund& f, const ReadOptions& o) { return f.member_statement(o.member, o.year); }, print_statement);
+  add_read("warnings", "the early-warning report (rule 4)", false, false,
+           [](const Fund& f, const ReadOptions& o) { return f.early_warnings(o.year); },
+           [](const json::object& o) { std::cout << json::serialize(o) << "\n"; });
+  add_read("claim", "one claim with its decisions", false, true,
+           [](const Fund& f, const ReadOptions& o) { return f.claim(o.claim); },
+           [](const json::object& o) { std::cout << json::serialize(o) << "\n"; });
+  add_read("pending", "claims of a year awaiting an administrator (one per line)", false, false,
+           [](const Fund& f, const ReadOptions& o) { return f.pending_claims(o.year); },
+           [](const json::object& o) {
+             for (const auto& claim : o.at("claims").as_array()) std::cout << json::serialize(claim) << "\n";
+           });
+  {
+    auto options = std::make_shared<SyntheticYearOptions>();
+    auto* command = fund->add_subcommand("synthesize", "print request lines for a realistic synthetic fund year");
+    command->add_option("--members", options->members, "number of consortia")->check(CLI::Range(2, 1000));
+    command->add_option("--year", options->year, "fund year")->check(CLI::Range(2000, 2200));
+    command->add_option("--seed", options->seed, "random seed");
+    command->add_option("--phase", options->phase, "setup | filing | closing")->check(CLI::IsMember({"setup", "filing", "closing"}));
+    command->callback([options, &exit_status] {
+      write_synthetic_year(*options, std::cout);
+      exit_status = exit_code::ok;
+    });
+  }
+}
+
+}  // namespace backstop

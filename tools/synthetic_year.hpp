@@ -1,0 +1,23 @@
+// Request lines for a realistic synthetic fund year (for the demo and load tests): ~N
+// consortia of 25,000 to 600,000 people at about £1,200 a head, contributions, receipts
+// (a few late), quarterly returns whose spread follows population size, specific claims
+// of high-cost patients (a few large enough to need four eyes, a few without evidence),
+// aggregate claims of overspenders, and the close. Deterministic for a seed.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace backstop {
+
+struct SyntheticYearOptions {
+  int members = 200;
+  std::uint32_t year = 2023;
+  std::uint64_t seed = 1;
+  std::string phase = "setup";  // setup | filing | closing
+};
+
+void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out);
+
+}  // namespace backstop
