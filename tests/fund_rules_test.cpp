@@ -12,7 +12,7 @@ Money pounds(const char* text) { return Money::parse(text).value(); }
 const YearParameters defaults;
 }  // namespace
 
-TEST_CASE("rules.md 2: the default parameters are valid; broken ones are refused") {
+TEST_CASE("rules.md 2: the default parameters are valid and broken ones are refused") {
   CHECK(check_parameters(defaults).is_ok());
   YearParameters bands = defaults;
   bands.corridor_b1 = Rate::parse("0.06").value();
@@ -54,7 +54,7 @@ TEST_CASE("rules.md 5.3: NHS numbers are recognised by the modulus-11 check") {
   CHECK_FALSE(is_valid_nhs_number("1000000010"));   // check digit would be 10: never valid
 }
 
-TEST_CASE("rules.md 6.1: an overspend beyond b2 shares 50% in (b1, b2] and 80% beyond") {
+TEST_CASE("rules.md 6.1: an overspend beyond b2 shares 50% between b1 and b2 and 80% beyond") {
   const Money allocation = pounds("300000000");
   CHECK(corridor_share(pounds("20000000"), allocation, defaults) == pounds("8500000"));
   CHECK(corridor_share(pounds("10000000"), allocation, defaults) == pounds("2000000"));

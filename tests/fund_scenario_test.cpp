@@ -270,7 +270,7 @@ TEST_CASE("fund: parameter corrections after opening are new versions, effective
         ErrorCode::invalid_argument);
 }
 
-TEST_CASE("fund: an overpayment becomes a recovery; deadlines, withdrawal, avoidable spend and early warnings") {
+TEST_CASE("fund: an overpayment becomes a recovery, with deadlines, withdrawal, avoidable spend and early warnings") {
   FundDriver driver;
   driver.ok(alice, {{"type", "register_member"}, {"member", "05A"}, {"name", "A"}, {"population", 250'000}});
   driver.ok(alice, {{"type", "create_year"}, {"year", 2023}, {"parameters", {{"review_sample", "0"}}}});

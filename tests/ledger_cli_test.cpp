@@ -148,7 +148,7 @@ TEST_CASE("cli: verify fails on a tampered store and names the first bad transac
   CHECK_THAT(verified.output, Catch::Contains("transaction 9"));
 }
 
-TEST_CASE("cli: fund run applies request lines once; a retried file is harmless; a bad line stops with nothing written") {
+TEST_CASE("cli: fund run applies request lines once, a retried file is harmless, and a bad line stops with nothing written") {
   TemporaryDirectory directory;
   const std::string data = directory.path() + "/store";
   const std::string setup = directory.path() + "/setup.jsonl";
