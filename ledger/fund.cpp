@@ -112,12 +112,12 @@ std::string actor_member(const std::string& actor) {
 }
 
 void require_admin(const Context& context) {
-  if (!is_admin(context.actor)) refuse("only an administrator may do this", ErrorCode::constraint);
+  if (!is_admin(context.actor)) refuse("only an administrator may do this", ErrorCode::permission_denied);
 }
 
 void require_admin_or_member(const Context& context, const std::string& member) {
   if (!is_admin(context.actor) && actor_member(context.actor) != member) {
-    refuse("a member may act only for itself", ErrorCode::constraint);
+    refuse("a member may act only for itself", ErrorCode::permission_denied);
   }
 }
 

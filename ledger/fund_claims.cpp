@@ -225,7 +225,7 @@ Effect confirm_decision(Context& context) {
   const SpecificClaim& claim = find_claim(context, id);
   if (!claim.proposed) refuse("claim " + id + " has no proposed decision to confirm", ErrorCode::constraint);
   if (claim.proposed->actor == context.actor) {
-    refuse("four eyes: the decision must be confirmed by a different administrator", ErrorCode::constraint);
+    refuse("four eyes: the decision must be confirmed by a different administrator", ErrorCode::permission_denied);
   }
   const FundYear& year = find_year(context.state, claim.year);
   if (year.status == YearStatus::closed) refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);

@@ -14,6 +14,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::overflow: return "overflow";
     case ErrorCode::corruption: return "corruption";
     case ErrorCode::io_error: return "io_error";
+    case ErrorCode::permission_denied: return "permission_denied";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class ErrorCode {
   overflow,           // an amount does not fit
   corruption,         // stored data disagrees with itself
   io_error,           // the store failed
+  permission_denied,  // the actor may not do this
 };
 
 const char* error_code_name(ErrorCode code);

@@ -127,7 +127,7 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
              Catch::Contains("NHS number"));
   // A member may not file for another.
   CHECK(driver.refused("member:07B", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p-x"},
-                                      {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "300000.00"}, {"evidence", true}}).code() == ErrorCode::constraint);
+                                      {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "300000.00"}, {"evidence", true}}).code() == ErrorCode::permission_denied);
   // Missing evidence pends (R08).
   auto no_evidence = driver.ok("member:07B", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "07B"}, {"patient", "p-07b-1"},
                                               {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "300000.00"}});
@@ -157,8 +157,8 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
   CHECK(status_of(big) == "under_review");
   auto proposed = driver.ok(alice, {{"type", "decide_claim"}, {"claim", claim_id(big)}, {"outcome", "approve"}, {"reason_code", "R09"}});
   CHECK(proposed.at("awaiting").as_string() == "second_administrator");
-  CHECK(driver.refused(alice, {{"type", "confirm_decision"}, {"claim", claim_id(big)}}).code() == ErrorCode::constraint);
-  CHECK(driver.refused("member:99F", {{"type", "confirm_decision"}, {"claim", claim_id(big)}}).code() == ErrorCode::constraint);
+  CHECK(driver.refused(alice, {{"type", "confirm_decision"}, {"claim", claim_id(big)}}).code() == ErrorCode::permission_denied);
+  CHECK(driver.refused("member:99F", {{"type", "confirm_decision"}, {"claim", claim_id(big)}}).code() == ErrorCode::permission_denied);
   CHECK(driver.ok(bob, {{"type", "confirm_decision"}, {"claim", claim_id(big)}}).at("approved").as_string() == "1215000.00");
 
   // Arrears (rule 3): 11C paid half; once due, its claim pends (R05) and is paid by set-off.

@@ -4,6 +4,7 @@
 #include "tools/exit_codes.hpp"
 #include "tools/fund_cli.hpp"
 #include "tools/ledger_cli.hpp"
+#include "tools/network_cli.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Backstop: the books of the national mutual stop-loss fund"};
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   int exit_status = backstop::exit_code::ok;
   backstop::add_ledger_commands(app, exit_status);
   backstop::add_fund_commands(app, exit_status);
+  backstop::add_network_commands(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

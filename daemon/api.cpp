@@ -1,0 +1,251 @@
+#include "daemon/api.hpp"
+
+#include <charconv>
+#include <regex>
+
+namespace backstop::daemon {
+namespace json = boost::json;
+namespace {
+
+using Parameters = std::vector<std::string>;
+using Handler = std::function<void(const ApiRequest&, const Parameters&, FundService&, const Respond&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/v1/claims/{claim}"
+  bool writes;
+  Handler handler;
+};
+
+unsigned http_status_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_argument: return 400;
+    case ErrorCode::overflow: return 400;
+    case ErrorCode::permission_denied: return 403;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::already_exists: return 409;
+    case ErrorCode::constraint: return 409;
+    case ErrorCode::already_reversed: return 409;
+    case ErrorCode::idempotency_conflict: return 422;
+    case ErrorCode::unbalanced: return 422;
+    case ErrorCode::corruption: return 500;
+    case ErrorCode::io_error: return 503;
+  }
+  return 500;
+}
+
+// "a/b/c" -> ["a", "b", "c"]; the query string is not part of the path.
+std::vector<std::string> split_path(const std::string& target) {
+  const std::string path = target.substr(0, target.find('?'));
+  std::vector<std::string> parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    parts.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+bool match(const Route& route, const std::string& method, const std::string& target, Parameters& parameters) {
+  if (route.method != method) return false;
+  const auto pattern = split_path(route.pattern);
+  const auto path = split_path(target);
+  if (pattern.size() != path.size()) return false;
+  parameters.clear();
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i].starts_with("{")) {
+      if (path[i].empty() || path[i].size() > 64) return false;
+      parameters.push_back(path[i]);
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::uint32_t> parse_year(const std::string& text) {
+  std::uint32_t year = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), year);
+  if (error != std::errc() || end != text.data() + text.size() || year < 2000 || year > 2200) return std::nullopt;
+  return year;
+}
+
+// Parses the body as a JSON object, refusing anything else.
+std::optional<json::object> body_object(const ApiRequest& request, const Respond& respond) {
+  json::error_code error;
+  json::value parsed = json::parse(request.body, error);
+  if (error) {
+    respond(error_response(400, "invalid_json", "the body is not JSON: " + error.message()));
+    return std::nullopt;
+  }
+  if (!parsed.is_object()) {
+    respond(error_response(400, "invalid_json", "the body must be a JSON object"));
+    return std::nullopt;
+  }
+  return parsed.as_object();
+}
+
+void submit(const ApiRequest& request, json::object command, FundService& service, const Respond& respond) {
+  service.submit(request.idempotency_key, request.principal.actor(), std::move(command), [respond](Result<FundReceipt> receipt) {
+    if (!receipt.is_ok()) return respond(error_response(receipt.status()));
+    json::object body{{"sequence", receipt.value().sequence}, {"replayed", receipt.value().replayed},
+                      {"result", receipt.value().result}};
+    respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
+  });
+}
+
+bool may_act_for(const Principal& principal, const std::string& member) {
+  return principal.is_admin() || principal.name == member;
+}
+
+// A member route: the command's type and member come from the route, never the body.
+Handler member_command(const char* type) {
+  return [type](const ApiRequest& request, const Parameters& parameters, FundService& service, const Respond& respond) {
+    const std::string& member = parameters[0];
+    if (!may_act_for(request.principal, member)) return respond(error_response(403, "permission_denied", "a member may act only for itself"));
+    auto body = body_object(request, respond);
+    if (!body) return;
+    for (const char* reserved : {"type", "member"}) {
+      if (body->contains(reserved)) return respond(error_response(400, "invalid_argument", std::string("field '") + reserved + "' comes from the route", reserved));
+    }
+    (*body)["type"] = type;
+    (*body)["member"] = member;
+    submit(request, std::move(*body), service, respond);
+  };
+}
+
+// A claim route: the claim must be the principal's (an unknown or foreign claim is 404 alike).
+Handler claim_command(const char* type) {
+  return [type](const ApiRequest& request, const Parameters& parameters, FundService& service, const Respond& respond) {
+    const std::string& claim = parameters[0];
+    const auto owner = service.read([&](const Fund& fund) -> std::string {
+      auto found = fund.claim(claim);
+      return found.is_ok() ? std::string(found.value().at("member").as_string()) : std::string();
+    });
+    if (owner.empty() || !may_act_for(request.principal, owner)) return respond(error_response(404, "not_found", "no claim '" + claim + "'"));
+    auto body = body_object(request, respond);
+    if (!body) return;
+    for (const char* reserved : {"type", "claim"}) {
+      if (body->contains(reserved)) return respond(error_response(400, "invalid_argument", std::string("field '") + reserved + "' comes from the route", reserved));
+    }
+    (*body)["type"] = type;
+    (*body)["claim"] = claim;
+    submit(request, std::move(*body), service, respond);
+  };
+}
+
+void respond_read(Result<json::object> result, const Respond& respond) {
+  if (!result.is_ok()) return respond(error_response(result.status()));
+  respond(ApiResponse{200, std::move(result).value()});
+}
+
+const std::vector<Route>& routes() {
+  static const std::vector<Route> table = {
+      {"POST", "/v1/admin/commands", true,
+       [](const ApiRequest& request, const Parameters&, FundService& service, const Respond& respond) {
+         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+         auto body = body_object(request, respond);
+         if (body) submit(request, std::move(*body), service, respond);
+       }},
+      {"GET", "/v1/admin/years/{year}/report", false,
+       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+         auto year = parse_year(p[0]);
+         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         respond_read(service.read([&](const Fund& fund) { return fund.fund_report(*year); }), respond);
+       }},
+      {"GET", "/v1/admin/years/{year}/warnings", false,
+       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+         auto year = parse_year(p[0]);
+         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         respond_read(service.read([&](const Fund& fund) { return fund.early_warnings(*year); }), respond);
+       }},
+      {"GET", "/v1/admin/years/{year}/pending", false,
+       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+         auto year = parse_year(p[0]);
+         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         respond_read(service.read([&](const Fund& fund) { return fund.pending_claims(*year); }), respond);
+       }},
+      {"GET", "/v1/members/{member}/years/{year}/statement", false,
+       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+         if (!may_act_for(request.principal, p[0])) return respond(error_response(403, "permission_denied", "a member may read only its own statement"));
+         auto year = parse_year(p[1]);
+         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         respond_read(service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); }), respond);
+       }},
+      {"GET", "/v1/members/{member}/years/{year}/claims", false,
+       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+         if (!may_act_for(request.principal, p[0])) return respond(error_response(403, "permission_denied", "a member may read only its own claims"));
+         auto year = parse_year(p[1]);
+         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         auto statement = service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); });
+         if (!statement.is_ok()) return respond(error_response(statement.status()));
+         respond(ApiResponse{200, json::object{{"member", p[0]}, {"year", *year}, {"claims", statement.value().at("claims")}}});
+       }},
+      {"POST", "/v1/members/{member}/returns", true, member_command("file_return")},
+      {"POST", "/v1/members/{member}/specific-claims", true, member_command("file_specific_claim")},
+      {"POST", "/v1/members/{member}/aggregate-claims", true, member_command("file_aggregate_claim")},
+      {"GET", "/v1/claims/{claim}", false,
+       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+         auto claim = service.read([&](const Fund& fund) { return fund.claim(p[0]); });
+         if (!claim.is_ok() || !may_act_for(request.principal, std::string(claim.value().at("member").as_string()))) {
+           return respond(error_response(404, "not_found", "no claim '" + p[0] + "'"));
+         }
+         respond(ApiResponse{200, std::move(claim).value()});
+       }},
+      {"POST", "/v1/claims/{claim}/withdraw", true, claim_command("withdraw_claim")},
+      {"POST", "/v1/claims/{claim}/appeal", true, claim_command("appeal_claim")},
+  };
+  return table;
+}
+
+}  // namespace
+
+const std::vector<std::string>& api_routes() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out = {"GET /healthz", "GET /readyz", "GET /metrics"};
+    for (const auto& route : routes()) out.push_back(route.method + " " + route.pattern);
+    return out;
+  }();
+  return names;
+}
+
+ApiResponse error_response(unsigned http_status, const std::string& code, const std::string& message, const std::string& field) {
+  json::object error{{"code", code}, {"message", message}};
+  if (!field.empty()) error["field"] = field;
+  return ApiResponse{http_status, json::object{{"error", error}}};
+}
+
+ApiResponse error_response(const Status& status) {
+  static const std::regex field_pattern("field '([^']+)'");
+  std::smatch found;
+  std::string field;
+  if (std::regex_search(status.message(), found, field_pattern)) field = found[1];
+  return error_response(http_status_for(status.code()), error_code_name(status.code()), status.message(), field);
+}
+
+void handle_api(const ApiRequest& request, FundService& service, const Respond& respond) {
+  Parameters parameters;
+  bool path_known = false;
+  for (const auto& route : routes()) {
+    if (!match(route, route.method, request.target, parameters)) continue;
+    path_known = true;
+    if (!match(route, request.method, request.target, parameters)) continue;
+    if (route.writes) {
+      const auto& key = request.idempotency_key;
+      if (key.empty()) return respond(error_response(400, "missing_idempotency_key", "state-changing requests need an Idempotency-Key header"));
+      if (key.size() > 128 || std::any_of(key.begin(), key.end(), [](char c) { return c <= 0x20 || c >= 0x7f; })) {
+        return respond(error_response(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 128 printable ASCII characters"));
+      }
+    }
+    return route.handler(request, parameters, service, respond);
+  }
+  if (path_known) return respond(error_response(405, "method_not_allowed", "this path does not take " + request.method));
+  respond(error_response(404, "not_found", "no such route"));
+}
+
+}  // namespace backstop::daemon

@@ -1,0 +1,50 @@
+// backstopd --config backstop.toml: the fund on the network, over mutual TLS.
+#include <boost/asio/signal_set.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "daemon/server.hpp"
+
+using namespace backstop;
+using namespace backstop::daemon;
+
+int main(int argc, char** argv) {
+  if (argc != 3 || std::string(argv[1]) != "--config") {
+    std::cerr << "usage: backstopd --config backstop.toml\n";
+    return 2;
+  }
+  auto config = load_config(argv[2]);
+  if (!config.is_ok()) { std::cerr << "backstopd: " << config.status().to_string() << "\n"; return 2; }
+  auto tls = make_server_context(config.value());
+  if (!tls.is_ok()) { std::cerr << "backstopd: " << tls.status().to_string() << "\n"; return 2; }
+  auto service = FundService::open(config.value().data_directory, config.value().limits.group_commit_max);
+  if (!service.is_ok()) { std::cerr << "backstopd: " << service.status().to_string() << "\n"; return 3; }
+
+  boost::asio::io_context io(config.value().threads);
+  Server server(io, config.value(), *tls.value(), *service.value());
+  auto port = server.start();
+  if (!port.is_ok()) { std::cerr << "backstopd: " << port.status().to_string() << "\n"; return 4; }
+  if (!config.value().port_file.empty()) {
+    std::ofstream(config.value().port_file + ".tmp") << port.value() << "\n";
+    std::rename((config.value().port_file + ".tmp").c_str(), config.value().port_file.c_str());
+  }
+  std::clog << "{\"level\":\"info\",\"message\":\"listening\",\"address\":\"" << config.value().listen_address
+            << "\",\"port\":" << port.value() << "}" << std::endl;
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests and queued groups finish, exit.
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    std::clog << "{\"level\":\"info\",\"message\":\"shutting down\"}" << std::endl;
+    server.stop_accepting();
+    service.value()->stop();
+    io.stop();
+  });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.value().threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  std::clog << "{\"level\":\"info\",\"message\":\"stopped\"}" << std::endl;
+  return 0;
+}

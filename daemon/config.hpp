@@ -1,0 +1,38 @@
+// backstopd's configuration, read from TOML (docs/operations.md lists every key).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "ledger/status.hpp"
+
+namespace backstop::daemon {
+
+struct Limits {
+  std::size_t body_bytes_max = 1 << 20;
+  std::size_t header_bytes_max = 16 << 10;
+  std::size_t connections_max = 256;
+  double requests_per_second_per_principal = 200;  // sustained; bursts up to one second's worth
+  std::chrono::milliseconds handshake_timeout{5'000};
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::size_t group_commit_max = 256;
+};
+
+struct Config {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: an ephemeral port, written to port_file
+  std::string port_file;
+  std::string data_directory;
+  std::string certificate_file;
+  std::string private_key_file;
+  std::string ca_file;
+  std::string crl_file;  // optional
+  int threads = 2;
+  Limits limits;
+};
+
+Result<Config> load_config(const std::string& path);
+
+}  // namespace backstop::daemon

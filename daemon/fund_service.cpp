@@ -1,0 +1,86 @@
+#include "daemon/fund_service.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+namespace backstop::daemon {
+
+Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_directory, std::size_t group_commit_max) {
+  auto store = RocksStore::open(data_directory);
+  if (!store.is_ok()) return store.status();
+  auto fund = load_fund(*store.value());
+  if (!fund.is_ok()) return fund.status();
+  return std::unique_ptr<FundService>(new FundService(std::move(store).value(), std::move(fund).value(), group_commit_max));
+}
+
+FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max)
+    : store_(std::move(store)), fund_(std::move(fund)), committed_(fund_.ledger().journal().size()), group_commit_max_(group_commit_max) {
+  sequencer_ = std::thread([this] { run(); });
+}
+
+FundService::~FundService() { stop(); }
+
+void FundService::submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(idempotency_key), std::move(actor), std::move(command), std::move(reply)});
+      queue_ready_.notify_one();
+      return;
+    }
+  }
+  reply(Status::error(ErrorCode::io_error, "the server is shutting down"));
+}
+
+std::size_t FundService::queue_depth() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+void FundService::stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+    queue_ready_.notify_all();
+  }
+  if (sequencer_.joinable()) sequencer_.join();
+}
+
+void FundService::run() {
+  while (true) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      while (!queue_.empty() && group.size() < group_commit_max_) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<Result<FundReceipt>> outcomes;
+    outcomes.reserve(group.size());
+    {
+      std::unique_lock lock(fund_mutex_);
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      for (auto& pending : group) {
+        const auto& journal = fund_.ledger().journal();
+        const std::int64_t time = journal.empty() ? now : std::max<std::int64_t>(now, journal.back().time_unix_s);
+        outcomes.push_back(fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
+      }
+      auto done = commit_pending(*store_, fund_.ledger(), committed_);
+      if (!done.is_ok()) {
+        // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
+        std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: " << done.status().message() << "\"}" << std::endl;
+        std::abort();
+      }
+      committed_ = done.value();
+    }
+    groups_committed_ += 1;
+    requests_committed_ += group.size();
+    for (std::size_t i = 0; i < group.size(); ++i) group[i].reply(std::move(outcomes[i]));
+  }
+}
+
+}  // namespace backstop::daemon

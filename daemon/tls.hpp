@@ -1,0 +1,30 @@
+// The TLS side of backstopd: a TLS 1.3-only server context that requires a client
+// certificate from the configured CA (CRL honoured), and the principal a certificate names.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/x509.h>
+
+#include <optional>
+#include <string>
+
+#include "daemon/config.hpp"
+
+namespace backstop::daemon {
+
+struct Principal {
+  enum class Kind { member, admin };
+  Kind kind = Kind::member;
+  std::string name;  // member id or administrator name
+  // The actor the fund records: "member:05A", "admin:alice".
+  std::string actor() const { return (kind == Kind::admin ? "admin:" : "member:") + name; }
+  bool is_admin() const { return kind == Kind::admin; }
+};
+
+Result<std::unique_ptr<boost::asio::ssl::context>> make_server_context(const Config& config);
+
+// The principal named by a SAN URI "backstop:member:<id>" or "backstop:admin:<name>";
+// nullopt when the certificate names none (or more than one).
+std::optional<Principal> principal_from_certificate(X509* certificate);
+
+}  // namespace backstop::daemon
