@@ -170,6 +170,14 @@ const std::vector<Route>& routes() {
          if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
          respond_read(service.read([&](const Fund& fund) { return fund.pending_claims(*year); }), respond);
        }},
+      {"GET", "/v1/admin/ledger/head", false,
+       [](const ApiRequest& request, const Parameters&, FundService& service, const Respond& respond) {
+         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+         respond(ApiResponse{200, service.read([](const Fund& fund) {
+                               return json::object{{"sequence", fund.ledger().last_sequence()},
+                                                   {"chain_head", to_hex(fund.ledger().chain_head())}};
+                             })});
+       }},
       {"GET", "/v1/members/{member}/years/{year}/statement", false,
        [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
          if (!may_act_for(request.principal, p[0])) return respond(error_response(403, "permission_denied", "a member may read only its own statement"));
