@@ -88,12 +88,15 @@ std::optional<json::object> body_object(const ApiRequest& request, const Respond
 }
 
 void submit(const ApiRequest& request, json::object command, FundService& service, const Respond& respond) {
-  service.submit(request.idempotency_key, request.principal.actor(), std::move(command), [respond](Result<FundReceipt> receipt) {
-    if (!receipt.is_ok()) return respond(error_response(receipt.status()));
-    json::object body{{"sequence", receipt.value().sequence}, {"replayed", receipt.value().replayed},
-                      {"result", receipt.value().result}};
-    respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
-  });
+  service.submit(
+      request.idempotency_key, request.principal.actor(), std::move(command),
+      [respond](Result<FundReceipt> receipt) {
+        if (!receipt.is_ok()) return respond(error_response(receipt.status()));
+        json::object body{{"sequence", receipt.value().sequence}, {"replayed", receipt.value().replayed},
+                          {"result", receipt.value().result}};
+        respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
+      },
+      request.requested_time);
 }
 
 bool may_act_for(const Principal& principal, const std::string& member) {

@@ -19,6 +19,7 @@ struct ApiRequest {
   std::string idempotency_key;
   std::string body;
   Principal principal;
+  std::optional<std::int64_t> requested_time;  // X-Backstop-Time, when the clock is simulated
 };
 
 struct ApiResponse {

@@ -18,6 +18,7 @@ Result<Config> load_config(const std::string& path) {
   config.port = static_cast<std::uint16_t>(port);
   config.port_file = table["server"]["port_file"].value_or(std::string());
   config.threads = static_cast<int>(table["server"]["threads"].value_or(std::int64_t{2}));
+  config.simulated_clock = table["clock"]["simulated"].value_or(false);
   config.data_directory = table["store"]["data"].value_or(std::string());
   config.certificate_file = table["tls"]["certificate"].value_or(std::string());
   config.private_key_file = table["tls"]["private_key"].value_or(std::string());

@@ -30,6 +30,9 @@ struct Config {
   std::string ca_file;
   std::string crl_file;  // optional
   int threads = 2;
+  // For demos and tests only: honour an X-Backstop-Time header (Unix seconds) so that a
+  // whole fund year can run in minutes. The journal still never goes back in time.
+  bool simulated_clock = false;
   Limits limits;
 };
 

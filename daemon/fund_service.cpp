@@ -21,11 +21,12 @@ FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size
 
 FundService::~FundService() { stop(); }
 
-void FundService::submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply) {
+void FundService::submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply,
+                         std::optional<std::int64_t> requested_time) {
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(idempotency_key), std::move(actor), std::move(command), std::move(reply)});
+      queue_.push_back(Pending{std::move(idempotency_key), std::move(actor), std::move(command), std::move(reply), requested_time});
       queue_ready_.notify_one();
       return;
     }
@@ -66,7 +67,8 @@ void FundService::run() {
       const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
       for (auto& pending : group) {
         const auto& journal = fund_.ledger().journal();
-        const std::int64_t time = journal.empty() ? now : std::max<std::int64_t>(now, journal.back().time_unix_s);
+        const std::int64_t wanted = pending.requested_time.value_or(now);
+        const std::int64_t time = journal.empty() ? wanted : std::max<std::int64_t>(wanted, journal.back().time_unix_s);
         outcomes.push_back(fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
       }
       auto done = commit_pending(*store_, fund_.ledger(), committed_);

@@ -27,7 +27,9 @@ class FundService {
 
   // Queues a request; `reply` runs on the sequencer thread once the outcome is durable
   // (or refused). The sequencer stamps the time, never earlier than the journal's last.
-  void submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply);
+  // `requested_time` (simulated clock only) replaces the wall clock, still never going back.
+  void submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply,
+              std::optional<std::int64_t> requested_time = std::nullopt);
 
   // Runs `read` against the fund under a shared lock.
   template <typename Read>
@@ -49,6 +51,7 @@ class FundService {
     std::string actor;
     boost::json::object command;
     Reply reply;
+    std::optional<std::int64_t> requested_time;
   };
   FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max);
   void run();

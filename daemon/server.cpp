@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -133,7 +134,16 @@ class Session : public std::enable_shared_from_this<Session> {
       server_->stats.rate_limited += 1;
       return send_error(429, "rate_limited", "too many requests from this principal", true);
     }
-    ApiRequest api{method, target, std::string(request_["Idempotency-Key"]), request_.body(), *principal_};
+    ApiRequest api{method, target, std::string(request_["Idempotency-Key"]), request_.body(), *principal_, std::nullopt};
+    if (server_->config.simulated_clock && !request_["X-Backstop-Time"].empty()) {
+      std::int64_t time = 0;
+      const auto text = request_["X-Backstop-Time"];
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), time);
+      if (error != std::errc() || end != text.data() + text.size()) {
+        return send_error(400, "invalid_time", "X-Backstop-Time must be Unix seconds", true);
+      }
+      api.requested_time = time;
+    }
     auto self = shared_from_this();
     handle_api(api, server_->service, [self](ApiResponse response) {
       // Replies from the sequencer thread come back to the session's executor.

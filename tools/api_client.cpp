@@ -47,7 +47,7 @@ Status connect(ApiClient::Connection& c, const ClientOptions& options) {
 }  // namespace
 
 Result<HttpReply> ApiClient::request(const std::string& method, const std::string& target, const std::string& body,
-                                     const std::string& idempotency_key) {
+                                     const std::string& idempotency_key, std::optional<std::int64_t> time_unix_s) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection_) {
       connection_ = std::make_unique<Connection>();
@@ -60,6 +60,7 @@ Result<HttpReply> ApiClient::request(const std::string& method, const std::strin
     request.set(http::field::host, options_.host);
     request.set(http::field::content_type, "application/json");
     if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
+    if (time_unix_s) request.set("X-Backstop-Time", std::to_string(*time_unix_s));
     request.body() = body;
     request.prepare_payload();
     request.keep_alive(true);

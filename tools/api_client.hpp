@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ledger/status.hpp"
@@ -27,8 +28,9 @@ class ApiClient {
   explicit ApiClient(ClientOptions options);
   ~ApiClient();
   // One request; reconnects once if the kept-alive connection was closed.
+  // `time_unix_s` is sent as X-Backstop-Time (honoured only by a daemon with a simulated clock).
   Result<HttpReply> request(const std::string& method, const std::string& target, const std::string& body = "",
-                            const std::string& idempotency_key = "");
+                            const std::string& idempotency_key = "", std::optional<std::int64_t> time_unix_s = std::nullopt);
 
   struct Connection;
 

@@ -99,7 +99,9 @@ int run_lines(const Connection& c, std::istream& input, const std::function<std:
     }
     auto [target, body] = route(parsed.at("command").as_object());
     if (target.empty()) return fail(Status::error(ErrorCode::invalid_argument, "line " + std::to_string(line_number) + ": no route for this command"));
-    auto reply = client.request("POST", target, json::serialize(body), std::string(parsed.at("key").as_string()));
+    std::optional<std::int64_t> time;
+    if (const auto* stamp = parsed.as_object().if_contains("time"); stamp != nullptr && stamp->is_int64()) time = stamp->as_int64();
+    auto reply = client.request("POST", target, json::serialize(body), std::string(parsed.at("key").as_string()), time);
     if (!reply.is_ok()) return fail(reply.status());
     if (reply.value().status >= 300) {
       std::cerr << "line " << line_number << ": HTTP " << reply.value().status << " " << reply.value().body << "\n";
@@ -158,7 +160,7 @@ void add_network_commands(CLI::App& app, int& exit_status) {
   {
     auto c = std::make_shared<Connection>();
     auto file = std::make_shared<std::string>();
-    auto* command = admin->add_subcommand("run", "send command lines {key, command} (default: standard input)");
+    auto* command = admin->add_subcommand("run", "send command lines {key, command, time?} (default: standard input)");
     add_connection_options(*command, *c);
     command->add_option("--file", *file, "JSON lines");
     command->callback([c, file, &exit_status] {
