@@ -44,13 +44,15 @@ class Daemon {
   std::string pki;
   std::uint16_t port = 0;
 
-  Daemon() : pki(directory.path() + "/pki") {
+  // `limits` is the [limits] table of the configuration.
+  explicit Daemon(const std::string& limits = "body_bytes_max = 65536\nrequests_per_second_per_principal = 100000\n")
+      : pki(directory.path() + "/pki") {
     REQUIRE(cli("pki init-ca --dir " + pki).exit_status == 0);
     REQUIRE(cli("pki issue --dir " + pki + " --name server --server").exit_status == 0);
     for (const auto& [name, uri] : std::vector<std::pair<std::string, std::string>>{
              {"admin-alice", "backstop:admin:alice"}, {"admin-bob", "backstop:admin:bob"},
              {"member-05A", "backstop:member:05A"},   {"member-07B", "backstop:member:07B"},
-             {"member-revoked", "backstop:member:05A"}, {"nobody", "backstop:member:05A"}}) {
+             {"member-revoked", "backstop:member:05A"}, {"unnamed", "backstop:member:not/a/name"}}) {
       REQUIRE(cli("pki issue --dir " + pki + " --name " + name + " --uri " + uri).exit_status == 0);
     }
     REQUIRE(cli("pki issue --dir " + pki + " --name expired --uri backstop:member:05A --expired").exit_status == 0);
@@ -62,7 +64,7 @@ class Daemon {
         << "[store]\ndata = \"" << directory.path() << "/store\"\n"
         << "[tls]\ncertificate = \"" << pki << "/server.pem\"\nprivate_key = \"" << pki << "/server.key\"\nca = \"" << pki
         << "/ca.pem\"\ncrl = \"" << pki << "/crl.pem\"\n"
-        << "[limits]\nbody_bytes_max = 65536\nrequests_per_second_per_principal = 100000\n";
+        << "[limits]\n" << limits;
     start();
   }
 

@@ -92,6 +92,39 @@ TEST_CASE("daemon: a member files and follows a claim with curl and its certific
   CHECK(Daemon::cli("member claims --json --as member-07B --member 05A --year 2026" + connection).exit_status == 1);
   auto metrics = daemon.curl("admin-alice", "GET", "/metrics");
   CHECK_THAT(metrics.body, Catch::Contains("backstop_commit_groups_total"));
+  // A certificate from our CA that names no valid principal gets through TLS but no further.
+  auto unnamed = daemon.curl("unnamed", "GET", "/v1/claims/" + claim);
+  CHECK(unnamed.status == 403);
+  CHECK_THAT(unnamed.body, Catch::Contains("unknown_principal"));
+  // SIGTERM is a clean stop.
+  const int status = daemon.stop(SIGTERM);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("daemon: limits on request rate, header size and connections are enforced") {
+  Daemon daemon("requests_per_second_per_principal = 5\nheader_bytes_max = 2048\nconnections_max = 2\nidle_timeout_ms = 60000\n");
+  // Twenty requests at once from one principal: the first burst passes, the rest get 429.
+  std::map<int, int> statuses;
+  for (int i = 0; i < 20; ++i) statuses[daemon.curl("member-05A", "GET", "/v1/claims/S1").status] += 1;
+  CHECK(statuses[429] > 0);
+  CHECK(statuses[404] > 0);
+  CHECK(daemon.curl("member-07B", "GET", "/v1/claims/S1").status == 404);  // another principal has its own budget
+  // An oversized header.
+  CHECK(daemon.curl("member-07B", "GET", "/healthz", "", "", "-H 'X-Padding: " + std::string(4096, 'p') + "'").status == 431);
+  // Two connections held open (TLS up, no request yet): a third is closed at once.
+  const std::string hold = "bash -c 'sleep 3 | openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(daemon.port) + " -cert " +
+                           daemon.pki + "/admin-bob.pem -key " + daemon.pki + "/admin-bob.key -CAfile " + daemon.pki + "/ca.pem'";
+  std::thread first([&] { shell(hold); });
+  std::thread second([&] { shell(hold); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(daemon.curl("admin-alice", "GET", "/healthz").status == 0);
+  first.join();
+  second.join();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto metrics = daemon.curl("admin-alice", "GET", "/metrics");
+  CHECK_THAT(metrics.body, Catch::Contains("backstop_connections_refused_total 1"));
+  CHECK_THAT(metrics.body, Catch::Contains("backstop_rate_limited_total"));
 }
 
 TEST_CASE("daemon: the access matrix refuses every wrong principal on every route") {

@@ -108,6 +108,7 @@ int run_lines(const Connection& c, std::istream& input, const std::function<std:
       return exit_for(reply.value().status);
     }
     (reply.value().status == 201 ? applied : replayed) += 1;
+    if ((applied + replayed) % 1000 == 0) std::cerr << "... " << applied + replayed << " sent\n";  // progress on long runs
   }
   std::cerr << "sent: " << applied << " applied, " << replayed << " already recorded\n";
   return exit_code::ok;
