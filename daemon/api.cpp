@@ -144,6 +144,16 @@ void respond_read(Result<json::object> result, const Respond& respond) {
   respond(ApiResponse{200, std::move(result).value()});
 }
 
+// An administrators' report on one fund year.
+Handler admin_year_read(Result<json::object> (Fund::*report)(std::uint32_t) const) {
+  return [report](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+    if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+    auto year = parse_year(p[0]);
+    if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+    respond_read(service.read([&](const Fund& fund) { return (fund.*report)(*year); }), respond);
+  };
+}
+
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
       {"POST", "/v1/admin/commands", true,
@@ -152,27 +162,9 @@ const std::vector<Route>& routes() {
          auto body = body_object(request, respond);
          if (body) submit(request, std::move(*body), service, respond);
        }},
-      {"GET", "/v1/admin/years/{year}/report", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
-         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
-         auto year = parse_year(p[0]);
-         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         respond_read(service.read([&](const Fund& fund) { return fund.fund_report(*year); }), respond);
-       }},
-      {"GET", "/v1/admin/years/{year}/warnings", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
-         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
-         auto year = parse_year(p[0]);
-         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         respond_read(service.read([&](const Fund& fund) { return fund.early_warnings(*year); }), respond);
-       }},
-      {"GET", "/v1/admin/years/{year}/pending", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
-         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
-         auto year = parse_year(p[0]);
-         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         respond_read(service.read([&](const Fund& fund) { return fund.pending_claims(*year); }), respond);
-       }},
+      {"GET", "/v1/admin/years/{year}/report", false, admin_year_read(&Fund::fund_report)},
+      {"GET", "/v1/admin/years/{year}/warnings", false, admin_year_read(&Fund::early_warnings)},
+      {"GET", "/v1/admin/years/{year}/pending", false, admin_year_read(&Fund::pending_claims)},
       {"GET", "/v1/admin/ledger/head", false,
        [](const ApiRequest& request, const Parameters&, FundService& service, const Respond& respond) {
          if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));

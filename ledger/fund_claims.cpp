@@ -74,6 +74,20 @@ void record_decision(FundState& state, const std::string& id, const Decision& de
   state.patient_liability[{claim.member, claim.year, claim.patient}] += increment;
 }
 
+json::object claim_result(const FundState& state, const std::string& id);
+
+// An administrator's decision taking effect: the postings of the liability change, then the record.
+Effect decision_effect(const SpecificClaim& claim, const Decision& decision, const Money& adjudicated, const Money& increment) {
+  Effect effect;
+  post_increment(effect, claim, increment);
+  const std::string id = claim.id;
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    record_decision(state, id, decision, adjudicated, increment);
+    return claim_result(state, id);
+  };
+  return effect;
+}
+
 json::object claim_result(const FundState& state, const std::string& id) {
   const SpecificClaim& claim = state.claims.at(id);
   json::object out{{"claim", id}, {"status", claim_status_name(claim.status)}, {"approved", claim.approved.to_string()}};
@@ -211,12 +225,7 @@ Effect decide_claim(Context& context) {
     };
     return effect;
   }
-  post_increment(effect, claim, increment);
-  effect.apply = [=](FundState& state, std::uint64_t) {
-    record_decision(state, id, decision, adjudicated, increment);
-    return claim_result(state, id);
-  };
-  return effect;
+  return decision_effect(claim, decision, adjudicated, increment);
 }
 
 Effect confirm_decision(Context& context) {
@@ -234,13 +243,7 @@ Effect confirm_decision(Context& context) {
   Decision decision = *claim.proposed;
   decision.note += (decision.note.empty() ? "" : "; ") + std::string("confirmed by ") + context.actor;
   decision.time_unix_s = context.time_unix_s;
-  Effect effect;
-  post_increment(effect, claim, increment);
-  effect.apply = [=](FundState& state, std::uint64_t) {
-    record_decision(state, id, decision, adjudicated, increment);
-    return claim_result(state, id);
-  };
-  return effect;
+  return decision_effect(claim, decision, adjudicated, increment);
 }
 
 // Pays what a decision approved. A member in arrears is paid nothing (R05) unless the

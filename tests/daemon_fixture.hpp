@@ -6,7 +6,6 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -15,23 +14,9 @@
 #include <thread>
 
 #include "tests/ledger_fixtures.hpp"
+#include "tests/shell.hpp"
 
 namespace backstop::testing {
-
-struct CommandOutput {
-  int exit_status;
-  std::string output;
-};
-
-inline CommandOutput shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 struct HttpResult {
   int status = 0;  // 0: no HTTP response (e.g. the TLS handshake was refused)

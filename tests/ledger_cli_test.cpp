@@ -12,26 +12,15 @@
 
 #include "ledger/encoding.hpp"
 #include "tests/ledger_fixtures.hpp"
+#include "tests/shell.hpp"
 #include "tests/store_tamper.hpp"
 
 using namespace backstop::testing;
 
 namespace {
 
-struct Run {
-  int exit_status;
-  std::string output;  // stdout and stderr together
-};
-
-Run run(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Run = CommandOutput;
+Run run(const std::string& command) { return shell(command); }
 
 std::string cli(const std::string& arguments) { return std::string(BACKSTOP_CLI) + " " + arguments; }
 
