@@ -1,0 +1,55 @@
+// Discretised severities and the aggregate loss S = X1 + ... + XN on a lattice of span h:
+// Panjer's recursion and FFT, and what an actuary reads off the result (stop-loss
+// premiums, layer costs, VaR, TVaR). Methods follow R actuar's discretize/aggregateDist.
+#pragma once
+
+#include <vector>
+
+#include "pricing/distributions.hpp"
+
+namespace backstop::pricing {
+
+enum class Discretisation { upper, lower, rounding, unbiased };
+
+// Masses at 0, h, 2h, ... of a severity from 0 to `to`, as actuar's discretize():
+// to / h masses for upper and rounding, one more for lower and unbiased.
+std::vector<double> discretise(const Severity& severity, Discretisation method, double to, double span);
+
+// A distribution on the lattice 0, h, 2h, ...: masses[k] = P(S = k h).
+struct LatticeDistribution {
+  double span = 1;
+  std::vector<double> masses;
+
+  double cdf(double x) const;
+  double mean() const;
+  // E[(S - d)+], the stop-loss premium.
+  double stop_loss(double retention) const;
+  // E[min(L, (S - d)+)] times the insurer's share: a layer of `limit` above `retention`.
+  double layer_cost(double retention, double limit, double share = 1.0) const;
+  // The smallest lattice point x with F(x) >= p.
+  double value_at_risk(double p) const;
+  // E[S | S >= VaR_p] on the lattice (the tail-conditional expectation).
+  double tail_value_at_risk(double p) const;
+};
+
+// Panjer's recursion for an (a, b, 0) frequency; stops at `length` points or when the
+// distribution function reaches 1 - tolerance.
+LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
+                           std::size_t length_max = 1 << 20, double tolerance = 1e-12);
+
+// The same by FFT on `length` points (a power of two, padded with zeros against wrap-around;
+// `tilt` > 0 applies exponential tilting to push wrap-around further down).
+LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
+                                  std::size_t length, double tilt = 0);
+
+// Normal and normal-power approximations of F_S(x) from the first three moments of S.
+struct Moments {
+  double mean = 0;
+  double variance = 0;
+  double skewness = 0;
+};
+Moments aggregate_moments(const Frequency& frequency, const Severity& severity, double upper = 0);
+double normal_approximation_cdf(const Moments& moments, double x);
+double normal_power_cdf(const Moments& moments, double x);
+
+}  // namespace backstop::pricing

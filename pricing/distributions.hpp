@@ -1,0 +1,52 @@
+// Loss distributions for pricing (computed in double: pricing hands Money to the ledger
+// only at the end, rounded by rule). Parameterisations follow R actuar / stats so that
+// results can be checked against them on the same inputs.
+#pragma once
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace backstop::pricing {
+
+// A claim severity: a non-negative continuous (or empirical) distribution.
+class Severity {
+ public:
+  virtual ~Severity() = default;
+  virtual double pdf(double x) const = 0;
+  virtual double cdf(double x) const = 0;
+  virtual double quantile(double p) const;  // by bisection unless overridden
+  virtual double mean() const = 0;
+  // E[min(X, d)], the limited expected value (actuar's lev* functions).
+  virtual double limited_expected_value(double d) const = 0;
+  virtual double sample(std::mt19937_64& random) const { return quantile(std::uniform_real_distribution<double>(0, 1)(random)); }
+  virtual std::string name() const = 0;
+};
+
+std::unique_ptr<Severity> lognormal(double meanlog, double sdlog);
+std::unique_ptr<Severity> gamma_severity(double shape, double rate);
+std::unique_ptr<Severity> pareto(double shape, double scale);   // actuar: F = 1 - (scale / (x + scale))^shape
+std::unique_ptr<Severity> weibull(double shape, double scale);
+std::unique_ptr<Severity> exponential(double rate);
+std::unique_ptr<Severity> empirical(std::vector<double> observations);
+
+// A claim count in the (a, b, 0) class: p(k) = (a + b / k) p(k - 1), which Panjer needs.
+struct Frequency {
+  std::string name;
+  double a = 0;
+  double b = 0;
+  double p0 = 0;
+  double mean = 0;
+  double variance = 0;
+  // The probability generating function P(z) = E[z^N].
+  double pgf(double z) const;
+  double pmf(int k) const;
+  int sample(std::mt19937_64& random) const;
+};
+
+Frequency poisson(double lambda);
+Frequency negative_binomial(double size, double prob);  // R's (size, prob): mean size (1 - prob) / prob
+Frequency binomial(int size, double prob);
+
+}  // namespace backstop::pricing

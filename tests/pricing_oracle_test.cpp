@@ -1,0 +1,147 @@
+// pricing/ against the independent oracle, R actuar (tests/oracle/actuar_cases.R), on the
+// same inputs: discretised masses, limited expected values, aggregate distributions by
+// Panjer (and FFT against Panjer), stop-loss premiums, VaR, and Bühlmann-Straub
+// credibility. Where both compute the same discretised model the relative error is 1e-9.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "pricing/aggregate.hpp"
+#include "pricing/credibility.hpp"
+#include "tests/ledger_fixtures.hpp"
+#include "tests/shell.hpp"
+
+using namespace backstop::pricing;
+using backstop::testing::shell;
+using backstop::testing::TemporaryDirectory;
+
+namespace {
+
+using Oracle = std::map<std::string, std::vector<double>>;
+
+const Oracle& oracle() {
+  static const Oracle cases = [] {
+    TemporaryDirectory directory;
+    const std::string file = directory.path() + "/oracle.txt";
+    const auto run = shell("Rscript " + std::string(BACKSTOP_SOURCE_DIR) + "/tests/oracle/actuar_cases.R " + file);
+    INFO(run.output);
+    REQUIRE(run.exit_status == 0);
+    Oracle out;
+    std::ifstream in(file);
+    std::string name;
+    std::size_t index;
+    double value;
+    while (in >> name >> index >> value) {
+      auto& values = out[name];
+      REQUIRE(values.size() == index);
+      values.push_back(value);
+    }
+    return out;
+  }();
+  return cases;
+}
+
+const std::vector<double>& expected(const std::string& name) {
+  auto found = oracle().find(name);
+  INFO("oracle case " << name);
+  REQUIRE(found != oracle().end());
+  return found->second;
+}
+
+void check_close(double ours, double theirs, double relative = 1e-9, double absolute = 1e-14) {
+  CHECK(std::abs(ours - theirs) <= std::max(absolute, relative * std::abs(theirs)));
+}
+
+std::unique_ptr<Severity> severity(const std::string& name) {
+  if (name == "lognormal") return lognormal(2, 0.8);
+  if (name == "gamma") return gamma_severity(2, 0.5);
+  if (name == "pareto") return pareto(3, 20);
+  if (name == "weibull") return weibull(1.5, 10);
+  return exponential(0.1);
+}
+
+const char* severities[] = {"lognormal", "gamma", "pareto", "weibull", "exponential"};
+
+}  // namespace
+
+TEST_CASE("pricing: cdf and limited expected values agree with actuar") {
+  for (const std::string name : severities) {
+    INFO(name);
+    const auto s = severity(name);
+    const double points[] = {1, 5, 20, 50};
+    for (int i = 0; i < 4; ++i) {
+      check_close(s->cdf(points[i]), expected("cdf." + name)[static_cast<std::size_t>(i)], 1e-9);
+      check_close(s->limited_expected_value(points[i]), expected("lev." + name)[static_cast<std::size_t>(i)], 1e-9);
+    }
+  }
+}
+
+TEST_CASE("pricing: discretised masses agree with actuar for every method") {
+  const std::pair<const char*, Discretisation> methods[] = {{"upper", Discretisation::upper}, {"lower", Discretisation::lower},
+                                                            {"rounding", Discretisation::rounding}, {"unbiased", Discretisation::unbiased}};
+  for (const std::string name : severities) {
+    for (const auto& [method_name, method] : methods) {
+      INFO(name << " " << method_name);
+      const auto ours = discretise(*severity(name), method, 60, 0.5);
+      const auto& theirs = expected("discretise." + name + "." + method_name);
+      REQUIRE(ours.size() == theirs.size());
+      // Far in the tail the unbiased method's second differences of E[min(X, x)] cancel to
+      // rounding noise (about 1e-15 for masses that sum to one): compared absolutely there.
+      for (std::size_t k = 0; k < ours.size(); ++k) check_close(ours[k], theirs[k], 1e-9, 1e-13);
+    }
+  }
+}
+
+TEST_CASE("pricing: Panjer's recursion, stop-loss premiums and VaR agree with actuar") {
+  const auto severity_masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  const auto& theirs_severity = expected("severity.gamma.rounding.200");
+  REQUIRE(severity_masses.size() == theirs_severity.size());
+  const std::pair<const char*, Frequency> frequencies[] = {
+      {"poisson", poisson(3)}, {"negative_binomial", negative_binomial(4, 0.6)}, {"binomial", binomial(10, 0.3)}};
+  for (const auto& [name, frequency] : frequencies) {
+    INFO(name);
+    const auto& theirs = expected(std::string("panjer.") + name);
+    const auto ours = panjer(frequency, severity_masses, 0.5, theirs.size(), 0);
+    REQUIRE(ours.masses.size() == theirs.size());
+    for (std::size_t k = 0; k < theirs.size(); ++k) check_close(ours.masses[k], theirs[k], 1e-9, 1e-18);
+    const double retentions[] = {5, 10, 20, 40};
+    for (int i = 0; i < 4; ++i) check_close(ours.stop_loss(retentions[i]), expected(std::string("stop_loss.") + name)[static_cast<std::size_t>(i)], 1e-9);
+    const double levels[] = {0.9, 0.99, 0.995};
+    for (int i = 0; i < 3; ++i) CHECK(ours.value_at_risk(levels[i]) == expected(std::string("var.") + name)[static_cast<std::size_t>(i)]);
+
+    // FFT on a padded lattice computes the same model: it agrees with the recursion.
+    const auto by_fft = aggregate_fft(frequency, severity_masses, 0.5, 2048);
+    for (std::size_t k = 0; k < theirs.size(); ++k) CHECK(std::abs(by_fft.masses[k] - ours.masses[k]) < 1e-12);
+  }
+}
+
+TEST_CASE("pricing: Bühlmann-Straub credibility agrees with actuar on Hachemeister's data") {
+  const auto& ratios = expected("credibility.ratios");
+  const auto& weights = expected("credibility.weights");
+  REQUIRE(ratios.size() == 60);
+  CredibilityInput input;
+  for (std::size_t unit = 0; unit < 5; ++unit) {
+    input.ratios.emplace_back(ratios.begin() + static_cast<long>(unit * 12), ratios.begin() + static_cast<long>(unit * 12 + 12));
+    input.weights.emplace_back(weights.begin() + static_cast<long>(unit * 12), weights.begin() + static_cast<long>(unit * 12 + 12));
+  }
+  const auto result = buhlmann_straub(input);
+  check_close(result.collective_mean, expected("credibility.collective_mean")[0]);
+  check_close(result.between_variance, expected("credibility.between_variance")[0]);
+  check_close(result.within_variance, expected("credibility.within_variance")[0]);
+  for (std::size_t i = 0; i < 5; ++i) {
+    check_close(result.factors[i], expected("credibility.factors")[i]);
+    check_close(result.premiums[i], expected("credibility.premiums")[i]);
+  }
+}
+
+TEST_CASE("pricing: the normal-power approximation corrects the normal one for skewness") {
+  const auto severity_masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  const auto exact = panjer(poisson(3), severity_masses, 0.5);
+  const auto moments = aggregate_moments(poisson(3), *gamma_severity(2, 0.5));
+  CHECK(std::abs(moments.mean - 12.0) < 1e-6);  // 3 x 4
+  const double x = exact.value_at_risk(0.99);
+  const double exact_cdf = exact.cdf(x);
+  CHECK(std::abs(normal_power_cdf(moments, x) - exact_cdf) < std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
+}
