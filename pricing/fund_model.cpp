@@ -147,10 +147,10 @@ std::vector<ContributionLine> price_contributions(const FundModel& m, const std:
   CredibilityInput input;
   std::vector<std::size_t> with_experience;
   for (std::size_t i = 0; i < n; ++i) {
-    if (members[i].cost_per_head.size() < 2) continue;
+    if (members[i].fund_cost_per_head.size() < 2) continue;
     with_experience.push_back(i);
-    input.ratios.push_back(members[i].cost_per_head);
-    input.weights.emplace_back(members[i].cost_per_head.size(), members[i].population);
+    input.ratios.push_back(members[i].fund_cost_per_head);
+    input.weights.emplace_back(members[i].fund_cost_per_head.size(), members[i].population);
   }
   if (with_experience.size() >= 2) {
     const auto credibility = buhlmann_straub(input);

@@ -16,7 +16,9 @@ struct MemberRisk {
   double population = 0;
   double allocation = 0;
   bool special_measures = false;
-  std::vector<double> cost_per_head;  // past years' unplanned spend per head (experience), optional
+  // Experience, optional: what the fund paid net for this member per head in past years
+  // (recoveries and shares less gain shares), for the credibility adjustment.
+  std::vector<double> fund_cost_per_head;
 };
 
 struct FundModel {

@@ -338,3 +338,37 @@ TEST_CASE("daemon: docs/api/openapi.yaml documents exactly the routes the server
   const std::set<std::string> registered(api_routes().begin(), api_routes().end());
   CHECK(documented == registered);
 }
+
+TEST_CASE("daemon: the actuary's rate schedule is applied as it was priced, exactly once") {
+  Daemon daemon;
+  admin(daemon, {{"type", "register_member"}, {"member", "05A"}, {"name", "North"}, {"population", 250'000}});
+  admin(daemon, {{"type", "register_member"}, {"member", "07B"}, {"name", "South"}, {"population", 610'000}});
+  admin(daemon, {{"type", "create_year"}, {"year", year}});
+  admin(daemon, {{"type", "set_allocation"}, {"year", year}, {"member", "05A"}, {"allocation", "300000000.00"}});
+  admin(daemon, {{"type", "set_allocation"}, {"year", year}, {"member", "07B"}, {"allocation", "732000000.00"}});
+  admin(daemon, {{"type", "open_year"}, {"year", year}});
+  const std::string folder = daemon.directory.path();
+  std::ofstream(folder + "/members.csv") << "member,population,allocation,status\n05A,250000,300000000,active\n07B,610000,732000000,special_measures\n";
+  const auto priced = Daemon::cli("price schedule --json --simulations 2000 --members " + folder + "/members.csv --output " + folder + "/schedule.csv");
+  INFO(priced.output);
+  REQUIRE(priced.exit_status == 0);
+  const std::string connection = " --pki " + daemon.pki + " --as admin-alice --port " + std::to_string(daemon.port);
+  REQUIRE(Daemon::cli("admin rates apply --year 2026 --file " + folder + "/schedule.csv" + connection).exit_status == 0);
+  // The same file again is the same request: harmless.
+  const auto again = Daemon::cli("admin rates apply --json --year 2026 --file " + folder + "/schedule.csv" + connection);
+  CHECK_THAT(again.output, Catch::Contains("\"replayed\":true"));
+  std::ifstream schedule(folder + "/schedule.csv");
+  std::string line;
+  std::getline(schedule, line);
+  backstop::Money total;
+  while (std::getline(schedule, line)) {
+    const std::string member = line.substr(0, line.find(','));
+    const std::string contribution = line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
+    auto statement = daemon.curl("admin-alice", "GET", "/v1/members/" + member + "/years/2026/statement");
+    REQUIRE(statement.status == 200);
+    CHECK(json::parse(statement.body).at("contribution").as_string() == contribution);
+    total += backstop::Money::parse(contribution).value();
+  }
+  const auto summary = json::parse(priced.output.substr(priced.output.find('{')));
+  CHECK(total == backstop::Money::parse(summary.at("requirement").as_string()).value());  // the shares add up to the requirement
+}

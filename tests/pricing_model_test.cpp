@@ -23,9 +23,9 @@ std::vector<MemberRisk> consortia() {
     out.push_back(r);
   }
   out[1].special_measures = true;
-  out[2].cost_per_head = {1'210, 1'250, 1'190};
-  out[3].cost_per_head = {1'180, 1'170, 1'200};
-  out[4].cost_per_head = {1'200, 1'205, 1'195};
+  out[2].fund_cost_per_head = {1'210, 1'250, 1'190};
+  out[3].fund_cost_per_head = {1'180, 1'170, 1'200};
+  out[4].fund_cost_per_head = {1'200, 1'205, 1'195};
   return out;
 }
 

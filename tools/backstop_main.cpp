@@ -5,6 +5,7 @@
 #include "tools/fund_cli.hpp"
 #include "tools/ledger_cli.hpp"
 #include "tools/network_cli.hpp"
+#include "tools/price_cli.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Backstop: the books of the national mutual stop-loss fund"};
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   backstop::add_ledger_commands(app, exit_status);
   backstop::add_fund_commands(app, exit_status);
   backstop::add_network_commands(app, exit_status);
+  backstop::add_price_commands(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -3,8 +3,10 @@
 #include <boost/json.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <iostream>
 
+#include "ledger/encoding.hpp"
 #include "tools/api_client.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
@@ -178,6 +180,37 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     command->callback([c, year, what, &exit_status] {
       exit_status = call(*c, "GET", "/v1/admin/years/" + std::to_string(*year) + "/" + what, "", "",
                          what == "report" ? std::function<void(const json::object&)>(print_report) : nullptr);
+    });
+  }
+  {
+    auto* rates = admin->add_subcommand("rates", "contribution rate schedules");
+    rates->require_subcommand(1);
+    auto c = std::make_shared<Connection>();
+    auto file = std::make_shared<std::string>();
+    auto year = std::make_shared<int>(0);
+    auto* command = rates->add_subcommand("apply", "apply a rate schedule CSV (from `backstop price schedule`) to a fund year");
+    add_connection_options(*command, *c);
+    command->add_option("--year", *year, "fund year")->required();
+    command->add_option("--file", *file, "schedule CSV: member,contribution,...")->required();
+    command->callback([c, file, year, &exit_status] {
+      std::ifstream in(*file);
+      if (!in) { exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'")); return; }
+      std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::istringstream lines(contents);
+      std::string line;
+      std::getline(lines, line);
+      if (!line.starts_with("member,contribution")) { exit_status = fail(Status::error(ErrorCode::invalid_argument, "the schedule's header must start member,contribution")); return; }
+      json::array rows;
+      while (std::getline(lines, line)) {
+        if (line.empty()) continue;
+        const auto comma = line.find(',');
+        const auto next = line.find(',', comma + 1);
+        rows.push_back({{"member", line.substr(0, comma)}, {"contribution", line.substr(comma + 1, next == std::string::npos ? next : next - comma - 1)}});
+      }
+      const json::object command_body{{"type", "apply_rate_schedule"}, {"year", *year}, {"rows", rows}};
+      // The same schedule file for the same year is the same request: a retry is harmless.
+      const std::string key = "rates-" + std::to_string(*year) + "-" + to_hex(sha256(contents)).substr(0, 32);
+      exit_status = call(*c, "POST", "/v1/admin/commands", json::serialize(command_body), key);
     });
   }
   {

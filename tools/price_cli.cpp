@@ -1,0 +1,273 @@
+#include "tools/price_cli.hpp"
+
+#include <boost/json.hpp>
+#include <toml++/toml.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "ledger/money.hpp"
+#include "pricing/aggregate.hpp"
+#include "pricing/credibility.hpp"
+#include "pricing/fund_model.hpp"
+#include "tools/exit_codes.hpp"
+
+namespace backstop {
+namespace {
+namespace json = boost::json;
+using namespace pricing;
+
+int fail(const std::string& message) {
+  std::cerr << "backstop: " << message << "\n";
+  return exit_code::refused;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream stream(line);
+  for (std::string cell; std::getline(stream, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
+// members.csv: member,population,allocation,status[,fund_cost_per_head_1,...]
+std::vector<MemberRisk> read_members(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read '" + file + "'");
+  std::vector<MemberRisk> out;
+  std::string line;
+  std::getline(in, line);  // header
+  for (int number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const auto cells = split_csv_line(line);
+    if (cells.size() < 4) throw std::runtime_error(file + ":" + std::to_string(number) + ": needs member,population,allocation,status");
+    MemberRisk r;
+    r.id = cells[0];
+    r.population = std::stod(cells[1]);
+    r.allocation = std::stod(cells[2]);
+    if (cells[3] != "active" && cells[3] != "special_measures") throw std::runtime_error(file + ":" + std::to_string(number) + ": status must be active or special_measures");
+    r.special_measures = cells[3] == "special_measures";
+    for (std::size_t i = 4; i < cells.size(); ++i) r.fund_cost_per_head.push_back(std::stod(cells[i]));
+    out.push_back(r);
+  }
+  if (out.empty()) throw std::runtime_error(file + ": no members");
+  return out;
+}
+
+// Overrides of the model's defaults from TOML: [model] key = value for every field.
+FundModel read_model(const std::string& file) {
+  FundModel model;
+  if (file.empty()) return model;
+  const auto table = toml::parse_file(file);
+  const auto* section = table["model"].as_table();
+  if (section == nullptr) return model;
+  const std::map<std::string, double*> fields = {
+      {"specific_threshold", &model.specific_threshold}, {"specific_share", &model.specific_share}, {"specific_cap", &model.specific_cap},
+      {"b1", &model.b1}, {"b2", &model.b2}, {"f2", &model.f2}, {"f3", &model.f3}, {"g2", &model.g2}, {"g3", &model.g3},
+      {"aggregate_cap", &model.aggregate_cap}, {"gain_carry_cap", &model.gain_carry_cap},
+      {"high_cost_rate_per_head", &model.high_cost_rate_per_head}, {"high_cost_floor", &model.high_cost_floor},
+      {"pareto_alpha", &model.pareto_alpha}, {"pareto_theta", &model.pareto_theta}, {"cv_constant", &model.cv_constant},
+      {"common_shock_sd", &model.common_shock_sd}, {"expense_loading", &model.expense_loading}, {"cost_of_capital", &model.cost_of_capital},
+      {"tail_level", &model.tail_level}, {"special_measures_loading", &model.special_measures_loading}, {"reserve_level", &model.reserve_level},
+      {"rebuild_years", &model.rebuild_years}, {"opening_reserve", &model.opening_reserve}, {"rebate_margin", &model.rebate_margin},
+      {"max_call", &model.max_call}};
+  for (const auto& [key, value] : *section) {
+    const std::string name(key.str());
+    if (name == "simulations" || name == "years") {
+      (name == "simulations" ? model.simulations : model.years) = static_cast<int>(value.value_or(std::int64_t{0}));
+      continue;
+    }
+    auto field = fields.find(name);
+    if (field == fields.end()) throw std::runtime_error(file + ": unknown model parameter '" + name + "'");
+    *field->second = value.value_or(0.0);
+  }
+  return model;
+}
+
+void progress_bar(double fraction) {
+  const int filled = static_cast<int>(fraction * 40);
+  std::cerr << "\r  simulating [" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(40 - filled), ' ')
+            << "] " << static_cast<int>(fraction * 100) << "%" << std::flush;
+}
+
+Money to_money(double pounds) { return Money::from_pence(Int128(std::llround(pounds * 100))); }
+
+struct ScheduleOptions {
+  std::string members, model, output;
+  std::uint64_t seed = 1;
+  int simulations = 0;
+  bool as_json = false;
+};
+
+int run_schedule(const ScheduleOptions& options) {
+  const auto members = read_members(options.members);
+  FundModel model = read_model(options.model);
+  model.seed = options.seed;
+  if (options.simulations > 0) model.simulations = options.simulations;
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  const auto simulated = simulate_year(model, members, terminal ? std::function<void(double)>(progress_bar) : nullptr);
+  if (terminal) std::cerr << "\r" << std::string(60, ' ') << "\r";
+  const auto measures = risk_measures(model, simulated);
+  const auto lines = price_contributions(model, members, simulated, measures);
+
+  // The requirement is the sum, rounded once; members' shares are split from it exactly.
+  double total = 0;
+  std::vector<Int128> weights;
+  for (const auto& line : lines) {
+    total += line.contribution;
+    weights.push_back(Int128(std::max<long long>(1, std::llround(line.contribution * 100))));
+  }
+  const Money requirement = to_money(total);
+  const auto shares = split_pro_rata(requirement, weights).value();
+  const auto solvency = simulate_solvency(model, members, total, measures.reserve_target);
+
+  std::ofstream out(options.output);
+  out << "member,contribution,expected_cost,expense_loading,risk_loading,experience_adjustment,reserve_adjustment,"
+         "special_measures_loading,minimum_adjustment\n";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& l = lines[i];
+    out << l.id << "," << shares[i].to_string() << "," << to_money(l.expected_cost).to_string() << "," << to_money(l.expense_loading).to_string()
+        << "," << to_money(l.risk_loading).to_string() << "," << to_money(l.experience_adjustment).to_string() << ","
+        << to_money(l.reserve_adjustment).to_string() << "," << to_money(l.special_measures_loading).to_string() << ","
+        << to_money(l.minimum_adjustment).to_string() << "\n";
+  }
+  out.close();
+  if (!out) return fail("cannot write '" + options.output + "'");
+
+  json::object summary{{"members", lines.size()},
+                       {"simulations", model.simulations},
+                       {"seed", model.seed},
+                       {"expected_outgo", to_money(measures.expected_outgo).to_string()},
+                       {"value_at_risk", to_money(measures.value_at_risk).to_string()},
+                       {"tail_value_at_risk", to_money(measures.tail_value_at_risk).to_string()},
+                       {"reserve_target", to_money(measures.reserve_target).to_string()},
+                       {"requirement", requirement.to_string()},
+                       {"ruin_probability", solvency.ruin_probability},
+                       {"schedule", options.output}};
+  if (options.as_json) {
+    std::cout << json::serialize(summary) << "\n";
+  } else {
+    std::cout << "Rate schedule for " << lines.size() << " members (" << model.simulations << " simulated years, seed " << model.seed << ")\n";
+    for (const char* key : {"expected_outgo", "value_at_risk", "tail_value_at_risk", "reserve_target", "requirement"}) {
+      std::cout << "  " << std::left << std::setw(22) << key << std::right << std::setw(20)
+                << Money::parse(summary.at(key).as_string()).value().to_display() << "\n";
+    }
+    std::cout << "  ruin probability over " << model.years << " years: " << solvency.ruin_probability << "\n  written to " << options.output << "\n";
+  }
+  return exit_code::ok;
+}
+
+}  // namespace
+
+void add_price_commands(CLI::App& app, int& exit_status) {
+  auto* price = app.add_subcommand("price", "the actuarial engine (offline)");
+  price->require_subcommand(1);
+  {
+    auto options = std::make_shared<ScheduleOptions>();
+    auto* command = price->add_subcommand("schedule", "price every member's contribution and write the rate schedule CSV");
+    command->add_option("--members", options->members, "members.csv: member,population,allocation,status[,fund cost per head, past years...]")->required();
+    command->add_option("--model", options->model, "model.toml: [model] overrides (docs/pricing.md)");
+    command->add_option("--output", options->output, "the rate schedule CSV to write")->required();
+    command->add_option("--seed", options->seed, "random seed (runs are repeatable)");
+    command->add_option("--simulations", options->simulations, "simulated years");
+    command->add_flag("--json", options->as_json, "JSON summary");
+    command->callback([options, &exit_status] {
+      try {
+        exit_status = run_schedule(*options);
+      } catch (const std::exception& error) {
+        exit_status = fail(error.what());
+      }
+    });
+  }
+  {
+    auto frequency = std::make_shared<std::string>("poisson");
+    auto severity = std::make_shared<std::string>("lognormal");
+    auto parameters = std::make_shared<std::vector<double>>();
+    auto span = std::make_shared<double>(1);
+    auto to = std::make_shared<double>(0);
+    auto retention = std::make_shared<double>(0);
+    auto method = std::make_shared<std::string>("panjer");
+    auto* command = price->add_subcommand("aggregate", "the aggregate loss distribution of a frequency/severity model");
+    command->add_option("--frequency", *frequency, "poisson LAMBDA | negative_binomial SIZE PROB | binomial SIZE PROB")
+        ->check(CLI::IsMember({"poisson", "negative_binomial", "binomial"}));
+    command->add_option("--severity", *severity, "lognormal | gamma | pareto | weibull | exponential")
+        ->check(CLI::IsMember({"lognormal", "gamma", "pareto", "weibull", "exponential"}));
+    command->add_option("--parameters", *parameters, "frequency parameters, then severity parameters")->required();
+    command->add_option("--span", *span, "lattice span");
+    command->add_option("--to", *to, "discretise the severity up to here")->required();
+    command->add_option("--retention", *retention, "stop-loss retention d for E[(S - d)+]");
+    command->add_option("--method", *method, "panjer | fft")->check(CLI::IsMember({"panjer", "fft"}));
+    command->callback([=, &exit_status] {
+      try {
+        const auto& p = *parameters;
+        const std::size_t used = *frequency == "poisson" ? 1 : 2;
+        const std::size_t needed = used + (*severity == "exponential" ? 1 : 2);
+        if (p.size() != needed) throw std::runtime_error("--parameters needs " + std::to_string(needed) + " numbers");
+        const Frequency n = *frequency == "poisson" ? poisson(p[0])
+                          : *frequency == "negative_binomial" ? negative_binomial(p[0], p[1]) : binomial(static_cast<int>(p[0]), p[1]);
+        std::unique_ptr<Severity> x = *severity == "lognormal" ? lognormal(p[used], p[used + 1])
+                                    : *severity == "gamma" ? gamma_severity(p[used], p[used + 1])
+                                    : *severity == "pareto" ? pareto(p[used], p[used + 1])
+                                    : *severity == "weibull" ? weibull(p[used], p[used + 1]) : exponential(p[used]);
+        const auto masses = discretise(*x, Discretisation::unbiased, *to, *span);
+        std::size_t length = 1;
+        while (length < 8 * masses.size()) length <<= 1;
+        const auto s = *method == "panjer" ? panjer(n, masses, *span) : aggregate_fft(n, masses, *span, length);
+        std::cout << json::serialize(json::object{{"mean", s.mean()},
+                                                  {"var_99", s.value_at_risk(0.99)},
+                                                  {"var_995", s.value_at_risk(0.995)},
+                                                  {"tvar_99", s.tail_value_at_risk(0.99)},
+                                                  {"stop_loss", s.stop_loss(*retention)},
+                                                  {"points", s.masses.size()}})
+                  << "\n";
+        exit_status = exit_code::ok;
+      } catch (const std::exception& error) {
+        exit_status = fail(error.what());
+      }
+    });
+  }
+  {
+    auto file = std::make_shared<std::string>();
+    auto* command = price->add_subcommand("credibility", "Buhlmann-Straub on unit,period,ratio,weight rows");
+    command->add_option("--data", *file, "CSV: unit,period,ratio,weight")->required();
+    command->callback([file, &exit_status] {
+      try {
+        std::ifstream in(*file);
+        if (!in) throw std::runtime_error("cannot read '" + *file + "'");
+        std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> units;
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+          const auto cells = split_csv_line(line);
+          if (cells.size() != 4) continue;
+          units[cells[0]].first.push_back(std::stod(cells[2]));
+          units[cells[0]].second.push_back(std::stod(cells[3]));
+        }
+        CredibilityInput input;
+        for (const auto& [unit, rows] : units) {
+          input.ratios.push_back(rows.first);
+          input.weights.push_back(rows.second);
+        }
+        const auto result = buhlmann_straub(input);
+        json::array rows;
+        std::size_t i = 0;
+        for (const auto& [unit, unused] : units) {
+          rows.push_back({{"unit", unit}, {"mean", result.unit_means[i]}, {"factor", result.factors[i]}, {"premium", result.premiums[i]}});
+          ++i;
+        }
+        std::cout << json::serialize(json::object{{"collective_mean", result.collective_mean}, {"within_variance", result.within_variance},
+                                                  {"between_variance", result.between_variance}, {"units", rows}})
+                  << "\n";
+        exit_status = exit_code::ok;
+      } catch (const std::exception& error) {
+        exit_status = fail(error.what());
+      }
+    });
+  }
+}
+
+}  // namespace backstop
