@@ -162,7 +162,9 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
     command->add_option("--members", options->members, "number of consortia")->check(CLI::Range(2, 1000));
     command->add_option("--year", options->year, "fund year")->check(CLI::Range(2000, 2200));
     command->add_option("--seed", options->seed, "random seed");
-    command->add_option("--phase", options->phase, "setup | filing | closing")->check(CLI::IsMember({"setup", "filing", "closing"}));
+    command->add_option("--phase", options->phase, "setup | filing | closing | members")
+        ->check(CLI::IsMember({"setup", "filing", "closing", "members"}));
+    command->add_flag("--no-schedule", options->without_schedule, "setup without the flat 0.8% schedule and receipts (price it instead)");
     command->callback([options, &exit_status] {
       write_synthetic_year(*options, std::cout);
       exit_status = exit_code::ok;

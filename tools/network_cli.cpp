@@ -24,6 +24,7 @@ struct Connection {
   std::string as;
   std::string certificate, private_key, ca;
   bool as_json = false;
+  std::optional<std::int64_t> time;  // X-Backstop-Time, for a daemon with a simulated clock
 };
 
 void add_connection_options(CLI::App& command, Connection& c) {
@@ -36,6 +37,7 @@ void add_connection_options(CLI::App& command, Connection& c) {
   command.add_option("--key", c.private_key, "client private key (PEM)");
   command.add_option("--ca", c.ca, "CA certificate that signed the server's (PEM)");
   command.add_flag("--json", c.as_json, "print the server's JSON");
+  command.add_option("--time", c.time, "Unix seconds sent as X-Backstop-Time (a daemon with a simulated clock only)");
 }
 
 Result<ClientOptions> client_options(const Connection& c) {
@@ -71,7 +73,7 @@ int call(const Connection& c, const std::string& method, const std::string& targ
   auto options = client_options(c);
   if (!options.is_ok()) return fail(options.status());
   ApiClient client(options.value());
-  auto reply = client.request(method, target, body, key);
+  auto reply = client.request(method, target, body, key, c.time);
   if (!reply.is_ok()) return fail(reply.status());
   if (reply.value().status >= 300) {
     std::cerr << "backstop: HTTP " << reply.value().status << " " << reply.value().body << "\n";

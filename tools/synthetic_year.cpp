@@ -86,6 +86,11 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
   const std::int64_t day = 86'400;
   const std::string admin = "admin:alice";
 
+  if (options.phase == "members") {
+    out << "member,population,allocation,status\n";
+    for (const auto& c : members) out << c.id << "," << c.population << "," << c.allocation.to_string() << ",active\n";
+    return;
+  }
   if (options.phase == "setup") {
     for (const auto& c : members) {
       writer.emit(admin, start, {{"type", "register_member"}, {"member", c.id}, {"name", "Consortium " + c.id}, {"population", c.population}});
@@ -96,6 +101,7 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
       writer.emit(admin, start, {{"type", "set_allocation"}, {"year", options.year}, {"member", c.id}, {"allocation", c.allocation.to_string()}});
     }
     writer.emit(admin, start + day, {{"type", "open_year"}, {"year", options.year}});
+    if (options.without_schedule) return;
     // Until the actuarial engine prices it, the schedule charges 0.8% of allocation.
     json::array rows;
     for (const auto& c : members) {
@@ -111,11 +117,12 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
   } else if (options.phase == "filing") {
     int patient = 0;
     for (const auto& c : members) {
-      // High-cost patients: about 1.5 per 50,000 people a year; costs above £250,000 with a heavy tail.
+      // High-cost patients: about 1.5 per 50,000 people a year; annual cost £200,000 plus a
+      // Pareto (shape 2.2, scale £150,000) amount: the same assumptions as the pricing model.
       const double expected = 1.5 * static_cast<double>(c.population) / 50'000.0;
       const int count = static_cast<int>(std::poisson_distribution<int>(expected)(events));
       for (int k = 0; k < count; ++k) {
-        const double pareto = 150'000.0 / std::pow(1.0 - unit(events), 1.0 / 2.2);
+        const double pareto = 150'000.0 * (std::pow(1.0 - unit(events), -1.0 / 2.2) - 1.0);
         const Money cost = Money::from_pence(Int128(static_cast<std::int64_t>((200'000.0 + pareto) * 100)));
         const std::int64_t when = start + static_cast<std::int64_t>(30 + unit(events) * 320) * day;
         writer.emit("member:" + c.id, when, {{"type", "file_specific_claim"}, {"year", options.year}, {"member", c.id},
