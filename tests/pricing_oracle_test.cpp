@@ -10,6 +10,7 @@
 
 #include "pricing/aggregate.hpp"
 #include "pricing/credibility.hpp"
+#include "pricing/fitting.hpp"
 #include "tests/ledger_fixtures.hpp"
 #include "tests/shell.hpp"
 
@@ -144,4 +145,38 @@ TEST_CASE("pricing: the normal-power approximation corrects the normal one for s
   const double x = exact.value_at_risk(0.99);
   const double exact_cdf = exact.cdf(x);
   CHECK(std::abs(normal_power_cdf(moments, x) - exact_cdf) < std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
+}
+
+TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same data") {
+  const auto& data = expected("fit.data");
+  REQUIRE(data.size() == 400);
+  for (const std::string name : severities) {
+    INFO(name);
+    const auto fit = fit_severity(name, name == "pareto" ? expected("fit.pareto_data") : data);
+    const auto& theirs = expected("fit." + name);
+    REQUIRE(theirs.size() == fit.parameters.size() + 1);
+    // Closed forms agree to rounding; optimised ones to the optimisers' precision.
+    const double tolerance = name == "lognormal" || name == "exponential" ? 1e-12 : 1e-5;
+    for (std::size_t i = 0; i < fit.parameters.size(); ++i) check_close(fit.parameters[i], theirs[i], tolerance);
+    CHECK(fit.log_likelihood >= theirs.back() - 1e-6 * std::abs(theirs.back()));  // ours is at least as likely
+    check_close(fit.log_likelihood, theirs.back(), 1e-9);
+    CHECK(fit.ks_distance > 0);
+    CHECK(fit.ks_distance < 1);
+  }
+  // Every distribution that can be fitted is ranked by AIC, best first.
+  const auto ranked = fit_severities(data);
+  REQUIRE(ranked.size() >= 4);
+  for (std::size_t i = 1; i < ranked.size(); ++i) CHECK(ranked[i - 1].aic <= ranked[i].aic);
+
+  std::vector<int> counts;
+  for (double k : expected("fit.counts")) counts.push_back(static_cast<int>(k));
+  const auto frequencies = fit_frequencies(counts);
+  REQUIRE(frequencies.size() == 2);
+  CHECK(frequencies.front().distribution == "negative_binomial");  // the data are overdispersed
+  for (const auto& fit : frequencies) {
+    INFO(fit.distribution);
+    const auto& theirs = expected("fit." + fit.distribution);
+    for (std::size_t i = 0; i < fit.parameters.size(); ++i) check_close(fit.parameters[i], theirs[i], 1e-6);
+    check_close(fit.log_likelihood, theirs.back(), 1e-9);
+  }
 }

@@ -14,6 +14,7 @@
 #include "ledger/money.hpp"
 #include "pricing/aggregate.hpp"
 #include "pricing/credibility.hpp"
+#include "pricing/fitting.hpp"
 #include "pricing/fund_model.hpp"
 #include "tools/exit_codes.hpp"
 
@@ -224,6 +225,68 @@ void add_price_commands(CLI::App& app, int& exit_status) {
                                                   {"stop_loss", s.stop_loss(*retention)},
                                                   {"points", s.masses.size()}})
                   << "\n";
+        exit_status = exit_code::ok;
+      } catch (const std::exception& error) {
+        exit_status = fail(error.what());
+      }
+    });
+  }
+  {
+    auto file = std::make_shared<std::string>();
+    auto counts = std::make_shared<bool>(false);
+    auto as_json = std::make_shared<bool>(false);
+    auto* command = price->add_subcommand("fit", "maximum-likelihood fits with goodness of fit, best (lowest AIC) first");
+    command->add_option("--data", *file, "one number per line (a header line is skipped)")->required();
+    command->add_flag("--counts", *counts, "the data are claim counts (Poisson, negative binomial)");
+    command->add_flag("--json", *as_json, "JSON for scripts");
+    command->callback([file, counts, as_json, &exit_status] {
+      try {
+        std::ifstream in(*file);
+        if (!in) throw std::runtime_error("cannot read '" + *file + "'");
+        std::vector<double> values;
+        int number = 0;
+        for (std::string line; std::getline(in, line);) {
+          ++number;
+          std::size_t used = 0;
+          double value = 0;
+          try {
+            value = std::stod(line, &used);
+          } catch (const std::exception&) {
+            if (number == 1) continue;  // a header
+            throw std::runtime_error(*file + ":" + std::to_string(number) + ": not a number");
+          }
+          if (line.find_first_not_of(" \t\r", used) != std::string::npos) throw std::runtime_error(*file + ":" + std::to_string(number) + ": not a number");
+          values.push_back(value);
+        }
+        json::array rows;
+        if (*counts) {
+          std::vector<int> integers;
+          for (double v : values) integers.push_back(static_cast<int>(std::llround(v)));
+          for (const auto& fit : fit_frequencies(integers)) {
+            rows.push_back({{"distribution", fit.distribution}, {"parameters", json::value_from(fit.parameters)},
+                            {"log_likelihood", fit.log_likelihood}, {"aic", fit.aic}});
+          }
+        } else {
+          for (const auto& fit : fit_severities(values)) {
+            rows.push_back({{"distribution", fit.distribution}, {"parameters", json::value_from(fit.parameters)},
+                            {"log_likelihood", fit.log_likelihood}, {"aic", fit.aic}, {"ks_distance", fit.ks_distance}});
+          }
+        }
+        if (*as_json) {
+          std::cout << json::serialize(rows) << "\n";
+        } else {
+          std::cout << std::left << std::setw(20) << "distribution" << std::setw(36) << "parameters" << std::right << std::setw(16)
+                    << "log-likelihood" << std::setw(14) << "AIC" << std::setw(10) << "KS" << "\n";
+          for (const auto& row : rows) {
+            std::ostringstream parameters;
+            for (const auto& p : row.at("parameters").as_array()) parameters << std::setprecision(6) << p.as_double() << " ";
+            std::cout << std::left << std::setw(20) << std::string(row.at("distribution").as_string()) << std::setw(36) << parameters.str()
+                      << std::right << std::fixed << std::setprecision(2) << std::setw(16) << row.at("log_likelihood").as_double()
+                      << std::setw(14) << row.at("aic").as_double() << std::setprecision(4) << std::setw(10)
+                      << (row.as_object().contains("ks_distance") ? row.at("ks_distance").as_double() : 0.0) << "\n"
+                      << std::defaultfloat;
+          }
+        }
         exit_status = exit_code::ok;
       } catch (const std::exception& error) {
         exit_status = fail(error.what());
