@@ -349,9 +349,17 @@ TEST_CASE("daemon: the actuary's rate schedule is applied as it was priced, exac
   admin(daemon, {{"type", "open_year"}, {"year", year}});
   const std::string folder = daemon.directory.path();
   std::ofstream(folder + "/members.csv") << "member,population,allocation,status\n05A,250000,300000000,active\n07B,610000,732000000,special_measures\n";
-  const auto priced = Daemon::cli("price schedule --json --simulations 2000 --members " + folder + "/members.csv --output " + folder + "/schedule.csv");
+  const auto priced = Daemon::cli("price schedule --json --simulations 2000 --members " + folder + "/members.csv --output " + folder +
+                                  "/schedule.csv --report " + folder + "/report.html");
   INFO(priced.output);
   REQUIRE(priced.exit_status == 0);
+  // The report explains the schedule with five gnuplot plots.
+  std::ifstream report(folder + "/report.html");
+  const std::string html((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  std::size_t plots = 0;
+  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++plots;
+  CHECK(plots == 5);
+  CHECK_THAT(html, Catch::Contains("reserve target"));
   const std::string connection = " --pki " + daemon.pki + " --as admin-alice --port " + std::to_string(daemon.port);
   REQUIRE(Daemon::cli("admin rates apply --year 2026 --file " + folder + "/schedule.csv" + connection).exit_status == 0);
   // The same file again is the same request: harmless.

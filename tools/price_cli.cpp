@@ -17,6 +17,7 @@
 #include "pricing/fitting.hpp"
 #include "pricing/fund_model.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/price_report.hpp"
 
 namespace backstop {
 namespace {
@@ -98,7 +99,7 @@ void progress_bar(double fraction) {
 Money to_money(double pounds) { return Money::from_pence(Int128(std::llround(pounds * 100))); }
 
 struct ScheduleOptions {
-  std::string members, model, output;
+  std::string members, model, output, report;
   std::uint64_t seed = 1;
   int simulations = 0;
   bool as_json = false;
@@ -138,6 +139,11 @@ int run_schedule(const ScheduleOptions& options) {
   }
   out.close();
   if (!out) return fail("cannot write '" + options.output + "'");
+  if (!options.report.empty()) {
+    PricingReport report{members, model, simulated, measures, lines, {}, solvency};
+    for (const auto& share : shares) report.contributions.push_back(share.to_string());
+    if (Status written = write_pricing_report(report, options.report); !written.is_ok()) return fail(written.message());
+  }
 
   json::object summary{{"members", lines.size()},
                        {"simulations", model.simulations},
@@ -176,6 +182,7 @@ void add_price_commands(CLI::App& app, int& exit_status) {
     command->add_option("--seed", options->seed, "random seed (runs are repeatable)");
     command->add_option("--simulations", options->simulations, "simulated years");
     command->add_flag("--json", options->as_json, "JSON summary");
+    command->add_option("--report", options->report, "also write an HTML report with gnuplot plots");
     command->callback([options, &exit_status] {
       try {
         exit_status = run_schedule(*options);
