@@ -38,7 +38,13 @@ void fft(std::vector<std::complex<double>>& data, bool inverse) {
   }
 }
 
+std::complex<double> pgf(const Frequency& frequency, std::complex<double> z);
 std::complex<double> pgf(const Frequency& frequency, std::complex<double> z) {
+  if (frequency.p0_modified >= 0) {
+    Frequency base = frequency;
+    base.p0_modified = -1;
+    return frequency.p0_modified + (1 - frequency.p0_modified) / (1 - frequency.p0) * (pgf(base, z) - frequency.p0);
+  }
   if (frequency.name == "poisson") return std::exp(frequency.b * (z - 1.0));
   if (frequency.a > 0) {
     const double prob = 1 - frequency.a;
@@ -135,8 +141,11 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
   out.masses.push_back(frequency.pgf(f0));
   double cumulative = out.masses[0];
   const double scale = 1 / (1 - frequency.a * f0);
+  // The (a, b, 1) class adds (p1 - (a + b) p0) f_X(k) to each step; zero for (a, b, 0).
+  const double modification =
+      frequency.p0_modified >= 0 ? frequency.pmf(1) - (frequency.a + frequency.b) * frequency.p0_modified : 0;
   for (std::size_t k = 1; k < length_max && cumulative < 1 - tolerance; ++k) {
-    double sum = 0;
+    double sum = k < fx.size() ? modification * fx[k] : 0;
     const std::size_t top = std::min(k, fx.size() - 1);
     for (std::size_t j = 1; j <= top; ++j) {
       sum += (frequency.a + frequency.b * static_cast<double>(j) / static_cast<double>(k)) * fx[j] * out.masses[k - j];

@@ -207,6 +207,11 @@ std::unique_ptr<Severity> exponential(double rate) {
 std::unique_ptr<Severity> empirical(std::vector<double> observations) { return std::make_unique<Empirical>(std::move(observations)); }
 
 double Frequency::pgf(double z) const {
+  if (p0_modified >= 0) {
+    Frequency base = *this;
+    base.p0_modified = -1;
+    return p0_modified + (1 - p0_modified) / (1 - p0) * (base.pgf(z) - p0);
+  }
   if (name == "poisson") return std::exp(b * (z - 1));
   if (a > 0) {  // negative binomial: (p / (1 - (1 - p) z))^r with a = 1 - p, b = (r - 1)(1 - p)
     const double prob = 1 - a;
@@ -220,14 +225,26 @@ double Frequency::pgf(double z) const {
 }
 
 double Frequency::pmf(int k) const {
+  if (k < 0) return 0;
+  if (p0_modified >= 0 && k == 0) return p0_modified;
   double p = p0;
   for (int i = 1; i <= k; ++i) p *= a + b / i;
-  return k < 0 ? 0 : std::max(0.0, p);
+  if (p0_modified >= 0) p *= (1 - p0_modified) / (1 - p0);
+  return std::max(0.0, p);
 }
 
 int Frequency::sample(std::mt19937_64& random) const {
   // Inversion on the (a, b, 0) recursion: exact for every member of the class.
   double u = std::uniform_real_distribution<double>(0, 1)(random);
+  if (p0_modified >= 0) {
+    if (u <= p0_modified) return 0;
+    Frequency base = *this;
+    base.p0_modified = -1;
+    // The rest of the mass follows the base distribution conditioned on N > 0.
+    int k;
+    do { k = base.sample(random); } while (k == 0);
+    return k;
+  }
   double p = p0;
   int k = 0;
   while (u > p && k < 10'000'000) {
@@ -249,6 +266,17 @@ Frequency negative_binomial(double size, double prob) {
   if (!(prob > 0 && prob < 1)) throw std::invalid_argument("prob must be in (0, 1)");
   const double mean = size * (1 - prob) / prob;
   return Frequency{"negative_binomial", 1 - prob, (size - 1) * (1 - prob), std::pow(prob, size), mean, mean / prob};
+}
+
+Frequency zero_modified(Frequency base, double p0) {
+  if (!(p0 >= 0 && p0 < 1)) throw std::invalid_argument("p0 must be in [0, 1)");
+  const double scale = (1 - p0) / (1 - base.p0);
+  const double second_moment = base.variance + base.mean * base.mean;
+  base.name = "zero_modified_" + base.name;
+  base.mean *= scale;
+  base.variance = scale * second_moment - base.mean * base.mean;
+  base.p0_modified = p0;
+  return base;
 }
 
 Frequency binomial(int size, double prob) {

@@ -39,6 +39,9 @@ struct Frequency {
   double p0 = 0;
   double mean = 0;
   double variance = 0;
+  // Zero-modified (the (a, b, 1) class): P(N = 0) becomes this, the rest scaled to fit.
+  // Negative when not modified.
+  double p0_modified = -1;
   // The probability generating function P(z) = E[z^N].
   double pgf(double z) const;
   double pmf(int k) const;
@@ -48,5 +51,7 @@ struct Frequency {
 Frequency poisson(double lambda);
 Frequency negative_binomial(double size, double prob);  // R's (size, prob): mean size (1 - prob) / prob
 Frequency binomial(int size, double prob);
+// The zero-modified version of `base` with P(N = 0) = p0 (actuar's p0 argument).
+Frequency zero_modified(Frequency base, double p0);
 
 }  // namespace backstop::pricing

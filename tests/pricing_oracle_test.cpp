@@ -100,7 +100,8 @@ TEST_CASE("pricing: Panjer's recursion, stop-loss premiums and VaR agree with ac
   const auto& theirs_severity = expected("severity.gamma.rounding.200");
   REQUIRE(severity_masses.size() == theirs_severity.size());
   const std::pair<const char*, Frequency> frequencies[] = {
-      {"poisson", poisson(3)}, {"negative_binomial", negative_binomial(4, 0.6)}, {"binomial", binomial(10, 0.3)}};
+      {"poisson", poisson(3)}, {"negative_binomial", negative_binomial(4, 0.6)}, {"binomial", binomial(10, 0.3)},
+      {"zero_modified_binomial", zero_modified(binomial(10, 0.3), 0.2)}};
   for (const auto& [name, frequency] : frequencies) {
     INFO(name);
     const auto& theirs = expected(std::string("panjer.") + name);

@@ -32,14 +32,17 @@ fx <- discretize(pgamma(x, 2, 0.5), method = "rounding", from = 0, to = 200, ste
 put("severity.gamma.rounding.200", fx)
 models <- list(poisson = list(model = "poisson", lambda = 3),
                negative_binomial = list(model = "negative binomial", size = 4, prob = 0.6),
-               binomial = list(model = "binomial", size = 10, prob = 0.3))
+               binomial = list(model = "binomial", size = 10, prob = 0.3),
+               zero_modified_binomial = list(model = "binomial", size = 10, prob = 0.3, p0 = 0.2))
 for (name in names(models)) {
   m <- models[[name]]
   Fs <- switch(name,
     poisson = aggregateDist("recursive", model.freq = "poisson", model.sev = fx, lambda = m$lambda, x.scale = 0.5, maxit = 600),
     negative_binomial = aggregateDist("recursive", model.freq = "negative binomial", model.sev = fx, size = m$size, prob = m$prob,
                                       x.scale = 0.5, maxit = 600),
-    binomial = aggregateDist("recursive", model.freq = "binomial", model.sev = fx, size = m$size, prob = m$prob, x.scale = 0.5, maxit = 600))
+    binomial = aggregateDist("recursive", model.freq = "binomial", model.sev = fx, size = m$size, prob = m$prob, x.scale = 0.5, maxit = 600),
+    zero_modified_binomial = aggregateDist("recursive", model.freq = "binomial", model.sev = fx, size = m$size, prob = m$prob, p0 = m$p0,
+                                           x.scale = 0.5, maxit = 600))
   k <- knots(Fs)
   masses <- diff(c(0, Fs(k)))
   put(paste0("panjer.", name), masses)
