@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cmath>
 #include <complex>
+#include <numeric>
+#include <random>
 #include <stdexcept>
 
 namespace backstop::pricing {
@@ -167,6 +169,37 @@ LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<
   LatticeDistribution out{span, std::vector<double>(length)};
   for (std::size_t k = 0; k < length; ++k) out.masses[k] = std::max(0.0, data[k].real() * std::exp(tilt * static_cast<double>(k)));
   return out;
+}
+
+std::vector<double> occurrence_layer(const std::vector<double>& fx, double span, double deductible, double limit) {
+  const auto shift = static_cast<std::size_t>(std::llround(deductible / span));
+  const std::size_t cap = limit > 0 ? static_cast<std::size_t>(std::llround(limit / span)) : fx.size();
+  std::vector<double> out(std::min(cap + 1, fx.size()), 0.0);
+  for (std::size_t k = 0; k < fx.size(); ++k) {
+    const std::size_t paid = std::min(cap, k > shift ? k - shift : 0);
+    if (paid >= out.size()) out.resize(paid + 1, 0.0);
+    out[paid] += fx[k];
+  }
+  // With a limit, the severity's mass beyond the lattice (beyond `to`) is a claim at the limit.
+  if (limit > 0 && cap < out.size()) out[cap] += std::max(0.0, 1 - std::accumulate(fx.begin(), fx.end(), 0.0));
+  return out;
+}
+
+LatticeDistribution aggregate_monte_carlo(const Frequency& frequency, const std::vector<double>& fx, double span, int simulations,
+                                          std::uint64_t seed) {
+  if (simulations < 1) throw std::invalid_argument("Monte Carlo needs simulations");
+  std::mt19937_64 random(seed);
+  std::discrete_distribution<std::size_t> severity(fx.begin(), fx.end());
+  std::vector<double> counts;
+  for (int s = 0; s < simulations; ++s) {
+    const int claims = frequency.sample(random);
+    std::size_t total = 0;
+    for (int c = 0; c < claims; ++c) total += severity(random);
+    if (total >= counts.size()) counts.resize(total + 1, 0.0);
+    counts[total] += 1;
+  }
+  for (auto& count : counts) count /= simulations;
+  return LatticeDistribution{span, counts};
 }
 
 Moments aggregate_moments(const Frequency& frequency, const Severity& severity, double upper) {

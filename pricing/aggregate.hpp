@@ -3,6 +3,7 @@
 // premiums, layer costs, VaR, TVaR). Methods follow R actuar's discretize/aggregateDist.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "pricing/distributions.hpp"
@@ -41,6 +42,16 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
 // `tilt` > 0 applies exponential tilting to push wrap-around further down).
 LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
                                   std::size_t length, double tilt = 0);
+
+// A per-occurrence layer on a discretised severity: each claim pays
+// min(limit, (X - deductible)+) (deductible and limit on the lattice; limit 0 = none). With a
+// limit, the mass the discretisation left beyond its last point becomes a claim at the limit.
+std::vector<double> occurrence_layer(const std::vector<double>& severity_masses, double span, double deductible, double limit);
+
+// The aggregate distribution by Monte Carlo on the same lattice (claims rounded to it),
+// seeded; for checking the exact methods and for models without one.
+LatticeDistribution aggregate_monte_carlo(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
+                                          int simulations, std::uint64_t seed);
 
 // Normal and normal-power approximations of F_S(x) from the first three moments of S.
 struct Moments {

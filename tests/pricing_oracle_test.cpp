@@ -181,3 +181,41 @@ TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same
     check_close(fit.log_likelihood, theirs.back(), 1e-9);
   }
 }
+
+TEST_CASE("pricing: Monte Carlo agrees with the exact recursion within its stated error") {
+  const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  const auto exact = panjer(negative_binomial(4, 0.6), masses, 0.5);
+  const int simulations = 200'000;
+  const auto simulated = aggregate_monte_carlo(negative_binomial(4, 0.6), masses, 0.5, simulations, 11);
+  // Stated error: 4 standard errors of the estimate, from the exact distribution's own spread.
+  for (double retention : {0.0, 5.0, 20.0}) {
+    double second = 0;
+    for (std::size_t k = 0; k < exact.masses.size(); ++k) {
+      const double excess = std::max(0.0, static_cast<double>(k) * 0.5 - retention);
+      second += excess * excess * exact.masses[k];
+    }
+    const double premium = exact.stop_loss(retention);
+    const double standard_error = std::sqrt((second - premium * premium) / simulations);
+    INFO("retention " << retention << ": exact " << premium << ", simulated " << simulated.stop_loss(retention) << " +- " << standard_error);
+    CHECK(std::abs(simulated.stop_loss(retention) - premium) < 4 * standard_error);
+  }
+  for (double level : {0.5, 0.9}) CHECK(std::abs(simulated.value_at_risk(level) - exact.value_at_risk(level)) <= 1.0);
+}
+
+TEST_CASE("pricing: layers: a per-occurrence layer and an aggregate layer with coinsurance") {
+  const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  // No deductible and no limit leaves the severity as it is.
+  const auto same = occurrence_layer(masses, 0.5, 0, 0);
+  for (std::size_t k = 0; k < masses.size(); ++k) CHECK(same[k] == masses[k]);
+  // The layer's mean is E[min(L, (X - d)+)] = lev(d + L) - lev(d) on the lattice.
+  const auto layer = occurrence_layer(masses, 0.5, 2, 5);
+  double layer_mean = 0, direct = 0;
+  for (std::size_t k = 0; k < layer.size(); ++k) layer_mean += static_cast<double>(k) * 0.5 * layer[k];
+  for (std::size_t k = 0; k < masses.size(); ++k) direct += std::min(5.0, std::max(0.0, static_cast<double>(k) * 0.5 - 2)) * masses[k];
+  CHECK(layer_mean == Approx(direct).epsilon(1e-12));
+  // An aggregate layer with no limit is the stop-loss premium; coinsurance scales it.
+  const auto aggregate = panjer(poisson(3), masses, 0.5);
+  CHECK(aggregate.layer_cost(10, 1e9) == Approx(aggregate.stop_loss(10)).epsilon(1e-12));
+  CHECK(aggregate.layer_cost(10, 1e9, 0.8) == Approx(0.8 * aggregate.stop_loss(10)).epsilon(1e-12));
+  CHECK(aggregate.layer_cost(10, 5) == Approx(aggregate.stop_loss(10) - aggregate.stop_loss(15)).epsilon(1e-9));
+}

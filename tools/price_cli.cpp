@@ -168,6 +168,34 @@ int run_schedule(const ScheduleOptions& options) {
   return exit_code::ok;
 }
 
+struct LossModelOptions {
+  std::string frequency = "poisson", severity = "lognormal", method = "panjer";
+  std::vector<double> parameters;
+  double p0 = -1, span = 1, to = 0, retention = 0, deductible = 0, limit = 0, aggregate_limit = 0, share = 1;
+};
+
+// A frequency/severity model on a lattice: the severity discretised (unbiased), passed
+// through the per-occurrence layer, and aggregated by the chosen method.
+LatticeDistribution loss_model(const LossModelOptions& o) {
+  const auto& p = o.parameters;
+  const std::size_t used = o.frequency == "poisson" ? 1 : 2;
+  const std::size_t needed = used + (o.severity == "exponential" ? 1 : 2);
+  if (p.size() != needed) throw std::runtime_error("--parameters needs " + std::to_string(needed) + " numbers");
+  Frequency n = o.frequency == "poisson" ? poisson(p[0])
+              : o.frequency == "negative_binomial" ? negative_binomial(p[0], p[1]) : binomial(static_cast<int>(p[0]), p[1]);
+  if (o.p0 >= 0) n = zero_modified(n, o.p0);
+  std::unique_ptr<Severity> x = o.severity == "lognormal" ? lognormal(p[used], p[used + 1])
+                              : o.severity == "gamma" ? gamma_severity(p[used], p[used + 1])
+                              : o.severity == "pareto" ? pareto(p[used], p[used + 1])
+                              : o.severity == "weibull" ? weibull(p[used], p[used + 1]) : exponential(p[used]);
+  const auto masses = occurrence_layer(discretise(*x, Discretisation::unbiased, o.to, o.span), o.span, o.deductible, o.limit);
+  if (o.method == "simulation") return aggregate_monte_carlo(n, masses, o.span, 100'000, 1);
+  if (o.method == "panjer") return panjer(n, masses, o.span, 1 << 18, 1e-10);
+  std::size_t length = 1;
+  while (length < 8 * masses.size()) length <<= 1;
+  return aggregate_fft(n, masses, o.span, length, 0);
+}
+
 }  // namespace
 
 void add_price_commands(CLI::App& app, int& exit_status) {
@@ -191,46 +219,68 @@ void add_price_commands(CLI::App& app, int& exit_status) {
       }
     });
   }
-  {
-    auto frequency = std::make_shared<std::string>("poisson");
-    auto severity = std::make_shared<std::string>("lognormal");
-    auto parameters = std::make_shared<std::vector<double>>();
-    auto span = std::make_shared<double>(1);
-    auto to = std::make_shared<double>(0);
-    auto retention = std::make_shared<double>(0);
-    auto method = std::make_shared<std::string>("panjer");
-    auto* command = price->add_subcommand("aggregate", "the aggregate loss distribution of a frequency/severity model");
-    command->add_option("--frequency", *frequency, "poisson LAMBDA | negative_binomial SIZE PROB | binomial SIZE PROB")
+  for (const std::string name : {"aggregate", "layer"}) {
+    auto o = std::make_shared<LossModelOptions>();
+    auto* command = price->add_subcommand(name, name == "aggregate" ? "the aggregate loss distribution of a frequency/severity model"
+                                                                     : "the cost of a layer: per-occurrence and aggregate deductibles, limits, coinsurance");
+    command->add_option("--frequency", o->frequency, "poisson LAMBDA | negative_binomial SIZE PROB | binomial SIZE PROB")
         ->check(CLI::IsMember({"poisson", "negative_binomial", "binomial"}));
-    command->add_option("--severity", *severity, "lognormal | gamma | pareto | weibull | exponential")
+    command->add_option("--p0", o->p0, "zero-modified: P(N = 0)");
+    command->add_option("--severity", o->severity, "lognormal | gamma | pareto | weibull | exponential")
         ->check(CLI::IsMember({"lognormal", "gamma", "pareto", "weibull", "exponential"}));
-    command->add_option("--parameters", *parameters, "frequency parameters, then severity parameters")->required();
-    command->add_option("--span", *span, "lattice span");
-    command->add_option("--to", *to, "discretise the severity up to here")->required();
-    command->add_option("--retention", *retention, "stop-loss retention d for E[(S - d)+]");
-    command->add_option("--method", *method, "panjer | fft")->check(CLI::IsMember({"panjer", "fft"}));
-    command->callback([=, &exit_status] {
+    command->add_option("--parameters", o->parameters, "frequency parameters, then severity parameters")->required();
+    command->add_option("--span", o->span, "lattice span");
+    command->add_option("--to", o->to, "discretise the severity up to here")->required();
+    command->add_option("--method", o->method, "panjer | fft | simulation")->check(CLI::IsMember({"panjer", "fft", "simulation"}));
+    command->add_option("--retention", o->retention, "aggregate deductible d");
+    if (name == "layer") {
+      command->add_option("--deductible", o->deductible, "per-occurrence deductible");
+      command->add_option("--limit", o->limit, "per-occurrence limit (0: none)");
+      command->add_option("--aggregate-limit", o->aggregate_limit, "aggregate limit above the retention (0: none)");
+      command->add_option("--share", o->share, "coinsurance: the share the layer pays");
+    }
+    command->callback([o, &exit_status] {
       try {
-        const auto& p = *parameters;
-        const std::size_t used = *frequency == "poisson" ? 1 : 2;
-        const std::size_t needed = used + (*severity == "exponential" ? 1 : 2);
-        if (p.size() != needed) throw std::runtime_error("--parameters needs " + std::to_string(needed) + " numbers");
-        const Frequency n = *frequency == "poisson" ? poisson(p[0])
-                          : *frequency == "negative_binomial" ? negative_binomial(p[0], p[1]) : binomial(static_cast<int>(p[0]), p[1]);
-        std::unique_ptr<Severity> x = *severity == "lognormal" ? lognormal(p[used], p[used + 1])
-                                    : *severity == "gamma" ? gamma_severity(p[used], p[used + 1])
-                                    : *severity == "pareto" ? pareto(p[used], p[used + 1])
-                                    : *severity == "weibull" ? weibull(p[used], p[used + 1]) : exponential(p[used]);
-        const auto masses = discretise(*x, Discretisation::unbiased, *to, *span);
-        std::size_t length = 1;
-        while (length < 8 * masses.size()) length <<= 1;
-        const auto s = *method == "panjer" ? panjer(n, masses, *span) : aggregate_fft(n, masses, *span, length);
-        std::cout << json::serialize(json::object{{"mean", s.mean()},
-                                                  {"var_99", s.value_at_risk(0.99)},
-                                                  {"var_995", s.value_at_risk(0.995)},
-                                                  {"tvar_99", s.tail_value_at_risk(0.99)},
-                                                  {"stop_loss", s.stop_loss(*retention)},
-                                                  {"points", s.masses.size()}})
+        const auto s = loss_model(*o);
+        json::object out{{"mean", s.mean()}, {"var_99", s.value_at_risk(0.99)}, {"var_995", s.value_at_risk(0.995)},
+                         {"tvar_99", s.tail_value_at_risk(0.99)}, {"stop_loss", s.stop_loss(o->retention)}, {"points", s.masses.size()}};
+        out["layer_cost"] = s.layer_cost(o->retention, o->aggregate_limit > 0 ? o->aggregate_limit : 1e300, o->share);
+        std::cout << json::serialize(out) << "\n";
+        exit_status = exit_code::ok;
+      } catch (const std::exception& error) {
+        exit_status = fail(error.what());
+      }
+    });
+  }
+  {
+    auto options = std::make_shared<ScheduleOptions>();
+    auto contributions = std::make_shared<double>(0);
+    auto* command = price->add_subcommand("solvency", "the fund's risk measures and the probability the reserve is exhausted");
+    command->add_option("--members", options->members, "members.csv")->required();
+    command->add_option("--model", options->model, "model.toml");
+    command->add_option("--contributions", *contributions, "annual contributions (default: the expected outgo plus the model's loadings)");
+    command->add_option("--seed", options->seed, "random seed");
+    command->add_option("--simulations", options->simulations, "simulated years");
+    command->callback([options, contributions, &exit_status] {
+      try {
+        const auto members = read_members(options->members);
+        FundModel model = read_model(options->model);
+        model.seed = options->seed;
+        if (options->simulations > 0) model.simulations = options->simulations;
+        const auto simulated = simulate_year(model, members);
+        const auto measures = risk_measures(model, simulated);
+        double income = *contributions;
+        if (income <= 0) {
+          for (const auto& line : price_contributions(model, members, simulated, measures)) income += line.contribution;
+        }
+        const auto solvency = simulate_solvency(model, members, income, measures.reserve_target);
+        json::array paths;
+        for (std::size_t y = 0; y < solvency.reserve_mean.size(); ++y) {
+          paths.push_back({{"year", y + 1}, {"reserve_mean", solvency.reserve_mean[y]}, {"reserve_percentile_5", solvency.reserve_percentile_5[y]}});
+        }
+        std::cout << json::serialize(json::object{{"expected_outgo", measures.expected_outgo}, {"value_at_risk", measures.value_at_risk},
+                                                  {"tail_value_at_risk", measures.tail_value_at_risk}, {"reserve_target", measures.reserve_target},
+                                                  {"contributions", income}, {"ruin_probability", solvency.ruin_probability}, {"reserve", paths}})
                   << "\n";
         exit_status = exit_code::ok;
       } catch (const std::exception& error) {
