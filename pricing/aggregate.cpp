@@ -128,7 +128,7 @@ double LatticeDistribution::tail_value_at_risk(double p) const {
   const double var = value_at_risk(p);
   double weight = 0, total = 0;
   for (std::size_t k = 0; k < masses.size(); ++k) {
-    if (D(k) * span + 1e-9 * span < var) continue;
+    if (D(k) * span <= var + 1e-9 * span) continue;
     weight += masses[k];
     total += D(k) * span * masses[k];
   }

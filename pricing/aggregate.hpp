@@ -29,7 +29,7 @@ struct LatticeDistribution {
   double layer_cost(double retention, double limit, double share = 1.0) const;
   // The smallest lattice point x with F(x) >= p.
   double value_at_risk(double p) const;
-  // E[S | S >= VaR_p] on the lattice (the tail-conditional expectation).
+  // E[S | S > VaR_p] on the lattice, the tail-conditional expectation as actuar's CTE defines it.
   double tail_value_at_risk(double p) const;
 };
 

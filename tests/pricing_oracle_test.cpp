@@ -112,6 +112,8 @@ TEST_CASE("pricing: Panjer's recursion, stop-loss premiums and VaR agree with ac
     for (int i = 0; i < 4; ++i) check_close(ours.stop_loss(retentions[i]), expected(std::string("stop_loss.") + name)[static_cast<std::size_t>(i)], 1e-9);
     const double levels[] = {0.9, 0.99, 0.995};
     for (int i = 0; i < 3; ++i) CHECK(ours.value_at_risk(levels[i]) == expected(std::string("var.") + name)[static_cast<std::size_t>(i)]);
+    check_close(ours.tail_value_at_risk(0.9), expected(std::string("tvar.") + name)[0], 1e-9);
+    check_close(ours.tail_value_at_risk(0.99), expected(std::string("tvar.") + name)[1], 1e-9);
 
     // FFT on a padded lattice computes the same model: it agrees with the recursion.
     const auto by_fft = aggregate_fft(frequency, severity_masses, 0.5, 2048);
@@ -218,4 +220,23 @@ TEST_CASE("pricing: layers: a per-occurrence layer and an aggregate layer with c
   CHECK(aggregate.layer_cost(10, 1e9) == Approx(aggregate.stop_loss(10)).epsilon(1e-12));
   CHECK(aggregate.layer_cost(10, 1e9, 0.8) == Approx(0.8 * aggregate.stop_loss(10)).epsilon(1e-12));
   CHECK(aggregate.layer_cost(10, 5) == Approx(aggregate.stop_loss(10) - aggregate.stop_loss(15)).epsilon(1e-9));
+}
+
+TEST_CASE("pricing: FFT pads against wrap-around, and tilting pushes what wraps further down") {
+  const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 60, 0.5);  // 120 points
+  const auto exact = panjer(poisson(10), masses, 0.5, 2048, 0);
+  // 128 points hold only part of the mass: the rest wraps round onto the low points.
+  const auto plain = aggregate_fft(poisson(10), masses, 0.5, 128);
+  const auto tilted = aggregate_fft(poisson(10), masses, 0.5, 128, 0.2);
+  const auto padded = aggregate_fft(poisson(10), masses, 0.5, 2048);
+  double plain_error = 0, tilted_error = 0, padded_error = 0;
+  for (std::size_t k = 0; k < 60; ++k) {
+    plain_error = std::max(plain_error, std::abs(plain.masses[k] - exact.masses[k]));
+    tilted_error = std::max(tilted_error, std::abs(tilted.masses[k] - exact.masses[k]));
+    padded_error = std::max(padded_error, std::abs(padded.masses[k] - exact.masses[k]));
+  }
+  INFO("plain " << plain_error << " tilted " << tilted_error << " padded " << padded_error);
+  CHECK(plain_error > 1e-6);
+  CHECK(tilted_error < plain_error / 100);
+  CHECK(padded_error < 1e-12);
 }

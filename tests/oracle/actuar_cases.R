@@ -48,6 +48,7 @@ for (name in names(models)) {
   put(paste0("panjer.", name), masses)
   put(paste0("stop_loss.", name), sapply(c(5, 10, 20, 40), function(d) sum(pmax(k - d, 0) * masses)))
   put(paste0("var.", name), quantile(Fs, c(0.9, 0.99, 0.995)))
+  put(paste0("tvar.", name), CTE(Fs, c(0.9, 0.99)))
 }
 
 # Bühlmann-Straub on Hachemeister's data (five states, twelve quarters).
