@@ -239,13 +239,22 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
   (void)totals_2023;
 }
 
-TEST_CASE("fund: parameter corrections after opening are new versions, effective from their date") {
-  FundDriver driver;
+namespace {
+
+// One member (05A, A = £300m) in an open 2023/24 with no random review sample, on day 10.
+void open_one_member_year(FundDriver& driver) {
   driver.ok(alice, {{"type", "register_member"}, {"member", "05A"}, {"name", "A"}, {"population", 250'000}});
   driver.ok(alice, {{"type", "create_year"}, {"year", 2023}, {"parameters", {{"review_sample", "0"}}}});
   driver.ok(alice, {{"type", "set_allocation"}, {"year", 2023}, {"member", "05A"}, {"allocation", "300000000.00"}});
   driver.ok(alice, {{"type", "open_year"}, {"year", 2023}});
   advance_to(driver, day_of_year(2023, 10));
+}
+
+}  // namespace
+
+TEST_CASE("fund: parameter corrections after opening are new versions, effective from their date") {
+  FundDriver driver;
+  open_one_member_year(driver);
   auto before = driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p1"},
                                          {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "350000.00"}, {"evidence", true}});
   CHECK(before.at("approved").as_string() == "90000.00");  // 0.9 x 100,000
@@ -272,11 +281,7 @@ TEST_CASE("fund: parameter corrections after opening are new versions, effective
 
 TEST_CASE("fund: an overpayment becomes a recovery, with deadlines, withdrawal, avoidable spend and early warnings") {
   FundDriver driver;
-  driver.ok(alice, {{"type", "register_member"}, {"member", "05A"}, {"name", "A"}, {"population", 250'000}});
-  driver.ok(alice, {{"type", "create_year"}, {"year", 2023}, {"parameters", {{"review_sample", "0"}}}});
-  driver.ok(alice, {{"type", "set_allocation"}, {"year", 2023}, {"member", "05A"}, {"allocation", "300000000.00"}});
-  driver.ok(alice, {{"type", "open_year"}, {"year", 2023}});
-  advance_to(driver, day_of_year(2023, 10));
+  open_one_member_year(driver);
   driver.ok("member:05A", {{"type", "file_specific_claim"}, {"year", 2023}, {"member", "05A"}, {"patient", "p1"},
                            {"episode", "E1"}, {"kind", "interim"}, {"cumulative_cost", "610000.00"}, {"evidence", true}});
   // An audit revises the cost down: the next decision is negative, recovered from the member.
