@@ -1,5 +1,6 @@
 // backstopd --config backstop.toml: the fund on the network, over mutual TLS.
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -33,13 +34,16 @@ int main(int argc, char** argv) {
   std::clog << "{\"level\":\"info\",\"message\":\"listening\",\"address\":\"" << config.value().listen_address
             << "\",\"port\":" << port.value() << "}" << std::endl;
 
-  // SIGTERM/SIGINT: stop accepting, let in-flight requests and queued groups finish, exit.
+  // SIGTERM/SIGINT: stop accepting, finish every queued group (durably), give the replies
+  // a moment to reach their clients, then exit.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::steady_timer grace(io);
   signals.async_wait([&](const boost::system::error_code&, int) {
     std::clog << "{\"level\":\"info\",\"message\":\"shutting down\"}" << std::endl;
     server.stop_accepting();
     service.value()->stop();
-    io.stop();
+    grace.expires_after(std::chrono::milliseconds(500));
+    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
   });
   std::vector<std::thread> threads;
   for (int i = 1; i < config.value().threads; ++i) threads.emplace_back([&io] { io.run(); });
