@@ -94,6 +94,7 @@ std::string status_of(const json::object& result) { return std::string(result.at
 
 TEST_CASE("scenario: four fund years with every rule exercised") {
   FundDriver driver;
+  driver.verify_every_step = true;
   for (const auto& consortium : consortia) {
     driver.ok(alice, {{"type", "register_member"}, {"member", consortium.id}, {"name", "Consortium " + consortium.id},
                       {"population", consortium.population}});
