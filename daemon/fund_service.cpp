@@ -16,7 +16,25 @@ Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_d
 
 FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max)
     : store_(std::move(store)), fund_(std::move(fund)), committed_(fund_.ledger().journal().size()), group_commit_max_(group_commit_max) {
+  fund_.keep_state_changes(true);
+  copies_[0] = std::make_unique<Fund>(fund_.clone());
+  copies_[1] = std::make_unique<Fund>(fund_.clone());
   sequencer_ = std::thread([this] { run(); });
+}
+
+void FundService::update_copy(std::size_t copy, std::size_t from, std::size_t to,
+                              const std::map<std::uint64_t, Fund::StateChange>& changes) {
+  while (readers_[copy].load() != 0) std::this_thread::yield();
+  const auto& journal = fund_.ledger().journal();
+  for (std::size_t i = from; i < to; ++i) {
+    auto change = changes.find(journal[i].sequence);
+    const Status replayed = change != changes.end() ? copies_[copy]->apply_state_change(journal[i], change->second)
+                                                    : copies_[copy]->replay(journal[i]);
+    if (!replayed.is_ok()) {
+      std::cerr << "{\"level\":\"critical\",\"message\":\"read copy diverged: " << replayed.message() << "\"}" << std::endl;
+      std::abort();
+    }
+  }
 }
 
 FundService::~FundService() { stop(); }
@@ -62,22 +80,29 @@ void FundService::run() {
     }
     std::vector<Result<FundReceipt>> outcomes;
     outcomes.reserve(group.size());
-    {
-      std::unique_lock lock(fund_mutex_);
-      const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-      for (auto& pending : group) {
-        const auto& journal = fund_.ledger().journal();
-        const std::int64_t wanted = pending.requested_time.value_or(now);
-        const std::int64_t time = journal.empty() ? wanted : std::max<std::int64_t>(wanted, journal.back().time_unix_s);
-        outcomes.push_back(fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
-      }
-      auto done = commit_pending(*store_, fund_.ledger(), committed_);
-      if (!done.is_ok()) {
-        // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
-        std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: " << done.status().message() << "\"}" << std::endl;
-        std::abort();
-      }
-      committed_ = done.value();
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    for (auto& pending : group) {
+      const auto& journal = fund_.ledger().journal();
+      const std::int64_t wanted = pending.requested_time.value_or(now);
+      const std::int64_t time = journal.empty() ? wanted : std::max<std::int64_t>(wanted, journal.back().time_unix_s);
+      outcomes.push_back(fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
+    }
+    const std::size_t before = committed_;
+    auto done = commit_pending(*store_, fund_.ledger(), committed_);
+    if (!done.is_ok()) {
+      // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
+      std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: " << done.status().message() << "\"}" << std::endl;
+      std::abort();
+    }
+    committed_ = done.value();
+    if (committed_ > before) {
+      // Left-right: update the idle copy, switch readers to it, then update the other.
+      std::map<std::uint64_t, Fund::StateChange> changes;
+      for (auto& [sequence, change] : fund_.take_state_changes()) changes.emplace(sequence, std::move(change));
+      const auto idle = static_cast<std::size_t>(1 - current_.load());
+      update_copy(idle, before, committed_, changes);
+      current_.store(static_cast<int>(idle));
+      update_copy(1 - idle, before, committed_, changes);
     }
     groups_committed_ += 1;
     requests_committed_ += group.size();

@@ -1,16 +1,19 @@
 // The fund behind backstopd: one sequencer thread applies state-changing requests in
 // order and commits them in groups (one synced WriteBatch per group); a request's reply
-// is released only after its group is durable. Reads take a shared lock and see only
-// durable state: the sequencer holds the exclusive lock from applying a group until it is
-// on disk (docs/architecture.md says why).
+// is released only after its group is durable. Reads never wait for writers: they use one
+// of two read copies that hold only durable state (a left-right scheme: the sequencer
+// brings the idle copy up to date, switches readers to it, waits for the last readers of
+// the other, and updates that too). docs/architecture.md says more.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
+#include <array>
+#include <atomic>
 #include <thread>
 
 #include "ledger/fund.hpp"
@@ -31,11 +34,21 @@ class FundService {
   void submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply,
               std::optional<std::int64_t> requested_time = std::nullopt);
 
-  // Runs `read` against the fund under a shared lock.
+  // Runs `read` against the durable state of the fund. Never waits for the sequencer.
   template <typename Read>
   auto read(Read&& read) const {
-    std::shared_lock lock(fund_mutex_);
-    return read(fund_);
+    while (true) {
+      const int copy = current_.load();
+      readers_[static_cast<std::size_t>(copy)].fetch_add(1);
+      if (current_.load() == copy) {
+        struct Leave {
+          std::atomic<int>& readers;
+          ~Leave() { readers.fetch_sub(1); }
+        } leave{readers_[static_cast<std::size_t>(copy)]};
+        return read(*copies_[static_cast<std::size_t>(copy)]);
+      }
+      readers_[static_cast<std::size_t>(copy)].fetch_sub(1);  // switched meanwhile: use the new one
+    }
   }
 
   // Stops taking requests, finishes every queued group, and joins the sequencer.
@@ -56,11 +69,17 @@ class FundService {
   FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max);
   void run();
 
+  // Brings a read copy up to date with the durable journal, once its readers have left,
+  // by applying the state changes the sequencer decided (nothing is decided twice).
+  void update_copy(std::size_t copy, std::size_t from, std::size_t to, const std::map<std::uint64_t, Fund::StateChange>& changes);
+
   std::unique_ptr<RocksStore> store_;
-  Fund fund_;
+  Fund fund_;  // the sequencer's own: ahead of the disk while a group is being committed
   std::size_t committed_ = 0;
   const std::size_t group_commit_max_;
-  mutable std::shared_mutex fund_mutex_;
+  std::array<std::unique_ptr<Fund>, 2> copies_;  // readers' copies: durable state only
+  std::atomic<int> current_{0};
+  mutable std::array<std::atomic<int>, 2> readers_{};
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::deque<Pending> queue_;

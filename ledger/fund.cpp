@@ -280,6 +280,23 @@ std::string canonical_json(const boost::json::value& value) {
 Fund::Fund() : state_(std::make_unique<FundState>()) {}
 Fund::~Fund() = default;
 Fund::Fund(Fund&&) noexcept = default;
+
+std::vector<std::pair<std::uint64_t, Fund::StateChange>> Fund::take_state_changes() {
+  return std::exchange(state_changes_, {});
+}
+
+Status Fund::apply_state_change(const JournalEntry& entry, const StateChange& change) {
+  if (Status replayed = ledger_.replay(entry); !replayed.is_ok()) return replayed;
+  if (change) state_->results[entry.sequence] = change(*state_, entry.sequence);
+  return Status::ok();
+}
+
+Fund Fund::clone() const {
+  Fund copy;
+  copy.ledger_ = ledger_;
+  *copy.state_ = *state_;
+  return copy;
+}
 Fund& Fund::operator=(Fund&&) noexcept = default;
 
 // What the journal records about who asked and for what: derived from the request alone,
@@ -322,6 +339,7 @@ Result<FundReceipt> Fund::execute(const FundRequest& request) {
   assert(!receipt.value().replayed);
   json::object result = decided.value().apply(*state_, receipt.value().sequence);
   state_->results[receipt.value().sequence] = result;
+  if (keep_state_changes_) state_changes_.emplace_back(receipt.value().sequence, decided.value().apply);
   return FundReceipt{receipt.value().sequence, receipt.value().hash, false, std::move(result)};
 }
 

@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include <functional>
 #include <memory>
 
 #include "ledger/store.hpp"
@@ -47,6 +48,17 @@ class Fund {
 
   const Ledger& ledger() const { return ledger_; }
 
+  // An independent copy (for readers that must not share state with the writer).
+  Fund clone() const;
+
+  // Replication without deciding again: the state changes of the entries executed since the
+  // last call, and applying one of them (with its entry) to a copy that was equal to this
+  // fund before it. Cheaper than replay, for copies of the same process's own decisions.
+  using StateChange = std::function<boost::json::object(FundState&, std::uint64_t)>;
+  void keep_state_changes(bool keep) { keep_state_changes_ = keep; }  // off by default
+  std::vector<std::pair<std::uint64_t, StateChange>> take_state_changes();
+  Status apply_state_change(const JournalEntry& entry, const StateChange& change);
+
   // Reads (pure): a member's statement for a fund year, the fund report for a year,
   // the early-warning report (rule 4), and one claim.
   Result<boost::json::object> member_statement(const std::string& member, std::uint32_t year) const;
@@ -60,6 +72,8 @@ class Fund {
  private:
   Ledger ledger_;
   std::unique_ptr<FundState> state_;
+  bool keep_state_changes_ = false;
+  std::vector<std::pair<std::uint64_t, StateChange>> state_changes_;  // since take_state_changes
 };
 
 // Rebuilds the fund from a store (replaying and verifying everything, as load_ledger does).
