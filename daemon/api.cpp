@@ -103,19 +103,28 @@ bool may_act_for(const Principal& principal, const std::string& member) {
   return principal.is_admin() || principal.name == member;
 }
 
+// Submits the body as the command `type` whose `field` is `value`: both come from the
+// route, never the body, which may not name them.
+void submit_routed(const ApiRequest& request, const char* type, const char* field, const std::string& value, FundService& service,
+                   const Respond& respond) {
+  auto body = body_object(request, respond);
+  if (!body) return;
+  for (const char* reserved : {"type", field}) {
+    if (body->contains(reserved)) {
+      return respond(error_response(400, "invalid_argument", std::string("field '") + reserved + "' comes from the route", reserved));
+    }
+  }
+  (*body)["type"] = type;
+  (*body)[field] = value;
+  submit(request, std::move(*body), service, respond);
+}
+
 // A member route: the command's type and member come from the route, never the body.
 Handler member_command(const char* type) {
   return [type](const ApiRequest& request, const Parameters& parameters, FundService& service, const Respond& respond) {
     const std::string& member = parameters[0];
     if (!may_act_for(request.principal, member)) return respond(error_response(403, "permission_denied", "a member may act only for itself"));
-    auto body = body_object(request, respond);
-    if (!body) return;
-    for (const char* reserved : {"type", "member"}) {
-      if (body->contains(reserved)) return respond(error_response(400, "invalid_argument", std::string("field '") + reserved + "' comes from the route", reserved));
-    }
-    (*body)["type"] = type;
-    (*body)["member"] = member;
-    submit(request, std::move(*body), service, respond);
+    submit_routed(request, type, "member", member, service, respond);
   };
 }
 
@@ -128,14 +137,7 @@ Handler claim_command(const char* type) {
       return found.is_ok() ? std::string(found.value().at("member").as_string()) : std::string();
     });
     if (owner.empty() || !may_act_for(request.principal, owner)) return respond(error_response(404, "not_found", "no claim '" + claim + "'"));
-    auto body = body_object(request, respond);
-    if (!body) return;
-    for (const char* reserved : {"type", "claim"}) {
-      if (body->contains(reserved)) return respond(error_response(400, "invalid_argument", std::string("field '") + reserved + "' comes from the route", reserved));
-    }
-    (*body)["type"] = type;
-    (*body)["claim"] = claim;
-    submit(request, std::move(*body), service, respond);
+    submit_routed(request, type, "claim", claim, service, respond);
   };
 }
 
