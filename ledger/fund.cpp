@@ -148,18 +148,6 @@ std::int64_t year_end_unix_s(std::uint32_t year) {
   return duration_cast<seconds>(day.time_since_epoch()).count();
 }
 
-bool in_arrears(const Context& context, const std::string& member) {
-  for (const auto& [number, year] : context.state.years) {
-    auto found = year.members.find(member);
-    if (found != year.members.end() && found->second.contribution_due_unix_s != 0 &&
-        found->second.contribution_due_unix_s < context.time_unix_s &&
-        balance(context.ledger, member_account(member, "receivable")) > Money()) {
-      return true;
-    }
-  }
-  return false;
-}
-
 const char* member_status_name(MemberStatus status) {
   switch (status) {
     case MemberStatus::active: return "active";
@@ -208,12 +196,14 @@ const std::map<std::string, Dispatch>& dispatch_table() {
       {"create_year", decide_year_command},        {"amend_parameters", decide_year_command},
       {"open_year", decide_year_command},          {"begin_closing", decide_year_command},
       {"set_allocation", decide_year_command},     {"apply_rate_schedule", decide_year_command},
-      {"record_receipt", decide_year_command},     {"file_return", decide_year_command},
+      {"record_receipt", decide_payment_command},  {"file_return", decide_year_command},
       {"set_avoidable", decide_year_command},      {"approve_loan", decide_year_command},
       {"file_specific_claim", decide_claim_command}, {"decide_claim", decide_claim_command},
-      {"confirm_decision", decide_claim_command},  {"pay_claim", decide_claim_command},
+      {"confirm_decision", decide_claim_command},  {"pay_claim", decide_payment_command},
       {"withdraw_claim", decide_claim_command},    {"appeal_claim", decide_claim_command},
-      {"reverse_payment", decide_claim_command},   {"file_aggregate_claim", decide_claim_command},
+      {"reverse_payment", decide_payment_command}, {"file_aggregate_claim", decide_claim_command},
+      {"pay_member", decide_payment_command},      {"confirm_payment", decide_payment_command},
+      {"collect_member", decide_payment_command},
       {"close_year", decide_close},
   };
   return table;

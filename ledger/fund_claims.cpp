@@ -25,13 +25,15 @@ bool is_open_status(ClaimStatus status) {
          status == ClaimStatus::appealed;
 }
 
-// Same patient and same episode as a live claim (a withdrawn or denied one may be refiled).
+// R03: same kind, patient and episode as a claim still standing (a withdrawn or denied one
+// may be refiled). An interim claim may be followed by a final one for the same episode.
 bool is_duplicate(const FundState& state, const SpecificClaim& claim) {
   auto found = state.episode_claims.find({claim.member, claim.year, claim.patient, claim.episode});
   if (found == state.episode_claims.end()) return false;
   return std::any_of(found->second.begin(), found->second.end(), [&](const std::string& id) {
-    const ClaimStatus status = state.claims.at(id).status;
-    return status != ClaimStatus::withdrawn && status != ClaimStatus::denied;
+    const SpecificClaim& other = state.claims.at(id);
+    return other.kind == claim.kind && other.status != ClaimStatus::withdrawn &&
+           other.status != ClaimStatus::denied;
   });
 }
 
@@ -246,42 +248,6 @@ Effect confirm_decision(Context& context) {
   return decision_effect(claim, decision, adjudicated, increment);
 }
 
-// Pays what a decision approved. A member in arrears is paid nothing (R05) unless the
-// administrator sets the payment off against the arrears.
-Effect pay_claim(Context& context) {
-  require_admin(context);
-  const std::string id = context.fields.text("claim", 32);
-  const bool set_off = context.fields.boolean("set_off", false);
-  const SpecificClaim& claim = find_claim(context, id);
-  if (claim.status != ClaimStatus::approved && claim.status != ClaimStatus::partially_approved &&
-      claim.status != ClaimStatus::reversed) {
-    refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not approved", ErrorCode::constraint);
-  }
-  const Money due = claim.approved - claim.paid;
-  if (!(due > Money())) refuse("nothing is due on claim " + id, ErrorCode::constraint);
-  Effect effect;
-  effect.postings.push_back(debit(member_account(claim.member, "payable"), due));
-  if (in_arrears(context, claim.member)) {
-    if (!set_off) refuse("member '" + claim.member + "' is in arrears (R05): pay with set_off, or after the arrears clear", ErrorCode::constraint);
-    const Money owed = balance(context.ledger, member_account(claim.member, "receivable"));
-    const Money offset = owed < due ? owed : due;
-    effect.postings.push_back(credit(member_account(claim.member, "receivable"), offset));
-    if (offset < due) effect.postings.push_back(credit(fund_account("bank"), due - offset));
-  } else {
-    effect.postings.push_back(credit(fund_account("bank"), due));
-  }
-  effect.apply = [=](FundState& state, std::uint64_t sequence) {
-    SpecificClaim& paid = state.claims.at(id);
-    paid.paid += due;
-    paid.payment_sequence = sequence;
-    paid.status = ClaimStatus::paid;
-    json::object out = claim_result(state, id);
-    out["paid"] = due.to_string();
-    return out;
-  };
-  return effect;
-}
-
 Effect withdraw_claim(Context& context) {
   const std::string id = context.fields.text("claim", 32);
   const SpecificClaim& claim = find_claim(context, id);
@@ -315,32 +281,6 @@ Effect appeal_claim(Context& context) {
     appealed.status = ClaimStatus::under_review;
     appealed.review_reason = "appeal";
     appealed.decisions.push_back(Decision{actor, "appealed", "", time, grounds});
-    return claim_result(state, id);
-  };
-  return effect;
-}
-
-// A payment undone (e.g. it bounced): the mirror of the payment; the claim may be paid again.
-Effect reverse_payment(Context& context) {
-  require_admin(context);
-  const std::string id = context.fields.text("claim", 32);
-  const std::string reason = context.fields.text("reason", 1000);
-  const SpecificClaim& claim = find_claim(context, id);
-  if (claim.status != ClaimStatus::paid) refuse("claim " + id + " is not paid", ErrorCode::constraint);
-  const auto& payment = context.ledger.journal()[claim.payment_sequence - 1];
-  Effect effect;
-  for (const auto& posting : payment.postings) effect.postings.push_back({posting.account, -posting.amount});
-  Money undone;
-  for (const auto& posting : payment.postings) {
-    if (posting.account == member_account(claim.member, "payable")) undone += posting.amount;
-  }
-  const std::string actor = context.actor;
-  const std::int64_t time = context.time_unix_s;
-  effect.apply = [=](FundState& state, std::uint64_t) {
-    SpecificClaim& reversed = state.claims.at(id);
-    reversed.paid -= undone;
-    reversed.status = ClaimStatus::reversed;
-    reversed.decisions.push_back(Decision{actor, "reversed", "", time, reason});
     return claim_result(state, id);
   };
   return effect;
@@ -382,10 +322,8 @@ Effect decide_claim_command(const std::string& type, Context& context) {
   if (type == "file_specific_claim") return file_specific_claim(context);
   if (type == "decide_claim") return decide_claim(context);
   if (type == "confirm_decision") return confirm_decision(context);
-  if (type == "pay_claim") return pay_claim(context);
   if (type == "withdraw_claim") return withdraw_claim(context);
   if (type == "appeal_claim") return appeal_claim(context);
-  if (type == "reverse_payment") return reverse_payment(context);
   return file_aggregate_claim(context);
 }
 

@@ -75,7 +75,11 @@ const Member& find_member(const FundState& state, const std::string& id);
 const FundYear& find_year(const FundState& state, std::uint32_t year);
 const YearParameters& parameters_at(const FundYear& year, std::int64_t time_unix_s);
 std::int64_t year_end_unix_s(std::uint32_t year);  // 1 April of year + 1, 00:00 UTC
+// Rule 3 (fund_payments.cpp): arrears are overdue contributions and calls only.
 bool in_arrears(const Context& context, const std::string& member);
+void add_due(FundState& state, const std::string& member, Due due);
+void reduce_dues(FundState& state, const std::string& member, Money amount);  // oldest first
+std::int64_t call_due_unix_s(std::int64_t settled_unix_s);
 
 const char* member_status_name(MemberStatus status);
 const char* year_status_name(YearStatus status);
@@ -87,6 +91,7 @@ YearParameters parameters_from_json(const boost::json::value* overrides, const Y
 Effect decide_member_command(const std::string& type, Context& context);    // fund_members.cpp
 Effect decide_year_command(const std::string& type, Context& context);      // fund_years.cpp
 Effect decide_claim_command(const std::string& type, Context& context);     // fund_claims.cpp
+Effect decide_payment_command(const std::string& type, Context& context);   // fund_payments.cpp
 Effect decide_close_year(Context& context);                                 // fund_settlement.cpp
 
 }  // namespace backstop::fund

@@ -102,6 +102,9 @@ Effect merge_members(Context& context) {
                                  claim.status == ClaimStatus::under_review || claim.status == ClaimStatus::appealed)) {
       refuse("claim " + id + " of '" + from + "' is still undecided", ErrorCode::constraint);
     }
+    if (claim.member == from && claim.approved - claim.paid > Money()) {
+      refuse("claim " + id + " of '" + from + "' is not yet paid", ErrorCode::constraint);
+    }
   }
   Effect effect;
   for (const char* name : {"receivable", "payable", "loan"}) {
@@ -117,6 +120,12 @@ Effect merge_members(Context& context) {
     auto& successor_carry = state.carry[into];
     for (auto& item : carried) successor_carry.push_back(item);
     carried.clear();
+    auto& dues = state.dues[from];
+    auto& successor_dues = state.dues[into];
+    for (auto& due : dues) successor_dues.push_back(due);
+    dues.clear();
+    std::stable_sort(successor_dues.begin(), successor_dues.end(),
+                     [](const Due& a, const Due& b) { return a.due_unix_s < b.due_unix_s; });
     // The predecessor's figures for every unsettled year become the successor's.
     for (auto& [number, year] : state.years) {
       if (year.status == YearStatus::closed) continue;

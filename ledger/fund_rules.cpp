@@ -97,52 +97,76 @@ CarryForward carry_forward(const Money& retained, const Money& allocation, const
   return out;
 }
 
-Result<SettlementResult> settle_reserve(const Money& reserve_before, const std::vector<SettlementMember>& members,
+std::vector<Money> split_calls(const Money& shortfall, const std::vector<Money>& contributions,
+                               const Rate& max_call) {
+  std::vector<Money> called(contributions.size());
+  std::vector<Money> caps;
+  std::vector<std::size_t> open;  // members not yet at their cap
+  for (std::size_t i = 0; i < contributions.size(); ++i) {
+    caps.push_back(multiply(contributions[i], max_call));
+    if (caps.back() > Money()) open.push_back(i);
+  }
+  Money remaining = shortfall;
+  // Each round either raises all that remains or caps at least one more member.
+  while (remaining > Money() && !open.empty()) {
+    std::vector<Int128> weights;
+    for (std::size_t i : open) weights.push_back(contributions[i].pence());
+    const std::vector<Money> parts = split_pro_rata(remaining, weights).value();
+    remaining = Money();
+    std::vector<std::size_t> still_open;
+    for (std::size_t k = 0; k < open.size(); ++k) {
+      const std::size_t i = open[k];
+      const Money wanted = called[i] + parts[k];
+      if (wanted >= caps[i]) {
+        remaining += wanted - caps[i];
+        called[i] = caps[i];
+      } else {
+        called[i] = wanted;
+        still_open.push_back(i);
+      }
+    }
+    open = std::move(still_open);
+  }
+  for (std::size_t i = 0; i < called.size(); ++i) assert(called[i] <= caps[i]);
+  return called;
+}
+
+Result<SettlementResult> settle_reserve(const Money& reserve_before,
+                                        const std::vector<SettlementMember>& members,
                                         const YearParameters& p) {
   SettlementResult out;
   out.reserve_before = reserve_before;
   out.calls.assign(members.size(), Money());
   out.deferred.assign(members.size(), Money());
   out.rebates.assign(members.size(), Money());
-  Money reserve = reserve_before;
-  std::vector<Int128> contributions;
+  std::vector<Money> contributions;
+  std::vector<Int128> contribution_weights, unpaid_weights;
+  Money contributions_total, unpaid_total;
   for (const auto& member : members) {
-    if (member.contribution.is_negative() || member.unpaid_recoveries.is_negative()) {
-      return Status::error(ErrorCode::invalid_argument, "contributions and unpaid recoveries must not be negative");
+    if (member.contribution.is_negative() || member.year_recoveries_unpaid.is_negative()) {
+      return Status::error(ErrorCode::invalid_argument,
+                           "contributions and unpaid recoveries must not be negative");
     }
-    contributions.push_back(member.contribution.pence());
+    contributions.push_back(member.contribution);
+    contribution_weights.push_back(member.contribution.pence());
+    unpaid_weights.push_back(member.year_recoveries_unpaid.pence());
+    contributions_total += member.contribution;
+    unpaid_total += member.year_recoveries_unpaid;
   }
-
+  Money reserve = reserve_before;
   if (reserve < Money()) {
-    // (a) Supplementary calls, pro rata to each member's cap (itself pro rata to C), so no part exceeds its cap.
-    const Money shortfall = -reserve;
-    std::vector<Int128> caps;
-    Money caps_total;
-    for (const auto& member : members) {
-      caps.push_back(multiply(member.contribution, p.max_call).pence());
-      caps_total += Money::from_pence(caps.back());
-    }
-    const Money raised = min_money(shortfall, caps_total);
-    if (raised > Money()) out.calls = split_pro_rata(raised, caps).value();
-    reserve += raised;
-    // (b) Scale down unpaid recoveries pro rata; the cut becomes a deferred liability.
-    const Money remaining = shortfall - raised;
-    std::vector<Int128> unpaid;
-    Money unpaid_total;
-    for (const auto& member : members) {
-      unpaid.push_back(member.unpaid_recoveries.pence());
-      unpaid_total += member.unpaid_recoveries;
-    }
-    const Money cut = min_money(remaining, unpaid_total);
-    if (cut > Money()) out.deferred = split_pro_rata(cut, unpaid).value();
+    out.calls = split_calls(-reserve, contributions, p.max_call);  // (a)
+    for (const auto& call : out.calls) reserve += call;
+  }
+  if (reserve < Money()) {  // (b): what is cut now is owed to the member later
+    const Money cut = min_money(-reserve, unpaid_total);
+    if (cut > Money()) out.deferred = split_pro_rata(cut, unpaid_weights).value();
     reserve += cut;
   }
-
+  // (c): a shortfall that remains leaves the reserve negative.
   const Money rebate_threshold = multiply_ratio(p.reserve_target, ppm + p.rebate_margin.ppm(), ppm);
-  Money contributions_total;
-  for (const auto& member : members) contributions_total += member.contribution;
   if (reserve > rebate_threshold && contributions_total > Money()) {
-    out.rebates = split_pro_rata(reserve - rebate_threshold, contributions).value();
+    out.rebates = split_pro_rata(reserve - rebate_threshold, contribution_weights).value();
     reserve = rebate_threshold;
   }
   out.reserve_after = reserve;

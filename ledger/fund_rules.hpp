@@ -74,18 +74,26 @@ CarryForward carry_forward(const Money& retained, const Money& allocation, const
 
 // Rule 10 steps 3 and 4, given the year's figures in member-id order.
 struct SettlementMember {
-  Money contribution;      // C
-  Money unpaid_recoveries; // approved specific + aggregate recoveries not yet paid
+  Money contribution;             // C
+  Money year_recoveries_unpaid;   // the year's own approved recoveries not yet paid:
+                                  // specific claims of the year and its positive F
 };
 struct SettlementResult {
-  Money reserve_before;            // opening reserve + the year's result, before calls
-  std::vector<Money> calls;        // supplementary calls, each at most max_call * C
-  std::vector<Money> deferred;     // recoveries cut now and owed later
-  std::vector<Money> rebates;      // rebates above reserve_target * (1 + margin)
-  Money reserve_after;             // what the fund carries into next year
+  Money reserve_before;         // opening reserve + the year's result, before calls
+  std::vector<Money> calls;     // supplementary calls, each at most max_call * C
+  std::vector<Money> deferred;  // the year's recoveries cut now and owed later
+  std::vector<Money> rebates;   // rebates above reserve_target * (1 + margin)
+  Money reserve_after;          // what the fund carries into next year (negative: a deficit)
 };
-Result<SettlementResult> settle_reserve(const Money& reserve_before, const std::vector<SettlementMember>& members,
+Result<SettlementResult> settle_reserve(const Money& reserve_before,
+                                        const std::vector<SettlementMember>& members,
                                         const YearParameters& parameters);
+
+// Rule 10.3(a): raises up to `shortfall` pro rata to the contributions themselves (largest
+// remainder, ties to the lower index); a part above its cap (max_call * C, rounded) is
+// capped and the excess split again among the others, until raised or all are capped.
+std::vector<Money> split_calls(const Money& shortfall, const std::vector<Money>& contributions,
+                               const Rate& max_call);
 
 // Rule 5: a valid NHS number (10 digits passing the modulus-11 check), with or without spaces.
 bool is_valid_nhs_number(std::string_view text);

@@ -1,7 +1,7 @@
 // Rule 10: settling a fund year in one atomic entry: every member's corridor share and
 // carry-forward (rules 6 and 9), loan instalments falling due (rule 7), the fund result,
-// supplementary calls, deferral of unpaid recoveries, rebates, and the year's income and
-// expense closed into the reserve.
+// supplementary calls, deferral of the year's own unpaid recoveries, rebates, and the
+// year's income and expense closed into the reserve (which may close negative).
 #include "ledger/fund_internal.hpp"
 
 namespace backstop::fund {
@@ -10,35 +10,213 @@ namespace {
 
 struct MemberSettlement {
   std::string member;
-  Money allocation, adjusted_allocation, spend, planned, avoidable, recoveries, variance, share, retained;
+  Money allocation, adjusted_allocation, spend, planned, avoidable, recoveries, variance, share,
+      retained;
   CarryForward carried;
   Money loan_repaid;
   bool missing_return = false;
   Money contribution;
-  Money unpaid;  // approved recoveries still owed to the member after its share
+  // The year's own recoveries not yet paid (rule 10.3b): its claims with something due, in
+  // filing order, then its positive F. A cut is split over them in that order.
+  std::vector<std::pair<std::string, Money>> unpaid_claims;
+  Money year_unpaid;
+  std::vector<std::pair<std::string, Money>> claim_cuts;
+  Money share_cut;
 };
 
 // S and P for a member: the aggregate claim, else the final return, else (when allowed)
 // the last forecast.
-void outturn_of(const std::string& member, const MemberYear& figures, bool allow_missing, MemberSettlement& out) {
+void outturn_of(const std::string& member, const MemberYear& figures, bool allow_missing,
+                MemberSettlement& out) {
   if (figures.aggregate_outturn) {
     out.spend = *figures.aggregate_outturn;
     out.planned = figures.aggregate_planned;
-  } else if (auto final_return = figures.returns.find(12); final_return != figures.returns.end()) {
-    out.spend = final_return->second.spend_to_date;
-    out.planned = final_return->second.planned;
+  } else if (auto last = figures.returns.find(12); last != figures.returns.end()) {
+    out.spend = last->second.spend_to_date;
+    out.planned = last->second.planned;
   } else if (allow_missing && !figures.returns.empty()) {
     out.spend = figures.returns.rbegin()->second.forecast_outturn;
     out.planned = figures.returns.rbegin()->second.planned;
     out.missing_return = true;
   } else {
-    refuse("member '" + member + "' has no final return: file it, or close with allow_missing_returns", ErrorCode::constraint);
+    refuse("member '" + member + "' has no final return: file it, or close with "
+           "allow_missing_returns", ErrorCode::constraint);
   }
   // Rule 6: planned spend counts only up to the approved loan.
   if (out.planned > figures.loan) out.planned = figures.loan;
 }
 
-json::object settlement_json(const MemberSettlement& m, const Money& call, const Money& deferred, const Money& rebate) {
+void require_ready(const Context& context, const FundYear& year) {
+  if (year.status != YearStatus::closing) {
+    refuse("fund year " + std::to_string(year.year) + " is " + year_status_name(year.status) +
+           "; begin_closing first", ErrorCode::constraint);
+  }
+  for (const auto& [id, claim] : context.state.claims) {
+    const bool undecided = claim.status == ClaimStatus::submitted ||
+                           claim.status == ClaimStatus::pended ||
+                           claim.status == ClaimStatus::under_review ||
+                           claim.status == ClaimStatus::appealed;
+    if (claim.year == year.year && undecided) {
+      refuse("claim " + id + " is still undecided", ErrorCode::constraint);
+    }
+  }
+}
+
+// R: the approved specific liability of the year, by member (rule 5, before any scaling).
+std::map<std::string, Money> year_recoveries(const FundState& state, std::uint32_t year) {
+  std::map<std::string, Money> out;
+  for (const auto& [key, liability] : state.patient_liability) {
+    if (std::get<1>(key) == year) out[std::get<0>(key)] += liability;
+  }
+  return out;
+}
+
+void unpaid_claims_of(const FundState& state, std::uint32_t year, MemberSettlement& m) {
+  auto ids = state.member_claims.find(m.member);
+  if (ids == state.member_claims.end()) return;
+  for (const auto& id : ids->second) {
+    const SpecificClaim& claim = state.claims.at(id);
+    const Money due = claim.approved - claim.paid - claim.deferred;
+    if (claim.year != year || !(due > Money())) continue;
+    m.unpaid_claims.emplace_back(id, due);
+    m.year_unpaid += due;
+  }
+}
+
+// Step 1 for one member: A', D, F and what its retained result carries forward.
+MemberSettlement settle_member(const Context& context, const FundYear& year,
+                               const std::string& member, const MemberYear& figures,
+                               const Money& recoveries, bool allow_missing) {
+  const YearParameters& parameters = parameters_at(year, context.time_unix_s);
+  MemberSettlement m;
+  m.member = member;
+  m.allocation = figures.allocation;
+  m.contribution = figures.contribution;
+  m.adjusted_allocation = figures.allocation;
+  if (auto items = context.state.carry.find(member); items != context.state.carry.end()) {
+    for (const auto& item : items->second) {
+      if (item.due_year != year.year) continue;
+      m.adjusted_allocation += item.amount;
+      if (item.kind == "loan_instalment") m.loan_repaid += -item.amount;
+    }
+  }
+  outturn_of(member, figures, allow_missing, m);
+  m.avoidable = figures.avoidable;
+  m.recoveries = recoveries;
+  m.variance = net_unplanned_variance(
+      {m.adjusted_allocation, m.spend, m.planned, m.avoidable, m.recoveries});
+  m.share = corridor_share(m.variance, m.allocation, parameters);
+  m.retained = m.variance - m.share;
+  m.carried = carry_forward(m.retained, m.allocation, parameters);
+  unpaid_claims_of(context.state, year.year, m);
+  if (m.share > Money()) m.year_unpaid += m.share;
+  return m;
+}
+
+void post_member_settlement(Effect& effect, std::uint32_t year, const MemberSettlement& m) {
+  const std::string payable = member_account(m.member, "payable");
+  const std::string receivable = member_account(m.member, "receivable");
+  if (m.share > Money()) {
+    effect.postings.push_back(debit(year_account(year, "aggregate-shares"), m.share));
+    effect.postings.push_back(credit(payable, m.share));
+  } else if (m.share < Money()) {
+    effect.postings.push_back(debit(receivable, -m.share));
+    effect.postings.push_back(credit(year_account(year, "gain-shares"), -m.share));
+  }
+  if (m.carried.gain_surrendered > Money()) {
+    effect.postings.push_back(debit(receivable, m.carried.gain_surrendered));
+    effect.postings.push_back(
+        credit(year_account(year, "surrendered-gains"), m.carried.gain_surrendered));
+  }
+  if (m.loan_repaid > Money()) {  // the instalment falling due is now owed in cash
+    effect.postings.push_back(debit(receivable, m.loan_repaid));
+    effect.postings.push_back(credit(member_account(m.member, "loan"), m.loan_repaid));
+  }
+}
+
+// The year's income and expense accounts, on their normal side, with `postings` applied.
+std::map<std::string, Money> year_balances(const Ledger& ledger, std::uint32_t year,
+                                           const std::vector<Posting>& postings) {
+  std::map<std::string, Money> out;
+  const std::string prefix = year_account(year, "");
+  for (const auto& [id, state] : ledger.accounts()) {
+    if (id.starts_with(prefix)) out[id] = state.normal_balance();
+  }
+  for (const auto& posting : postings) {
+    auto found = out.find(posting.account);
+    if (found == out.end()) continue;
+    const bool debit_normal = is_debit_normal(ledger.find_account(posting.account)->account.type);
+    found->second += debit_normal ? posting.amount : -posting.amount;
+  }
+  return out;
+}
+
+// Step 2: opening reserve plus the year's income less its expenses.
+Money fund_result(const Ledger& ledger, const std::map<std::string, Money>& balances) {
+  Money reserve = balance(ledger, fund_account("reserve"));
+  for (const auto& [id, amount] : balances) {
+    reserve += is_debit_normal(ledger.find_account(id)->account.type) ? -amount : amount;
+  }
+  return reserve;
+}
+
+// A member's cut split over its unpaid claims and then its share, largest remainder.
+void split_member_cut(MemberSettlement& m, const Money& cut) {
+  if (cut.is_zero()) return;
+  std::vector<Int128> weights;
+  for (const auto& [id, due] : m.unpaid_claims) weights.push_back(due.pence());
+  weights.push_back(m.share > Money() ? m.share.pence() : Int128(0));
+  const std::vector<Money> parts = split_pro_rata(cut, weights).value();
+  for (std::size_t i = 0; i < m.unpaid_claims.size(); ++i) {
+    assert(parts[i] <= m.unpaid_claims[i].second);
+    if (parts[i] > Money()) m.claim_cuts.emplace_back(m.unpaid_claims[i].first, parts[i]);
+  }
+  m.share_cut = parts.back();
+}
+
+// Steps 3 and 4: calls, deferral and rebates posted.
+void post_reserve_actions(Effect& effect, std::uint32_t year, const SettlementResult& result,
+                          std::vector<MemberSettlement>& settled) {
+  for (std::size_t i = 0; i < settled.size(); ++i) {
+    const std::string& member = settled[i].member;
+    if (result.calls[i] > Money()) {
+      effect.postings.push_back(debit(member_account(member, "receivable"), result.calls[i]));
+      effect.postings.push_back(credit(year_account(year, "calls"), result.calls[i]));
+    }
+    if (result.deferred[i] > Money()) {
+      effect.postings.push_back(debit(member_account(member, "payable"), result.deferred[i]));
+      effect.postings.push_back(
+          credit(year_account(year, "recoveries-deferred"), result.deferred[i]));
+      split_member_cut(settled[i], result.deferred[i]);
+    }
+    if (result.rebates[i] > Money()) {
+      effect.postings.push_back(debit(year_account(year, "rebates"), result.rebates[i]));
+      effect.postings.push_back(credit(member_account(member, "payable"), result.rebates[i]));
+    }
+  }
+}
+
+// Step 5: every income and expense account of the year closed into the reserve.
+Money close_into_reserve(Effect& effect, const Ledger& ledger,
+                         const std::map<std::string, Money>& balances) {
+  Money reserve = balance(ledger, fund_account("reserve"));
+  for (const auto& [id, amount] : balances) {
+    if (amount.is_zero()) continue;
+    if (is_debit_normal(ledger.find_account(id)->account.type)) {
+      effect.postings.push_back(debit(fund_account("reserve"), amount));
+      effect.postings.push_back(credit(id, amount));
+      reserve -= amount;
+    } else {
+      effect.postings.push_back(debit(id, amount));
+      effect.postings.push_back(credit(fund_account("reserve"), amount));
+      reserve += amount;
+    }
+  }
+  return reserve;
+}
+
+json::object settlement_json(const MemberSettlement& m, const Money& call, const Money& deferred,
+                             const Money& rebate) {
   json::array instalments;
   for (const auto& part : m.carried.loss_instalments) instalments.push_back(json::value(part.to_string()));
   return json::object{{"allocation", m.allocation.to_string()},
@@ -54,10 +232,34 @@ json::object settlement_json(const MemberSettlement& m, const Money& call, const
                       {"gain_credit", m.carried.gain_credit.to_string()},
                       {"gain_surrendered", m.carried.gain_surrendered.to_string()},
                       {"loan_repaid", m.loan_repaid.to_string()},
+                      {"year_recoveries_unpaid", m.year_unpaid.to_string()},
                       {"supplementary_call", call.to_string()},
                       {"deferred_recoveries", deferred.to_string()},
+                      {"fund_share_deferred", m.share_cut.to_string()},
                       {"rebate", rebate.to_string()},
                       {"missing_return", m.missing_return}};
+}
+
+void record_member(FundState& state, FundYear& closed, const MemberSettlement& m,
+                   const SettlementResult& result, std::size_t i, std::int64_t time_unix_s) {
+  const std::uint32_t year = closed.year;
+  MemberYear& figures = closed.members.at(m.member);
+  figures.settlement = settlement_json(m, result.calls[i], result.deferred[i], result.rebates[i]);
+  figures.missing_return_closed = m.missing_return;
+  auto& items = state.carry[m.member];
+  for (std::size_t k = 0; k < m.carried.loss_instalments.size(); ++k) {
+    items.push_back(CarryItem{year + 1 + static_cast<std::uint32_t>(k),
+                              -m.carried.loss_instalments[k], "loss_instalment", year});
+  }
+  if (m.carried.gain_credit > Money()) {
+    items.push_back(CarryItem{year + 1, m.carried.gain_credit, "gain_credit", year});
+  }
+  if (m.avoidable > Money()) items.push_back(CarryItem{year + 1, -m.avoidable, "avoidable", year});
+  if (result.deferred[i] > Money()) closed.deferred_out[m.member] = result.deferred[i];
+  for (const auto& [id, cut] : m.claim_cuts) state.claims.at(id).deferred += cut;
+  if (result.calls[i] > Money()) {
+    add_due(state, m.member, Due{"call", year, call_due_unix_s(time_unix_s), result.calls[i]});
+  }
 }
 
 }  // namespace
@@ -67,144 +269,51 @@ Effect decide_close_year(Context& context) {
   const std::uint32_t year_number = context.fields.year();
   const bool allow_missing = context.fields.boolean("allow_missing_returns", false);
   const FundYear& year = find_year(context.state, year_number);
-  if (year.status != YearStatus::closing) {
-    refuse("fund year " + std::to_string(year_number) + " is " + year_status_name(year.status) + "; begin_closing first", ErrorCode::constraint);
-  }
-  for (const auto& [id, claim] : context.state.claims) {
-    const bool undecided = claim.status == ClaimStatus::submitted || claim.status == ClaimStatus::pended ||
-                           claim.status == ClaimStatus::under_review || claim.status == ClaimStatus::appealed;
-    if (claim.year == year_number && undecided) refuse("claim " + id + " is still undecided", ErrorCode::constraint);
-  }
+  require_ready(context, year);
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
 
-  // Step 1: every member's F and carry-forward.
-  std::map<std::string, Money> recoveries;  // R by member: approved specific liability for the year
-  for (const auto& [key, liability] : context.state.patient_liability) {
-    if (std::get<1>(key) == year_number) recoveries[std::get<0>(key)] += liability;
-  }
   Effect effect;
+  const auto recoveries = year_recoveries(context.state, year_number);
   std::vector<MemberSettlement> settled;
   for (const auto& [member, figures] : year.members) {
     if (!(figures.allocation > Money())) continue;
-    MemberSettlement m;
-    m.member = member;
-    m.allocation = figures.allocation;
-    m.contribution = figures.contribution;
-    m.adjusted_allocation = figures.allocation;
-    if (auto items = context.state.carry.find(member); items != context.state.carry.end()) {
-      for (const auto& item : items->second) {
-        if (item.due_year != year_number) continue;
-        m.adjusted_allocation += item.amount;
-        if (item.kind == "loan_instalment") m.loan_repaid += -item.amount;
-      }
-    }
-    outturn_of(member, figures, allow_missing, m);
-    m.avoidable = figures.avoidable;
-    if (auto found = recoveries.find(member); found != recoveries.end()) m.recoveries = found->second;
-    m.variance = net_unplanned_variance({m.adjusted_allocation, m.spend, m.planned, m.avoidable, m.recoveries});
-    m.share = corridor_share(m.variance, m.allocation, parameters);
-    m.retained = m.variance - m.share;
-    m.carried = carry_forward(m.retained, m.allocation, parameters);
+    const auto found = recoveries.find(member);
+    settled.push_back(settle_member(context, year, member, figures,
+                                    found == recoveries.end() ? Money() : found->second,
+                                    allow_missing));
+    post_member_settlement(effect, year_number, settled.back());
+  }
+  const Money reserve_before =
+      fund_result(context.ledger, year_balances(context.ledger, year_number, effect.postings));
 
-    const std::string payable = member_account(member, "payable");
-    const std::string receivable = member_account(member, "receivable");
-    if (m.share > Money()) {
-      effect.postings.push_back(debit(year_account(year_number, "aggregate-shares"), m.share));
-      effect.postings.push_back(credit(payable, m.share));
-    } else if (m.share < Money()) {
-      effect.postings.push_back(debit(receivable, -m.share));
-      effect.postings.push_back(credit(year_account(year_number, "gain-shares"), -m.share));
-    }
-    if (m.carried.gain_surrendered > Money()) {
-      effect.postings.push_back(debit(receivable, m.carried.gain_surrendered));
-      effect.postings.push_back(credit(year_account(year_number, "surrendered-gains"), m.carried.gain_surrendered));
-    }
-    if (m.loan_repaid > Money()) {  // the instalment falling due is now owed in cash
-      effect.postings.push_back(debit(receivable, m.loan_repaid));
-      effect.postings.push_back(credit(member_account(member, "loan"), m.loan_repaid));
-    }
-    m.unpaid = balance(context.ledger, payable) + (m.share > Money() ? m.share : Money());
-    settled.push_back(std::move(m));
-  }
-
-  // Step 2: the fund result: the reserve plus this year's income less its expenses.
-  std::map<std::string, Money> year_balances;  // normal-side balances after step 1
-  for (const auto& [id, state] : context.ledger.accounts()) {
-    if (id.starts_with(year_account(year_number, ""))) year_balances[id] = state.normal_balance();
-  }
-  for (const auto& posting : effect.postings) {
-    auto found = year_balances.find(posting.account);
-    if (found == year_balances.end()) continue;
-    const bool debit_normal = is_debit_normal(context.ledger.find_account(posting.account)->account.type);
-    found->second += debit_normal ? posting.amount : -posting.amount;
-  }
-  Money reserve_before = balance(context.ledger, fund_account("reserve"));
-  for (const auto& [id, amount] : year_balances) {
-    reserve_before += is_debit_normal(context.ledger.find_account(id)->account.type) ? -amount : amount;
-  }
-
-  // Steps 3 and 4: calls, deferral, rebates.
   std::vector<SettlementMember> inputs;
-  for (const auto& m : settled) inputs.push_back({m.contribution, m.unpaid});
+  for (const auto& m : settled) inputs.push_back({m.contribution, m.year_unpaid});
   Result<SettlementResult> reserve = settle_reserve(reserve_before, inputs, parameters);
   if (!reserve.is_ok()) refuse(reserve.status().message());
-  const SettlementResult& result = reserve.value();
-  for (std::size_t i = 0; i < settled.size(); ++i) {
-    const std::string& member = settled[i].member;
-    if (result.calls[i] > Money()) {
-      effect.postings.push_back(debit(member_account(member, "receivable"), result.calls[i]));
-      effect.postings.push_back(credit(year_account(year_number, "calls"), result.calls[i]));
-      year_balances[year_account(year_number, "calls")] += result.calls[i];
-    }
-    if (result.deferred[i] > Money()) {
-      effect.postings.push_back(debit(member_account(member, "payable"), result.deferred[i]));
-      effect.postings.push_back(credit(year_account(year_number, "recoveries-deferred"), result.deferred[i]));
-      year_balances[year_account(year_number, "recoveries-deferred")] += result.deferred[i];
-    }
-    if (result.rebates[i] > Money()) {
-      effect.postings.push_back(debit(year_account(year_number, "rebates"), result.rebates[i]));
-      effect.postings.push_back(credit(member_account(member, "payable"), result.rebates[i]));
-      year_balances[year_account(year_number, "rebates")] += result.rebates[i];
-    }
-  }
+  const SettlementResult result = reserve.value();
+  post_reserve_actions(effect, year_number, result, settled);
 
-  // Step 5: close the year's income and expense into the reserve.
-  Money reserve_after = balance(context.ledger, fund_account("reserve"));
-  for (const auto& [id, amount] : year_balances) {
-    if (amount.is_zero()) continue;
-    if (is_debit_normal(context.ledger.find_account(id)->account.type)) {
-      effect.postings.push_back(debit(fund_account("reserve"), amount));
-      effect.postings.push_back(credit(id, amount));
-      reserve_after -= amount;
-    } else {
-      effect.postings.push_back(debit(id, amount));
-      effect.postings.push_back(credit(fund_account("reserve"), amount));
-      reserve_after += amount;
-    }
-  }
+  const auto balances = year_balances(context.ledger, year_number, effect.postings);
+  const Money reserve_after = close_into_reserve(effect, context.ledger, balances);
   assert(reserve_after == result.reserve_after);
-  if (reserve_after != result.reserve_after) refuse("settlement does not reconcile", ErrorCode::corruption);
+  if (reserve_after != result.reserve_after) {
+    refuse("settlement does not reconcile", ErrorCode::corruption);
+  }
 
   json::object totals;
-  for (const auto& [id, amount] : year_balances) totals[id.substr(year_account(year_number, "").size())] = amount.to_string();
+  const std::size_t prefix = year_account(year_number, "").size();
+  for (const auto& [id, amount] : balances) totals[id.substr(prefix)] = amount.to_string();
   totals["reserve_opening"] = balance(context.ledger, fund_account("reserve")).to_string();
   totals["reserve_before_calls"] = reserve_before.to_string();
   totals["reserve_closing"] = reserve_after.to_string();
+  totals["deficit"] = (reserve_after.is_negative() ? -reserve_after : Money()).to_string();
   totals["reserve_target"] = parameters.reserve_target.to_string();
   totals["members"] = settled.size();
+  const std::int64_t time = context.time_unix_s;
   effect.apply = [=](FundState& state, std::uint64_t) {
     FundYear& closed = state.years.at(year_number);
     for (std::size_t i = 0; i < settled.size(); ++i) {
-      const MemberSettlement& m = settled[i];
-      closed.members.at(m.member).settlement = settlement_json(m, result.calls[i], result.deferred[i], result.rebates[i]);
-      closed.members.at(m.member).missing_return_closed = m.missing_return;
-      auto& items = state.carry[m.member];
-      for (std::size_t k = 0; k < m.carried.loss_instalments.size(); ++k) {
-        items.push_back(CarryItem{year_number + 1 + static_cast<std::uint32_t>(k), -m.carried.loss_instalments[k], "loss_instalment", year_number});
-      }
-      if (m.carried.gain_credit > Money()) items.push_back(CarryItem{year_number + 1, m.carried.gain_credit, "gain_credit", year_number});
-      if (m.avoidable > Money()) items.push_back(CarryItem{year_number + 1, -m.avoidable, "avoidable", year_number});
-      if (result.deferred[i] > Money()) closed.deferred_out[m.member] = result.deferred[i];
+      record_member(state, closed, settled[i], result, i, time);
     }
     closed.status = YearStatus::closed;
     closed.report = totals;

@@ -84,12 +84,36 @@ struct SpecificClaim {
   ClaimStatus status = ClaimStatus::submitted;
   std::string review_reason;  // why it went to manual review
   Money approved;             // liability increment decided for this claim (negative: a recovery)
-  Money paid;
-  std::uint64_t payment_sequence = 0;
+  Money paid;                 // paid out or set off
+  Money deferred;             // cut at settlement (rule 10.3b), owed once the next year opens
+  Money last_payment_cash;    // what the last pay_claim sent from the bank (reverse_payment)
   std::int64_t decided_unix_s = 0;
   bool appealed = false;
   std::optional<Decision> proposed;  // awaiting a second administrator (four eyes)
   std::vector<Decision> decisions;
+};
+
+// A contribution or supplementary call: the only debts whose lateness is arrears (rule 3).
+// Money received pays these first, oldest first.
+struct Due {
+  std::string kind;  // "contribution" or "call"
+  std::uint32_t year = 0;
+  std::int64_t due_unix_s = 0;
+  Money outstanding;
+};
+
+// A payment out above four_eyes_above, proposed by one administrator for another to confirm.
+struct ProposedPayment {
+  std::string actor;
+  Money cash;
+  bool set_off = false;
+};
+
+// What has moved between the fund and one member (rule 10.6), for statements and reports.
+struct PaymentTotals {
+  Money paid_out;   // from the fund's bank to the member
+  Money set_off;    // owed both ways and netted
+  Money received;   // from the member into the bank (receipts, collections)
 };
 
 struct FundYear {
@@ -111,6 +135,9 @@ struct FundState {
   std::map<std::tuple<std::string, std::uint32_t, std::string, std::string>, std::vector<std::string>> episode_claims;
   std::map<std::string, std::pair<Money, int>> approved_costs;  // member -> (sum of K approved, count)
   std::map<std::string, std::vector<std::string>> member_claims;  // member -> claim ids, in filing order
+  std::map<std::string, std::vector<Due>> dues;  // by member, oldest first
+  std::map<std::string, ProposedPayment> proposed_payments;  // "claim:<id>" or "member:<id>"
+  std::map<std::string, PaymentTotals> payments;             // by member
   std::map<std::uint64_t, boost::json::object> results;  // receipt results by sequence
 };
 

@@ -89,7 +89,8 @@ Effect amend_parameters(Context& context) {
   return effect;
 }
 
-// Opening freezes the parameters and pays first what the year before deferred (rule 10).
+// Opening freezes the parameters and pays first what the year before deferred (rule 10):
+// the cut becomes payable again, on its claims and shares.
 Effect open_year(Context& context) {
   require_admin(context);
   const std::uint32_t year = context.fields.year();
@@ -103,6 +104,9 @@ Effect open_year(Context& context) {
     }
   }
   effect.apply = [=](FundState& state, std::uint64_t) {
+    for (auto& [id, claim] : state.claims) {
+      if (claim.year == year - 1) claim.deferred = Money();
+    }
     year_of(state, year).status = YearStatus::open;
     return json::object{{"year", year}, {"status", "open"}};
   };
@@ -177,29 +181,10 @@ Effect apply_rate_schedule(Context& context) {
       auto& figures = year_of(state, year).members[member];
       figures.contribution = contribution;
       figures.contribution_due_unix_s = due;
+      add_due(state, member, Due{"contribution", year, due, contribution});
       total += contribution;
     }
     return json::object{{"year", year}, {"members", charges.size()}, {"total", total.to_string()}};
-  };
-  return effect;
-}
-
-// A receipt of money owed by a member (contributions, calls): part payments welcome,
-// more than is owed refused (the receivable's floor).
-Effect record_receipt(Context& context) {
-  require_admin(context);
-  const std::uint32_t year = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
-  const Money amount = context.fields.money("amount");
-  find_year(context.state, year);
-  find_member(context.state, member);
-  if (!(amount > Money())) refuse("field 'amount' must be positive");
-  const Money owed = balance(context.ledger, member_account(member, "receivable"));
-  if (amount > owed) refuse("member '" + member + "' owes " + owed.to_display() + ", less than " + amount.to_display(), ErrorCode::constraint);
-  Effect effect;
-  effect.postings = {debit(fund_account("bank"), amount), credit(member_account(member, "receivable"), amount)};
-  effect.apply = [=](FundState&, std::uint64_t) {
-    return json::object{{"member", member}, {"received", amount.to_string()}, {"still_owed", (owed - amount).to_string()}};
   };
   return effect;
 }
@@ -289,7 +274,6 @@ Effect decide_year_command(const std::string& type, Context& context) {
   if (type == "begin_closing") return begin_closing(context);
   if (type == "set_allocation") return set_allocation(context);
   if (type == "apply_rate_schedule") return apply_rate_schedule(context);
-  if (type == "record_receipt") return record_receipt(context);
   if (type == "file_return") return file_return(context);
   if (type == "set_avoidable") return set_avoidable(context);
   return approve_loan(context);

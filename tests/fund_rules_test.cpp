@@ -139,13 +139,50 @@ TEST_CASE("rules.md 10.3: a surplus above target * (1 + margin) is rebated pro r
   CHECK(penny.rebates == std::vector<Money>{pounds("0.34"), pounds("0.33"), pounds("0.33")});
 }
 
+TEST_CASE("rules.md 10.4: calls are split on the contributions themselves, not on rounded caps") {
+  const std::vector<Money> contributions = {pounds("1000000.00"), pounds("1000000.01")};
+  CHECK(split_calls(pounds("0.01"), contributions, defaults.max_call) ==
+        std::vector<Money>{Money(), pounds("0.01")});
+}
+
+TEST_CASE("rules.md 10.5: a part above its cap pays the cap; the excess is split among the others") {
+  // Contributions 100, 100, 800 with max_call 0.5 (caps 50, 50, 400); £600 to raise.
+  // Pro rata: 60, 60, 480; the first two pay 50 each, the third 400 (its cap) — all capped.
+  const std::vector<Money> contributions = {pounds("100"), pounds("100"), pounds("800")};
+  CHECK(split_calls(pounds("600"), contributions, defaults.max_call) ==
+        std::vector<Money>{pounds("50"), pounds("50"), pounds("400")});
+  // £300: 30, 30, 240, all below their caps.
+  CHECK(split_calls(pounds("300"), contributions, defaults.max_call) ==
+        std::vector<Money>{pounds("30"), pounds("30"), pounds("240")});
+  // Contributions 800, 100, 100 and max_call 0.1 (caps 80, 10, 10); £90: 72, 9, 9.
+  YearParameters p = defaults;
+  p.max_call = Rate::parse("0.1").value();
+  const std::vector<Money> reversed = {pounds("800"), pounds("100"), pounds("100")};
+  CHECK(split_calls(pounds("90"), reversed, p.max_call) ==
+        std::vector<Money>{pounds("72"), pounds("9"), pounds("9")});
+  // Caps 80, 10, 10 and £95: 76, 9.50, 9.50; then none is capped: 76, 9.50, 9.50.
+  CHECK(split_calls(pounds("95"), reversed, p.max_call) ==
+        std::vector<Money>{pounds("76"), pounds("9.50"), pounds("9.50")});
+  // Pennies: caps of 5p, 5p, 10p at max_call 0.5 round to 2p, 2p, 5p. 10p splits 3, 2, 5 (the
+  // tied penny to the lower id), 3p is above its cap: it pays 2p and the penny goes to the
+  // others, where the second is now above its cap too. All pay their caps: 9p raised.
+  const std::vector<Money> pennies = {pounds("0.05"), pounds("0.05"), pounds("0.10")};
+  CHECK(split_calls(pounds("0.10"), pennies, defaults.max_call) ==
+        std::vector<Money>{pounds("0.02"), pounds("0.02"), pounds("0.05")});
+  // 1p and 3p at max_call 0.5 (caps 0p and 2p): 2p splits 1, 1 (tie to the lower id); the
+  // first is above its cap of 0 and its penny goes to the second.
+  const std::vector<Money> tiny = {pounds("0.01"), pounds("0.03")};
+  CHECK(split_calls(pounds("0.02"), tiny, defaults.max_call) ==
+        std::vector<Money>{Money(), pounds("0.02")});
+}
+
 TEST_CASE("property: settlement always adds up to the penny") {
   std::mt19937_64 random(10);
   for (int round = 0; round < 500; ++round) {
     std::vector<SettlementMember> members(1 + random() % 300);
     for (auto& member : members) {
       member.contribution = Money::from_pence(Int128(random() % 1'000'000'000));
-      member.unpaid_recoveries = Money::from_pence(Int128(random() % 300'000'000));
+      member.year_recoveries_unpaid = Money::from_pence(Int128(random() % 300'000'000));
     }
     YearParameters p = defaults;
     p.reserve_target = Money::from_pence(Int128(random() % 100'000'000'000ULL));
@@ -154,12 +191,20 @@ TEST_CASE("property: settlement always adds up to the penny") {
     Money moved;
     for (std::size_t i = 0; i < members.size(); ++i) {
       REQUIRE(settled.calls[i] <= multiply(members[i].contribution, p.max_call));
-      REQUIRE(settled.deferred[i] <= members[i].unpaid_recoveries);
+      REQUIRE(settled.deferred[i] <= members[i].year_recoveries_unpaid);
       REQUIRE(settled.rebates[i] >= Money());
       moved += settled.calls[i] + settled.deferred[i] - settled.rebates[i];
     }
     REQUIRE(settled.reserve_after == before + moved);
     if (before >= Money()) REQUIRE(moved <= Money());
+    // 10.3(a): the calls raise the whole shortfall, or every member pays its cap.
+    Money called, caps;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      called += settled.calls[i];
+      caps += multiply(members[i].contribution, p.max_call);
+    }
+    const Money shortfall = before < Money() ? -before : Money();
+    REQUIRE(called == (shortfall < caps ? shortfall : caps));
   }
 }
 
