@@ -25,11 +25,37 @@ json::object claim_json(const SpecificClaim& claim) {
                    {"status", claim_status_name(claim.status)},
                    {"approved", claim.approved.to_string()},
                    {"paid", claim.paid.to_string()},
+                   {"deferred", claim.deferred.to_string()},
                    {"review", claim.review_reason},
                    {"appealed", claim.appealed},
                    {"decisions", decisions}};
   if (claim.proposed) out["awaiting"] = "second_administrator";
   return out;
+}
+
+// Recoveries cut at a settlement (rule 10.3b) and not yet released by the next year's opening.
+Money deferred_outstanding(const FundState& state, const std::string& member) {
+  Money total;
+  for (const auto& [number, year] : state.years) {
+    auto next = state.years.find(number + 1);
+    const bool released = next != state.years.end() && next->second.status != YearStatus::draft;
+    auto cut = year.deferred_out.find(member);
+    if (!released && cut != year.deferred_out.end()) total += cut->second;
+  }
+  return total;
+}
+
+// Rule 10.6: what the fund and the member owe each other now, and what has moved.
+json::object accounts_json(const FundState& state, const Ledger& ledger, const std::string& member) {
+  PaymentTotals moved;
+  if (auto found = state.payments.find(member); found != state.payments.end()) moved = found->second;
+  return json::object{
+      {"owed_by_fund", balance(ledger, member_account(member, "payable")).to_string()},
+      {"owes_fund", balance(ledger, member_account(member, "receivable")).to_string()},
+      {"deferred_outstanding", deferred_outstanding(state, member).to_string()},
+      {"paid_out", moved.paid_out.to_string()},
+      {"set_off", moved.set_off.to_string()},
+      {"received", moved.received.to_string()}};
 }
 
 Result<const FundYear*> year_or_error(const FundState& state, std::uint32_t year) {
@@ -89,6 +115,7 @@ Result<json::object> Fund::member_statement(const std::string& member_id, std::u
   out["owes_fund"] = balance(ledger_, member_account(member_id, "receivable")).to_string();
   out["owed_by_fund"] = balance(ledger_, member_account(member_id, "payable")).to_string();
   out["loan_outstanding"] = balance(ledger_, member_account(member_id, "loan")).to_string();
+  out["accounts"] = accounts_json(*state_, ledger_, member_id);
 
   json::array claims;
   if (auto ids = state_->member_claims.find(member_id); ids != state_->member_claims.end()) {
@@ -137,18 +164,29 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
   if (!found.report.empty()) out["settlement"] = found.report;
   json::array rows;
   Money allocations, contributions;
+  std::map<std::string, Money> payments;  // rule 10.6 totals over the year's members
   for (const auto& [member, figures] : found.members) {
     allocations += figures.allocation;
     contributions += figures.contribution;
     json::object row{{"member", member}, {"allocation", figures.allocation.to_string()},
                      {"contribution", figures.contribution.to_string()}};
     if (!figures.settlement.empty()) {
-      for (const char* key : {"net_unplanned_variance", "fund_share", "retained", "supplementary_call", "deferred_recoveries", "rebate"}) {
+      for (const char* key : {"net_unplanned_variance", "fund_share", "retained", "loss_instalments",
+                              "gain_credit", "gain_surrendered", "loan_repaid", "supplementary_call",
+                              "deferred_recoveries", "fund_share_deferred", "rebate"}) {
         row[key] = figures.settlement.at(key);
       }
     }
+    json::object accounts = accounts_json(*state_, ledger_, member);
+    for (const auto& [name, amount] : accounts) {
+      payments[std::string(name)] += Money::parse(amount.as_string()).value();
+    }
+    row["accounts"] = std::move(accounts);
     rows.push_back(row);
   }
+  json::object payment_totals;
+  for (const auto& [name, amount] : payments) payment_totals[name] = amount.to_string();
+  out["payments"] = payment_totals;
   out["allocations"] = allocations.to_string();
   out["contributions"] = contributions.to_string();
   out["members"] = rows;
