@@ -171,8 +171,8 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
     json::object row{{"member", member}, {"allocation", figures.allocation.to_string()},
                      {"contribution", figures.contribution.to_string()}};
     if (!figures.settlement.empty()) {
-      for (const char* key : {"net_unplanned_variance", "fund_share", "retained", "loss_instalments",
-                              "gain_credit", "gain_surrendered", "loan_repaid", "supplementary_call",
+      for (const char* key : {"adjusted_allocation", "specific_recoveries", "net_unplanned_variance", "fund_share", "retained", "loss_instalments",
+                              "gain_credit", "gain_surrendered", "loan_repaid", "year_recoveries_unpaid", "supplementary_call",
                               "deferred_recoveries", "fund_share_deferred", "rebate"}) {
         row[key] = figures.settlement.at(key);
       }

@@ -164,10 +164,12 @@ Result<SettlementResult> settle_reserve(const Money& reserve_before,
     reserve += cut;
   }
   // (c): a shortfall that remains leaves the reserve negative.
-  const Money rebate_threshold = multiply_ratio(p.reserve_target, ppm + p.rebate_margin.ppm(), ppm);
-  if (reserve > rebate_threshold && contributions_total > Money()) {
-    out.rebates = split_pro_rata(reserve - rebate_threshold, contribution_weights).value();
-    reserve = rebate_threshold;
+  // 4: everything above target * (1 + margin), that amount rounded once.
+  const Int128 above_scaled = reserve.pence() * ppm - p.reserve_target.pence() * (ppm + p.rebate_margin.ppm());
+  const Money rebate = above_scaled > 0 ? Money::from_pence(divide_half_even(above_scaled, ppm)) : Money();
+  if (rebate > Money() && contributions_total > Money()) {
+    out.rebates = split_pro_rata(rebate, contribution_weights).value();
+    reserve -= rebate;
   }
   out.reserve_after = reserve;
   return out;

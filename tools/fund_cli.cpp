@@ -52,8 +52,10 @@ Result<FundRequest> parse_request(const std::string& line) {
   return FundRequest{std::string(key->as_string()), time->as_int64(), std::string(actor->as_string()), command->as_object()};
 }
 
-// Applies request lines in order, committing durably in groups; stops at the first refusal.
-int run_requests(const std::string& data, std::istream& input, bool quiet) {
+// Applies request lines in order, committing durably in groups; stops at the first refusal,
+// or (keep_going) prints it as {"error": {code, message}} and goes on. Each printed line is
+// flushed, so that a program can drive the fund one request at a time.
+int run_requests(const std::string& data, std::istream& input, bool quiet, bool keep_going) {
   std::unique_ptr<RocksStore> store;
   auto fund = open_fund(data, false, store);
   if (!fund.is_ok()) return fail(fund.status());
@@ -66,13 +68,19 @@ int run_requests(const std::string& data, std::istream& input, bool quiet) {
     if (line.empty()) continue;
     auto request = parse_request(line);
     auto receipt = request.is_ok() ? fund.value().execute(request.value()) : Result<FundReceipt>(request.status());
+    if (!receipt.is_ok() && keep_going) {
+      const json::object error{{"code", error_code_name(receipt.status().code())},
+                               {"message", receipt.status().message()}};
+      std::cout << json::serialize(json::object{{"error", error}}) << std::endl;
+      continue;
+    }
     if (!receipt.is_ok()) {
       std::cerr << "line " << line_number << ": ";
       status = fail(receipt.status());
       break;
     }
     (receipt.value().replayed ? replayed : applied) += 1;
-    if (!quiet) std::cout << receipt.value().sequence << " " << json::serialize(receipt.value().result) << "\n";
+    if (!quiet) std::cout << receipt.value().sequence << " " << json::serialize(receipt.value().result) << std::endl;
     if (fund.value().ledger().journal().size() - committed >= commit_group_max) {
       auto done = commit_pending(*store, fund.value().ledger(), committed);
       if (!done.is_ok()) return fail(done.status());
@@ -115,18 +123,20 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
     auto data = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
     auto quiet = std::make_shared<bool>(false);
+    auto keep_going = std::make_shared<bool>(false);
     auto* command = fund->add_subcommand("run", "apply request lines {actor, key, time, command} (docs/fund.md)");
     command->add_option("--data", *data, "store directory")->required();
     command->add_option("--file", *file, "JSON lines (default: standard input)");
     command->add_flag("--quiet", *quiet, "print only the summary");
-    command->callback([data, file, quiet, &exit_status] {
+    command->add_flag("--keep-going", *keep_going, "print a refusal as a JSON line and go on");
+    command->callback([data, file, quiet, keep_going, &exit_status] {
       if (file->empty() || *file == "-") {
-        exit_status = run_requests(*data, std::cin, *quiet);
+        exit_status = run_requests(*data, std::cin, *quiet, *keep_going);
         return;
       }
       std::ifstream input(*file);
       if (!input) { exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'")); return; }
-      exit_status = run_requests(*data, input, *quiet);
+      exit_status = run_requests(*data, input, *quiet, *keep_going);
     });
   }
   auto add_read = [&](const char* name, const char* help, bool needs_member, bool needs_claim, auto read, auto print) {
