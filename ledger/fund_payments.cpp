@@ -77,7 +77,7 @@ std::string proposal_key(const char* kind, const std::string& id) {
 Effect propose_payment(const std::string& key, const Payout& payout, const std::string& actor) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
-    state.proposed_payments[key] = ProposedPayment{actor, payout.cash, payout.set_off};
+    state.proposed_payments[key] = ProposedPayment{actor, payout.owed, payout.cash, payout.set_off};
     return json::object{{"payment", key}, {"paid", "0.00"}, {"proposed", payout.cash.to_string()},
                         {"awaiting", "second_administrator"}};
   };
@@ -212,9 +212,9 @@ Effect confirm_payment(Context& context) {
     if (!(owed > Money())) refuse("the fund owes member '" + *member + "' nothing now", ErrorCode::constraint);
     payout = plan_payout(context, *member, owed, set_off);
   }
-  if (payout.cash != proposed->second.cash) {
-    refuse("the payment is now " + payout.cash.to_display() + ", not the " +
-           proposed->second.cash.to_display() + " proposed: propose it again", ErrorCode::constraint);
+  if (payout.owed != proposed->second.owed) {
+    refuse("the amount due is now " + payout.owed.to_display() + ", not the " +
+           proposed->second.owed.to_display() + " proposed: propose it again", ErrorCode::constraint);
   }
   return claim ? claim_payment_effect(*claim, payout) : member_payment_effect(context, payout);
 }

@@ -79,17 +79,31 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
   for (const auto& [id, claim] : state_->claims) {
     if (claim.year != year_number) continue;
     const bool unpaid = (claim.status == ClaimStatus::approved || claim.status == ClaimStatus::partially_approved ||
-                         claim.status == ClaimStatus::reversed) && claim.approved > claim.paid;
+                         claim.status == ClaimStatus::reversed || claim.status == ClaimStatus::paid) &&
+                        claim.approved - claim.paid - claim.deferred > Money();
     if (claim.status != ClaimStatus::pended && claim.status != ClaimStatus::under_review && !unpaid) continue;
     json::object row{{"claim", id}, {"member", claim.member}, {"status", claim_status_name(claim.status)},
                      {"cumulative_cost", claim.cumulative_cost.to_string()}};
     if (!claim.decisions.empty()) row["reason_code"] = claim.decisions.back().reason_code;
-    if (claim.proposed) row["awaiting"] = "second_administrator", row["proposed_by"] = claim.proposed->actor;
-    else if (unpaid) row["awaiting"] = "payment", row["due"] = (claim.approved - claim.paid).to_string();
-    else row["awaiting"] = "decision";
+    const auto payment = state_->proposed_payments.find("claim:" + id);
+    if (claim.proposed) {
+      row["awaiting"] = "second_administrator", row["proposed_by"] = claim.proposed->actor;
+    } else if (payment != state_->proposed_payments.end()) {
+      row["awaiting"] = "payment_confirmation", row["proposed_by"] = payment->second.actor;
+    } else if (unpaid) {
+      row["awaiting"] = "payment", row["due"] = (claim.approved - claim.paid - claim.deferred).to_string();
+    } else {
+      row["awaiting"] = "decision";
+    }
     pending.push_back(row);
   }
-  return json::object{{"year", year_number}, {"claims", pending}};
+  // Payments out proposed by one administrator, awaiting a second (any year).
+  json::array payments;
+  for (const auto& [key, proposed] : state_->proposed_payments) {
+    payments.push_back(json::object{{"payment", key}, {"proposed_by", proposed.actor},
+                                    {"amount", proposed.cash.to_string()}});
+  }
+  return json::object{{"year", year_number}, {"claims", pending}, {"payments", payments}};
 }
 
 Result<json::object> Fund::member_statement(const std::string& member_id, std::uint32_t year_number) const {

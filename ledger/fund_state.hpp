@@ -103,9 +103,12 @@ struct Due {
 };
 
 // A payment out above four_eyes_above, proposed by one administrator for another to confirm.
+// What is confirmed is the amount discharged (`owed`); how much of it is set off against the
+// member's debts, and so how much leaves the bank, is worked out again at confirmation.
 struct ProposedPayment {
   std::string actor;
-  Money cash;
+  Money owed;
+  Money cash;  // as it stood when proposed
   bool set_off = false;
 };
 

@@ -172,6 +172,44 @@ void add_network_commands(CLI::App& app, int& exit_status) {
       exit_status = run_file(*c, *file, [](json::object line) { return std::pair{std::string("/v1/admin/commands"), line}; });
     });
   }
+  // Rule 10.6: money that moves after settlement, one audited command each.
+  struct PaymentOptions {
+    Connection c;
+    std::string member, claim, key;
+    bool set_off = false;
+  };
+  auto add_payment = [&](const char* name, const char* type, const char* help, bool by_claim, bool offsets) {
+    auto o = std::make_shared<PaymentOptions>();
+    auto* command = admin->add_subcommand(name, help);
+    add_connection_options(*command, o->c);
+    auto* member_option = command->add_option("--member", o->member, "member id");
+    if (by_claim) {
+      auto* claim_option = command->add_option("--claim", o->claim, "claim id");
+      member_option->excludes(claim_option);
+      command->require_option(1);
+    } else {
+      member_option->required();
+    }
+    if (offsets) command->add_flag("--set-off", o->set_off, "also set off overdue contributions and calls");
+    command->add_option("--idempotency-key", o->key, "default: a fresh random key (printed)");
+    const std::string command_type = type;
+    command->callback([o, command_type, offsets, &exit_status] {
+      json::object body{{"type", command_type}};
+      if (!o->member.empty()) body["member"] = o->member;
+      if (!o->claim.empty()) body["claim"] = o->claim;
+      if (offsets) body["set_off"] = o->set_off;
+      const std::string chosen = o->key.empty() ? random_idempotency_key() : o->key;
+      if (o->key.empty()) std::cerr << "idempotency key: " << chosen << "\n";
+      exit_status = call(o->c, "POST", "/v1/admin/commands", json::serialize(body), chosen);
+    });
+  };
+  add_payment("pay", "pay_member",
+              "pay a member everything the fund owes it now, net of what it owes (four eyes above the limit)",
+              false, true);
+  add_payment("collect", "collect_member", "collect everything a member owes, once nothing is owed to it", false,
+              false);
+  add_payment("confirm-payment", "confirm_payment", "confirm a payment another administrator proposed", true,
+              false);
   for (const char* name : {"report", "pending", "warnings"}) {
     auto c = std::make_shared<Connection>();
     auto year = std::make_shared<int>(0);
