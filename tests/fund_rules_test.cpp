@@ -145,7 +145,7 @@ TEST_CASE("rules.md 10.4: calls are split on the contributions themselves, not o
         std::vector<Money>{Money(), pounds("0.01")});
 }
 
-TEST_CASE("rules.md 10.5: a part above its cap pays the cap; the excess is split among the others") {
+TEST_CASE("rules.md 10.5: a part above its cap pays the cap, the excess split among the others") {
   // Contributions 100, 100, 800 with max_call 0.5 (caps 50, 50, 400); £600 to raise.
   // Pro rata: 60, 60, 480; the first two pay 50 each, the third 400 (its cap) — all capped.
   const std::vector<Money> contributions = {pounds("100"), pounds("100"), pounds("800")};

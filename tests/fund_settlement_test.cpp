@@ -151,7 +151,7 @@ TEST_CASE("rule 10.3a: calls are pro rata to the contributions themselves (1p to
   CHECK(fund.settled("02B", 2023, "supplementary_call") == pounds("0.01"));
 }
 
-TEST_CASE("rule 3: an overpayment recovery owed is not arrears; it is set off when the fund next pays") {
+TEST_CASE("rule 3: an overpayment recovery owed is not arrears, and is set off when the fund next pays") {
   TwoMembers fund;
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("1000000"), pounds("1000000"));
   fund.driver.time_unix_s += 40 * day;  // contributions due after 30 days, and paid
@@ -243,7 +243,7 @@ TEST_CASE("rule 10.6: collecting what a member owes, after what it is owed is se
   CHECK(fund.driver.refused(alice, {{"type", "pay_member"}, {"member", "01A"}}).code() == ErrorCode::constraint);
 }
 
-TEST_CASE("rule 5: each decision pays L_new - L already approved, paid or not; interim then final is no duplicate") {
+TEST_CASE("rule 5: each decision pays L_new - L already approved, paid or not, and interim then final is no duplicate") {
   TwoMembers fund;
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("100000"), pounds("100000"));
   const std::string interim = fund.claim(2023, "01A", "p-1", "interim", "400000");
