@@ -106,6 +106,14 @@ Effect merge_members(Context& context) {
       refuse("claim " + id + " of '" + from + "' is not yet paid", ErrorCode::constraint);
     }
   }
+  for (const auto& [number, year] : context.state.years) {  // a deferral not yet released
+    auto next = context.state.years.find(number + 1);
+    const bool released = next != context.state.years.end() && next->second.status != YearStatus::draft;
+    if (year.deferred_out.contains(from) && !released) {
+      refuse("'" + from + "' is owed a deferral from " + std::to_string(number) + " not yet released",
+             ErrorCode::constraint);
+    }
+  }
   Effect effect;
   for (const char* name : {"receivable", "payable", "loan"}) {
     const Money moved = balance(context.ledger, member_account(from, name));

@@ -84,14 +84,24 @@ Effect propose_payment(const std::string& key, const Payout& payout, const std::
   return effect;
 }
 
-const Money& four_eyes_limit(const FundState& state, const Context& context) {
+// The lowest four_eyes_above of any year and any of its versions: one administrator cannot
+// raise the limit for a payment by creating a year or amending one.
+Money four_eyes_limit(const FundState& state) {
   assert(!state.years.empty());
-  return parameters_at(state.years.rbegin()->second, context.time_unix_s).four_eyes_above;
+  Money lowest = state.years.begin()->second.versions.front().parameters.four_eyes_above;
+  for (const auto& [number, year] : state.years) {
+    for (const auto& version : year.versions) {
+      lowest = std::min(lowest, version.parameters.four_eyes_above);
+    }
+  }
+  return lowest;
 }
 
 Money claim_due(const SpecificClaim& claim) { return claim.approved - claim.paid - claim.deferred; }
 
-bool is_payable_status(ClaimStatus status) {
+// An amount once approved stays owed whatever happens to the claim later (an appeal that is
+// denied or withdrawn leaves the first approval standing), so what is due decides payment.
+bool is_settled_status(ClaimStatus status) {
   return status == ClaimStatus::approved || status == ClaimStatus::partially_approved ||
          status == ClaimStatus::reversed || status == ClaimStatus::paid;
 }
@@ -100,11 +110,10 @@ const SpecificClaim& payable_claim(const Context& context, const std::string& id
   auto found = context.state.claims.find(id);
   if (found == context.state.claims.end()) refuse("no claim '" + id + "'", ErrorCode::not_found);
   const SpecificClaim& claim = found->second;
-  if (!is_payable_status(claim.status)) {
-    refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not approved",
+  if (!(claim_due(claim) > Money())) {
+    refuse("nothing is due on claim " + id + " (" + claim_status_name(claim.status) + ")",
            ErrorCode::constraint);
   }
-  if (!(claim_due(claim) > Money())) refuse("nothing is due on claim " + id, ErrorCode::constraint);
   return claim;
 }
 
@@ -116,7 +125,7 @@ Effect claim_payment_effect(const std::string& id, const Payout& payout) {
     SpecificClaim& paid = state.claims.at(id);
     paid.paid += payout.owed;
     paid.last_payment_cash = payout.cash;
-    paid.status = ClaimStatus::paid;
+    if (is_settled_status(paid.status)) paid.status = ClaimStatus::paid;
     json::object out = apply_payout(state, payout);
     out["claim"] = id;
     out["status"] = "paid";
@@ -134,7 +143,8 @@ Effect pay_claim(Context& context) {
   const SpecificClaim& claim = payable_claim(context, id);
   const Payout payout = plan_payout(context, claim.member, claim_due(claim), set_off);
   const FundYear& year = find_year(context.state, claim.year);
-  if (payout.cash > parameters_at(year, context.time_unix_s).four_eyes_above) {
+  if (payout.cash > std::min(parameters_at(year, context.time_unix_s).four_eyes_above,
+                             four_eyes_limit(context.state))) {
     return propose_payment(proposal_key("claim", id), payout, context.actor);
   }
   return claim_payment_effect(id, payout);
@@ -149,7 +159,7 @@ Effect member_payment_effect(const Context& context, const Payout& payout) {
       ids != context.state.member_claims.end()) {
     for (const auto& id : ids->second) {
       const SpecificClaim& claim = context.state.claims.at(id);
-      if (!is_payable_status(claim.status) || !(claim_due(claim) > Money())) continue;
+      if (!(claim_due(claim) > Money())) continue;
       settled_claims.push_back(id);
       claims_total += claim_due(claim);
     }
@@ -162,7 +172,7 @@ Effect member_payment_effect(const Context& context, const Payout& payout) {
       SpecificClaim& claim = state.claims.at(id);
       claim.paid += claim_due(claim);
       claim.last_payment_cash = Money();
-      claim.status = ClaimStatus::paid;
+      if (is_settled_status(claim.status)) claim.status = ClaimStatus::paid;
     }
     json::object out = apply_payout(state, payout);
     out["claims_paid"] = settled_claims.size();
@@ -181,7 +191,7 @@ Effect pay_member(Context& context) {
   const Money owed = balance(context.ledger, member_account(member, "payable"));
   if (!(owed > Money())) refuse("the fund owes member '" + member + "' nothing now", ErrorCode::constraint);
   const Payout payout = plan_payout(context, member, owed, set_off);
-  if (payout.cash > four_eyes_limit(context.state, context)) {
+  if (payout.cash > four_eyes_limit(context.state)) {
     return propose_payment(proposal_key("member", member), payout, context.actor);
   }
   return member_payment_effect(context, payout);

@@ -60,6 +60,17 @@ struct TwoMembers {
     }
   }
 
+  // A payment by alice; above the lowest four_eyes_above of any year, bob confirms it.
+  json::object pay(json::object command) {
+    json::object result = driver.ok(alice, command);
+    if (!result.contains("awaiting")) return result;
+    json::object confirm{{"type", "confirm_payment"}};
+    for (const char* field : {"claim", "member"}) {
+      if (command.contains(field)) confirm[field] = command.at(field);
+    }
+    return driver.ok(bob, confirm);
+  }
+
   std::string claim(std::uint32_t year, const char* member, const char* patient, const char* kind,
                     const char* cost, bool evidence = true, const char* episode = "e1") {
     const auto result = driver.ok("member:" + std::string(member),
@@ -127,7 +138,7 @@ TEST_CASE("rule 10.3c: a shortfall beyond the year's recoveries closes the reser
   TwoMembers fund;
   fund.year_with_unpaid_rebates();
   const std::string id = fund.year_with_a_large_claim();
-  fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});  // nothing of 2024 is left unpaid
+  fund.pay({{"type", "pay_claim"}, {"claim", id}});  // nothing of 2024 is left unpaid
   fund.close(2024, pounds("10000000"), pounds("12000000"));
   CHECK(fund.settled("02B", 2024, "deferred_recoveries") == Money());
   CHECK(fund.totals(2024, "reserve_closing") == pounds("-700000"));
@@ -197,8 +208,11 @@ TEST_CASE("rule 10.3b: a claim cut by deferral is paid now net of its cut, and t
   const std::string id = fund.year_with_a_large_claim();
   fund.close(2024, pounds("10000000"), pounds("12000000"));
   CHECK(fund.driver.fund.claim(id).value().at("deferred") == "700000.00");
-  // Payments out above four_eyes_above (£5m in 2024) need a second administrator: none here.
-  const auto paid = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});
+  // Payments out above the lowest four_eyes_above of any year (2023's £1m: a later year's
+  // higher limit does not lift it) need a second administrator.
+  const auto proposed_claim = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});
+  CHECK(proposed_claim.at("awaiting") == "second_administrator");
+  const auto paid = fund.pay({{"type", "pay_claim"}, {"claim", id}});
   CHECK(paid.at("paid") == "1300000.00");
   CHECK(fund.driver.fund.claim(id).value().at("paid") == "1300000.00");
   CHECK(fund.driver.refused(alice, {{"type", "pay_claim"}, {"claim", id}}).code() == ErrorCode::constraint);
@@ -232,7 +246,7 @@ TEST_CASE("rule 10.6: collecting what a member owes, after what it is owed is se
   // 01A owes its £50k call and is owed its £1.5m 2023 rebate: collection waits for set-off.
   CHECK(fund.driver.refused(alice, {{"type", "collect_member"}, {"member", "01A"}}).code() == ErrorCode::constraint);
   // The call is not yet overdue, so without set_off it stays to be collected.
-  const auto paid = fund.driver.ok(alice, {{"type", "pay_member"}, {"member", "01A"}});
+  const auto paid = fund.pay({{"type", "pay_member"}, {"member", "01A"}});
   CHECK(paid.at("paid") == "1500000.00");
   CHECK(paid.at("set_off") == "0.00");
   const auto collected = fund.driver.ok(alice, {{"type", "collect_member"}, {"member", "01A"}});
@@ -263,4 +277,21 @@ TEST_CASE("rule 5: each decision pays L_new - L already approved, paid or not, a
   fund.driver.ok("member:01A", {{"type", "withdraw_claim"}, {"claim", pended}});
   const std::string refiled = fund.claim(2023, "01A", "p-1", "interim", "700000", true, "e2");
   CHECK(fund.driver.fund.claim(refiled).value().at("approved") == "81000.00");  // 405,000 - 324,000
+}
+
+TEST_CASE("rule 10.6: an amount approved before an appeal stays payable, and the rest after it") {
+  TwoMembers fund;
+  fund.open(2023, {{"reserve_target", "1000000"}}, pounds("1000000"), pounds("1000000"));
+  const std::string id = fund.claim(2023, "01A", "p-1", "final", "610000", false);  // pended R08
+  fund.driver.ok(alice, {{"type", "decide_claim"}, {"claim", id}, {"outcome", "partially_approve"},
+                         {"reason_code", "R09"}, {"adjudicated_cost", "400000"}});  // L = £135,000
+  fund.driver.ok("member:01A", {{"type", "appeal_claim"}, {"claim", id}, {"grounds", "full cost"}});
+  const auto paid = fund.driver.ok(alice, {{"type", "pay_member"}, {"member", "01A"}});
+  CHECK(paid.at("paid") == "135000.00");
+  CHECK(paid.at("claims_paid") == 1);
+  CHECK(fund.driver.fund.claim(id).value().at("status") == "under_review");
+  fund.driver.ok(alice, {{"type", "decide_claim"}, {"claim", id}, {"outcome", "approve"}, {"reason_code", "R09"}});
+  const auto rest = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});
+  CHECK(rest.at("paid") == "189000.00");
+  CHECK(fund.driver.fund.claim(id).value().at("paid") == "324000.00");
 }

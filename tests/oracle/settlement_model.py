@@ -238,8 +238,9 @@ class Model:
     def params(self, year):
         return self.years[year]["params"]
 
-    def latest_params(self):
-        return self.params(max(self.years))
+    def four_eyes_limit(self):
+        """The lowest four_eyes_above of any year: no year can raise it for a payment."""
+        return min(year["params"].four_eyes_above for year in self.years.values())
 
     # Rule 5: a liability change for one patient.
     def approve(self, claim, adjudicated):
@@ -650,7 +651,7 @@ class Scenario:
         claim = self.rng.choice(due)
         owed = claim.due()
         plan = self.pay({"type": "pay_claim", "claim": claim.id}, claim.id, claim.member, owed,
-                        model.params(claim.year).four_eyes_above)
+                        min(model.params(claim.year).four_eyes_above, model.four_eyes_limit()))
         if plan:
             claim.paid += owed
             claim.last_cash = plan[2]
@@ -740,7 +741,7 @@ class Scenario:
                 owed = member.payable
                 due = [c for c in model.claims_of(m)
                        if c.status in ("approved", "partially_approved", "reversed", "paid") and c.due() > 0]
-                if self.pay({"type": "pay_member", "member": m}, m, m, owed, model.latest_params().four_eyes_above):
+                if self.pay({"type": "pay_member", "member": m}, m, m, owed, model.four_eyes_limit()):
                     for claim in due:
                         claim.paid += claim.due()
                         claim.last_cash = 0
