@@ -20,10 +20,6 @@ const SpecificClaim& find_claim(const Context& context, const std::string& id) {
   return found->second;
 }
 
-bool is_open_status(ClaimStatus status) {
-  return status == ClaimStatus::submitted || status == ClaimStatus::pended || status == ClaimStatus::under_review ||
-         status == ClaimStatus::appealed;
-}
 
 // R03: same kind, patient and episode as a claim still standing (a withdrawn or denied one
 // may be refiled). An interim claim may be followed by a final one for the same episode.
@@ -317,6 +313,11 @@ Effect file_aggregate_claim(Context& context) {
 }
 
 }  // namespace
+
+bool is_open_status(ClaimStatus status) {
+  return status == ClaimStatus::submitted || status == ClaimStatus::pended || status == ClaimStatus::under_review ||
+         status == ClaimStatus::appealed;
+}
 
 Effect decide_claim_command(const std::string& type, Context& context) {
   if (type == "file_specific_claim") return file_specific_claim(context);

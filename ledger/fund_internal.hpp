@@ -75,6 +75,16 @@ const Member& find_member(const FundState& state, const std::string& id);
 const FundYear& find_year(const FundState& state, std::uint32_t year);
 const YearParameters& parameters_at(const FundYear& year, std::int64_t time_unix_s);
 std::int64_t year_end_unix_s(std::uint32_t year);  // 1 April of year + 1, 00:00 UTC
+// A claim awaiting a decision (submitted, pended, under review, appealed).
+bool is_open_status(ClaimStatus status);  // fund_claims.cpp
+// What the fund owes on a claim now: approved, less paid, less a cut deferred at settlement
+// (rule 10.3b) that the next year has not yet released.
+inline Money claim_due(const SpecificClaim& claim) {
+  return claim.approved - claim.paid - claim.deferred;
+}
+// The member's cuts from settlements whose next year has not opened yet (fund_payments.cpp).
+Money deferred_outstanding(const FundState& state, const std::string& member);
+
 // Rule 3 (fund_payments.cpp): arrears are overdue contributions and calls only.
 bool in_arrears(const Context& context, const std::string& member);
 void add_due(FundState& state, const std::string& member, Due due);

@@ -98,21 +98,15 @@ Effect merge_members(Context& context) {
   const Member& successor = live_member(context, into);
   if (successor.status == MemberStatus::dissolved) refuse("the successor is dissolved", ErrorCode::constraint);
   for (const auto& [id, claim] : context.state.claims) {
-    if (claim.member == from && (claim.status == ClaimStatus::submitted || claim.status == ClaimStatus::pended ||
-                                 claim.status == ClaimStatus::under_review || claim.status == ClaimStatus::appealed)) {
+    if (claim.member == from && is_open_status(claim.status)) {
       refuse("claim " + id + " of '" + from + "' is still undecided", ErrorCode::constraint);
     }
     if (claim.member == from && claim.approved - claim.paid > Money()) {
       refuse("claim " + id + " of '" + from + "' is not yet paid", ErrorCode::constraint);
     }
   }
-  for (const auto& [number, year] : context.state.years) {  // a deferral not yet released
-    auto next = context.state.years.find(number + 1);
-    const bool released = next != context.state.years.end() && next->second.status != YearStatus::draft;
-    if (year.deferred_out.contains(from) && !released) {
-      refuse("'" + from + "' is owed a deferral from " + std::to_string(number) + " not yet released",
-             ErrorCode::constraint);
-    }
+  if (deferred_outstanding(context.state, from) > Money()) {
+    refuse("'" + from + "' is owed a deferral not yet released", ErrorCode::constraint);
   }
   Effect effect;
   for (const char* name : {"receivable", "payable", "loan"}) {

@@ -97,8 +97,6 @@ Money four_eyes_limit(const FundState& state) {
   return lowest;
 }
 
-Money claim_due(const SpecificClaim& claim) { return claim.approved - claim.paid - claim.deferred; }
-
 // An amount once approved stays owed whatever happens to the claim later (an appeal that is
 // denied or withdrawn leaves the first approval standing), so what is due decides payment.
 bool is_settled_status(ClaimStatus status) {
@@ -117,15 +115,27 @@ const SpecificClaim& payable_claim(const Context& context, const std::string& id
   return claim;
 }
 
+void mark_paid(SpecificClaim& claim, const Money& amount, const Money& cash) {
+  claim.paid += amount;
+  claim.last_payment_cash = cash;
+  if (is_settled_status(claim.status)) claim.status = ClaimStatus::paid;
+}
+
+// Everything the fund owes the member now, which must be something.
+Money member_owed(const Context& context, const std::string& member) {
+  const Money owed = balance(context.ledger, member_account(member, "payable"));
+  if (!(owed > Money())) {
+    refuse("the fund owes member '" + member + "' nothing now", ErrorCode::constraint);
+  }
+  return owed;
+}
+
 Effect claim_payment_effect(const std::string& id, const Payout& payout) {
   Effect effect;
   post_payout(effect, payout);
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.proposed_payments.erase(proposal_key("claim", id));
-    SpecificClaim& paid = state.claims.at(id);
-    paid.paid += payout.owed;
-    paid.last_payment_cash = payout.cash;
-    if (is_settled_status(paid.status)) paid.status = ClaimStatus::paid;
+    mark_paid(state.claims.at(id), payout.owed, payout.cash);
     json::object out = apply_payout(state, payout);
     out["claim"] = id;
     out["status"] = "paid";
@@ -170,9 +180,7 @@ Effect member_payment_effect(const Context& context, const Payout& payout) {
     state.proposed_payments.erase(proposal_key("member", payout.member));
     for (const auto& id : settled_claims) {
       SpecificClaim& claim = state.claims.at(id);
-      claim.paid += claim_due(claim);
-      claim.last_payment_cash = Money();
-      if (is_settled_status(claim.status)) claim.status = ClaimStatus::paid;
+      mark_paid(claim, claim_due(claim), Money());
     }
     json::object out = apply_payout(state, payout);
     out["claims_paid"] = settled_claims.size();
@@ -188,9 +196,7 @@ Effect pay_member(Context& context) {
   const std::string member = context.fields.text("member", 16);
   const bool set_off = context.fields.boolean("set_off", false);
   find_member(context.state, member);
-  const Money owed = balance(context.ledger, member_account(member, "payable"));
-  if (!(owed > Money())) refuse("the fund owes member '" + member + "' nothing now", ErrorCode::constraint);
-  const Payout payout = plan_payout(context, member, owed, set_off);
+  const Payout payout = plan_payout(context, member, member_owed(context, member), set_off);
   if (payout.cash > four_eyes_limit(context.state)) {
     return propose_payment(proposal_key("member", member), payout, context.actor);
   }
@@ -218,9 +224,7 @@ Effect confirm_payment(Context& context) {
     const SpecificClaim& found = payable_claim(context, *claim);
     payout = plan_payout(context, found.member, claim_due(found), set_off);
   } else {
-    const Money owed = balance(context.ledger, member_account(*member, "payable"));
-    if (!(owed > Money())) refuse("the fund owes member '" + *member + "' nothing now", ErrorCode::constraint);
-    payout = plan_payout(context, *member, owed, set_off);
+    payout = plan_payout(context, *member, member_owed(context, *member), set_off);
   }
   if (payout.owed != proposed->second.owed) {
     refuse("the amount due is now " + payout.owed.to_display() + ", not the " +
@@ -307,6 +311,17 @@ Effect reverse_payment(Context& context) {
 }
 
 }  // namespace
+
+Money deferred_outstanding(const FundState& state, const std::string& member) {
+  Money total;
+  for (const auto& [number, year] : state.years) {
+    auto next = state.years.find(number + 1);
+    const bool released = next != state.years.end() && next->second.status != YearStatus::draft;
+    auto cut = year.deferred_out.find(member);
+    if (!released && cut != year.deferred_out.end()) total += cut->second;
+  }
+  return total;
+}
 
 bool in_arrears(const Context& context, const std::string& member) {
   auto found = context.state.dues.find(member);

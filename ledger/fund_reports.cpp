@@ -33,29 +33,23 @@ json::object claim_json(const SpecificClaim& claim) {
   return out;
 }
 
-// Recoveries cut at a settlement (rule 10.3b) and not yet released by the next year's opening.
-Money deferred_outstanding(const FundState& state, const std::string& member) {
-  Money total;
-  for (const auto& [number, year] : state.years) {
-    auto next = state.years.find(number + 1);
-    const bool released = next != state.years.end() && next->second.status != YearStatus::draft;
-    auto cut = year.deferred_out.find(member);
-    if (!released && cut != year.deferred_out.end()) total += cut->second;
-  }
-  return total;
-}
-
 // Rule 10.6: what the fund and the member owe each other now, and what has moved.
-json::object accounts_json(const FundState& state, const Ledger& ledger, const std::string& member) {
+using Accounts = std::vector<std::pair<const char*, Money>>;
+Accounts member_accounts(const FundState& state, const Ledger& ledger, const std::string& member) {
   PaymentTotals moved;
   if (auto found = state.payments.find(member); found != state.payments.end()) moved = found->second;
-  return json::object{
-      {"owed_by_fund", balance(ledger, member_account(member, "payable")).to_string()},
-      {"owes_fund", balance(ledger, member_account(member, "receivable")).to_string()},
-      {"deferred_outstanding", deferred_outstanding(state, member).to_string()},
-      {"paid_out", moved.paid_out.to_string()},
-      {"set_off", moved.set_off.to_string()},
-      {"received", moved.received.to_string()}};
+  return {{"owed_by_fund", balance(ledger, member_account(member, "payable"))},
+          {"owes_fund", balance(ledger, member_account(member, "receivable"))},
+          {"deferred_outstanding", deferred_outstanding(state, member)},
+          {"paid_out", moved.paid_out},
+          {"set_off", moved.set_off},
+          {"received", moved.received}};
+}
+
+json::object accounts_json(const Accounts& accounts) {
+  json::object out;
+  for (const auto& [name, amount] : accounts) out[name] = amount.to_string();
+  return out;
 }
 
 Result<const FundYear*> year_or_error(const FundState& state, std::uint32_t year) {
@@ -80,7 +74,7 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
     if (claim.year != year_number) continue;
     const bool unpaid = (claim.status == ClaimStatus::approved || claim.status == ClaimStatus::partially_approved ||
                          claim.status == ClaimStatus::reversed || claim.status == ClaimStatus::paid) &&
-                        claim.approved - claim.paid - claim.deferred > Money();
+                        claim_due(claim) > Money();
     if (claim.status != ClaimStatus::pended && claim.status != ClaimStatus::under_review && !unpaid) continue;
     json::object row{{"claim", id}, {"member", claim.member}, {"status", claim_status_name(claim.status)},
                      {"cumulative_cost", claim.cumulative_cost.to_string()}};
@@ -91,7 +85,7 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
     } else if (payment != state_->proposed_payments.end()) {
       row["awaiting"] = "payment_confirmation", row["proposed_by"] = payment->second.actor;
     } else if (unpaid) {
-      row["awaiting"] = "payment", row["due"] = (claim.approved - claim.paid - claim.deferred).to_string();
+      row["awaiting"] = "payment", row["due"] = claim_due(claim).to_string();
     } else {
       row["awaiting"] = "decision";
     }
@@ -129,7 +123,7 @@ Result<json::object> Fund::member_statement(const std::string& member_id, std::u
   out["owes_fund"] = balance(ledger_, member_account(member_id, "receivable")).to_string();
   out["owed_by_fund"] = balance(ledger_, member_account(member_id, "payable")).to_string();
   out["loan_outstanding"] = balance(ledger_, member_account(member_id, "loan")).to_string();
-  out["accounts"] = accounts_json(*state_, ledger_, member_id);
+  out["accounts"] = accounts_json(member_accounts(*state_, ledger_, member_id));
 
   json::array claims;
   if (auto ids = state_->member_claims.find(member_id); ids != state_->member_claims.end()) {
@@ -191,11 +185,9 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
         row[key] = figures.settlement.at(key);
       }
     }
-    json::object accounts = accounts_json(*state_, ledger_, member);
-    for (const auto& [name, amount] : accounts) {
-      payments[std::string(name)] += Money::parse(amount.as_string()).value();
-    }
-    row["accounts"] = std::move(accounts);
+    const Accounts accounts = member_accounts(*state_, ledger_, member);
+    for (const auto& [name, amount] : accounts) payments[name] += amount;
+    row["accounts"] = accounts_json(accounts);
     rows.push_back(row);
   }
   json::object payment_totals;

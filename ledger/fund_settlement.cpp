@@ -52,11 +52,7 @@ void require_ready(const Context& context, const FundYear& year) {
            "; begin_closing first", ErrorCode::constraint);
   }
   for (const auto& [id, claim] : context.state.claims) {
-    const bool undecided = claim.status == ClaimStatus::submitted ||
-                           claim.status == ClaimStatus::pended ||
-                           claim.status == ClaimStatus::under_review ||
-                           claim.status == ClaimStatus::appealed;
-    if (claim.year == year.year && undecided) {
+    if (claim.year == year.year && is_open_status(claim.status)) {
       refuse("claim " + id + " is still undecided", ErrorCode::constraint);
     }
   }
@@ -76,7 +72,7 @@ void unpaid_claims_of(const FundState& state, std::uint32_t year, MemberSettleme
   if (ids == state.member_claims.end()) return;
   for (const auto& id : ids->second) {
     const SpecificClaim& claim = state.claims.at(id);
-    const Money due = claim.approved - claim.paid - claim.deferred;
+    const Money due = claim_due(claim);
     if (claim.year != year || !(due > Money())) continue;
     m.unpaid_claims.emplace_back(id, due);
     m.year_unpaid += due;
