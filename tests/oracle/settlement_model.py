@@ -179,6 +179,12 @@ class Claim:
     def due(self):
         return self.approved - self.paid - self.deferred
 
+    def mark_paid(self, amount, cash):
+        self.paid += amount
+        self.last_cash = cash
+        if self.status in ("approved", "partially_approved", "reversed", "paid"):
+            self.status = "paid"
+
 
 class Model:
     def __init__(self):
@@ -361,6 +367,11 @@ class Model:
         if V > 0:
             member.carry.append((y + 1, -V, "avoidable", y))
         del row["unpaid"]
+
+    def due_claims(self, m=None):
+        """Claims with something due now, in filing order (what is due decides, not status)."""
+        return [c for c in map(self.claims.get, self.claim_order)
+                if c.due() > 0 and (m is None or c.member == m)]
 
     def claims_of(self, m):
         return [self.claims[c] for c in self.claim_order if self.claims[c].member == m]
@@ -644,8 +655,7 @@ class Scenario:
 
     def pay_some_claim(self, y):
         model = self.model
-        due = [c for c in map(model.claims.get, model.claim_order)
-               if c.status in ("approved", "partially_approved", "reversed", "paid") and c.due() > 0]
+        due = model.due_claims()
         if not due:
             return
         claim = self.rng.choice(due)
@@ -653,9 +663,7 @@ class Scenario:
         plan = self.pay({"type": "pay_claim", "claim": claim.id}, claim.id, claim.member, owed,
                         min(model.params(claim.year).four_eyes_above, model.four_eyes_limit()))
         if plan:
-            claim.paid += owed
-            claim.last_cash = plan[2]
-            claim.status = "paid"
+            claim.mark_paid(owed, plan[2])
 
     def reverse_some_payment(self):
         model = self.model
@@ -739,13 +747,10 @@ class Scenario:
             member = model.members[m]
             if member.payable > 0 and rng.random() < 0.5:
                 owed = member.payable
-                due = [c for c in model.claims_of(m)
-                       if c.status in ("approved", "partially_approved", "reversed", "paid") and c.due() > 0]
+                due = model.due_claims(m)
                 if self.pay({"type": "pay_member", "member": m}, m, m, owed, model.four_eyes_limit()):
                     for claim in due:
-                        claim.paid += claim.due()
-                        claim.last_cash = 0
-                        claim.status = "paid"
+                        claim.mark_paid(claim.due(), 0)
             elif member.payable == 0 and member.receivable > 0 and rng.random() < 0.3:
                 result = self.do(ALICE, {"type": "collect_member", "member": m})
                 self.check("collection from %s" % m, pence(result["received"]), member.receivable)
