@@ -20,7 +20,6 @@ const SpecificClaim& find_claim(const Context& context, const std::string& id) {
   return found->second;
 }
 
-
 // R03: same kind, patient and episode as a claim still standing (a withdrawn or denied one
 // may be refiled). An interim claim may be followed by a final one for the same episode.
 bool is_duplicate(const FundState& state, const SpecificClaim& claim) {
@@ -315,8 +314,8 @@ Effect file_aggregate_claim(Context& context) {
 }  // namespace
 
 bool is_open_status(ClaimStatus status) {
-  return status == ClaimStatus::submitted || status == ClaimStatus::pended || status == ClaimStatus::under_review ||
-         status == ClaimStatus::appealed;
+  return status == ClaimStatus::submitted || status == ClaimStatus::pended ||
+         status == ClaimStatus::under_review || status == ClaimStatus::appealed;
 }
 
 Effect decide_claim_command(const std::string& type, Context& context) {

@@ -36,8 +36,10 @@ Payout plan_payout(const Context& context, const std::string& member, const Mone
                    bool set_off) {
   assert(owed > Money());
   if (in_arrears(context, member) && !set_off) {
-    refuse("member '" + member + "' is in arrears (R05): pay with set_off, or once the arrears "
-           "clear", ErrorCode::constraint);
+    refuse("member '" + member +
+               "' is in arrears (R05): pay with set_off, or once the arrears "
+               "clear",
+           ErrorCode::constraint);
   }
   const Money receivable = balance(context.ledger, member_account(member, "receivable"));
   const Money dues = dues_total(context.state, member);
@@ -64,7 +66,8 @@ json::object apply_payout(FundState& state, const Payout& payout) {
   PaymentTotals& totals = state.payments[payout.member];
   totals.set_off += payout.set_off_other + payout.set_off_dues;
   totals.paid_out += payout.cash;
-  return json::object{{"member", payout.member}, {"owed", payout.owed.to_string()},
+  return json::object{{"member", payout.member},
+                      {"owed", payout.owed.to_string()},
                       {"set_off", (payout.set_off_other + payout.set_off_dues).to_string()},
                       {"paid", payout.cash.to_string()}};
 }
@@ -78,7 +81,9 @@ Effect propose_payment(const std::string& key, const Payout& payout, const std::
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.proposed_payments[key] = ProposedPayment{actor, payout.owed, payout.cash, payout.set_off};
-    return json::object{{"payment", key}, {"paid", "0.00"}, {"proposed", payout.cash.to_string()},
+    return json::object{{"payment", key},
+                        {"paid", "0.00"},
+                        {"proposed", payout.cash.to_string()},
                         {"awaiting", "second_administrator"}};
   };
   return effect;
@@ -228,7 +233,8 @@ Effect confirm_payment(Context& context) {
   }
   if (payout.owed != proposed->second.owed) {
     refuse("the amount due is now " + payout.owed.to_display() + ", not the " +
-           proposed->second.owed.to_display() + " proposed: propose it again", ErrorCode::constraint);
+               proposed->second.owed.to_display() + " proposed: propose it again",
+           ErrorCode::constraint);
   }
   return claim ? claim_payment_effect(*claim, payout) : member_payment_effect(context, payout);
 }
@@ -240,7 +246,8 @@ Effect receive(const std::string& member, const Money& amount, const Money& owed
   effect.apply = [=](FundState& state, std::uint64_t) {
     reduce_dues(state, member, std::min(amount, dues_total(state, member)));
     state.payments[member].received += amount;
-    return json::object{{"member", member}, {"received", amount.to_string()},
+    return json::object{{"member", member},
+                        {"received", amount.to_string()},
                         {"still_owed", (owed - amount).to_string()}};
   };
   return effect;
@@ -258,8 +265,9 @@ Effect record_receipt(Context& context) {
   if (!(amount > Money())) refuse("field 'amount' must be positive");
   const Money owed = balance(context.ledger, member_account(member, "receivable"));
   if (amount > owed) {
-    refuse("member '" + member + "' owes " + owed.to_display() + ", less than " + amount.to_display(),
-           ErrorCode::constraint);
+    refuse(
+        "member '" + member + "' owes " + owed.to_display() + ", less than " + amount.to_display(),
+        ErrorCode::constraint);
   }
   return receive(member, amount, owed);
 }
@@ -275,7 +283,8 @@ Effect collect_member(Context& context) {
            ErrorCode::constraint);
   }
   const Money owed = balance(context.ledger, member_account(member, "receivable"));
-  if (!(owed > Money())) refuse("member '" + member + "' owes the fund nothing", ErrorCode::constraint);
+  if (!(owed > Money()))
+    refuse("member '" + member + "' owes the fund nothing", ErrorCode::constraint);
   return receive(member, owed, owed);
 }
 

@@ -37,7 +37,8 @@ json::object claim_json(const SpecificClaim& claim) {
 using Accounts = std::vector<std::pair<const char*, Money>>;
 Accounts member_accounts(const FundState& state, const Ledger& ledger, const std::string& member) {
   PaymentTotals moved;
-  if (auto found = state.payments.find(member); found != state.payments.end()) moved = found->second;
+  if (auto found = state.payments.find(member); found != state.payments.end())
+    moved = found->second;
   return {{"owed_by_fund", balance(ledger, member_account(member, "payable"))},
           {"owes_fund", balance(ledger, member_account(member, "receivable"))},
           {"deferred_outstanding", deferred_outstanding(state, member)},
@@ -72,9 +73,10 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
   json::array pending;
   for (const auto& [id, claim] : state_->claims) {
     if (claim.year != year_number) continue;
-    const bool unpaid = (claim.status == ClaimStatus::approved || claim.status == ClaimStatus::partially_approved ||
-                         claim.status == ClaimStatus::reversed || claim.status == ClaimStatus::paid) &&
-                        claim_due(claim) > Money();
+    const bool unpaid =
+        (claim.status == ClaimStatus::approved || claim.status == ClaimStatus::partially_approved ||
+         claim.status == ClaimStatus::reversed || claim.status == ClaimStatus::paid) &&
+        claim_due(claim) > Money();
     if (claim.status != ClaimStatus::pended && claim.status != ClaimStatus::under_review && !unpaid) continue;
     json::object row{{"claim", id}, {"member", claim.member}, {"status", claim_status_name(claim.status)},
                      {"cumulative_cost", claim.cumulative_cost.to_string()}};
@@ -94,8 +96,8 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
   // Payments out proposed by one administrator, awaiting a second (any year).
   json::array payments;
   for (const auto& [key, proposed] : state_->proposed_payments) {
-    payments.push_back(json::object{{"payment", key}, {"proposed_by", proposed.actor},
-                                    {"amount", proposed.cash.to_string()}});
+    payments.push_back(json::object{
+        {"payment", key}, {"proposed_by", proposed.actor}, {"amount", proposed.cash.to_string()}});
   }
   return json::object{{"year", year_number}, {"claims", pending}, {"payments", payments}};
 }
@@ -179,9 +181,11 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
     json::object row{{"member", member}, {"allocation", figures.allocation.to_string()},
                      {"contribution", figures.contribution.to_string()}};
     if (!figures.settlement.empty()) {
-      for (const char* key : {"adjusted_allocation", "specific_recoveries", "net_unplanned_variance", "fund_share", "retained", "loss_instalments",
-                              "gain_credit", "gain_surrendered", "loan_repaid", "year_recoveries_unpaid", "supplementary_call",
-                              "deferred_recoveries", "fund_share_deferred", "rebate"}) {
+      for (const char* key :
+           {"adjusted_allocation", "specific_recoveries", "net_unplanned_variance", "fund_share",
+            "retained", "loss_instalments", "gain_credit", "gain_surrendered", "loan_repaid",
+            "year_recoveries_unpaid", "supplementary_call", "deferred_recoveries",
+            "fund_share_deferred", "rebate"}) {
         row[key] = figures.settlement.at(key);
       }
     }

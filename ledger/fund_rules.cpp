@@ -165,8 +165,10 @@ Result<SettlementResult> settle_reserve(const Money& reserve_before,
   }
   // (c): a shortfall that remains leaves the reserve negative.
   // 4: everything above target * (1 + margin), that amount rounded once.
-  const Int128 above_scaled = reserve.pence() * ppm - p.reserve_target.pence() * (ppm + p.rebate_margin.ppm());
-  const Money rebate = above_scaled > 0 ? Money::from_pence(divide_half_even(above_scaled, ppm)) : Money();
+  const Int128 above_scaled =
+      reserve.pence() * ppm - p.reserve_target.pence() * (ppm + p.rebate_margin.ppm());
+  const Money rebate =
+      above_scaled > 0 ? Money::from_pence(divide_half_even(above_scaled, ppm)) : Money();
   if (rebate > Money() && contributions_total > Money()) {
     out.rebates = split_pro_rata(rebate, contribution_weights).value();
     reserve -= rebate;

@@ -74,9 +74,9 @@ CarryForward carry_forward(const Money& retained, const Money& allocation, const
 
 // Rule 10 steps 3 and 4, given the year's figures in member-id order.
 struct SettlementMember {
-  Money contribution;             // C
-  Money year_recoveries_unpaid;   // the year's own approved recoveries not yet paid:
-                                  // specific claims of the year and its positive F
+  Money contribution;            // C
+  Money year_recoveries_unpaid;  // the year's own approved recoveries not yet paid:
+                                 // specific claims of the year and its positive F
 };
 struct SettlementResult {
   Money reserve_before;         // opening reserve + the year's result, before calls

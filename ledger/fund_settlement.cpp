@@ -39,8 +39,10 @@ void outturn_of(const std::string& member, const MemberYear& figures, bool allow
     out.planned = figures.returns.rbegin()->second.planned;
     out.missing_return = true;
   } else {
-    refuse("member '" + member + "' has no final return: file it, or close with "
-           "allow_missing_returns", ErrorCode::constraint);
+    refuse("member '" + member +
+               "' has no final return: file it, or close with "
+               "allow_missing_returns",
+           ErrorCode::constraint);
   }
   // Rule 6: planned spend counts only up to the approved loan.
   if (out.planned > figures.loan) out.planned = figures.loan;
@@ -49,7 +51,8 @@ void outturn_of(const std::string& member, const MemberYear& figures, bool allow
 void require_ready(const Context& context, const FundYear& year) {
   if (year.status != YearStatus::closing) {
     refuse("fund year " + std::to_string(year.year) + " is " + year_status_name(year.status) +
-           "; begin_closing first", ErrorCode::constraint);
+               "; begin_closing first",
+           ErrorCode::constraint);
   }
   for (const auto& [id, claim] : context.state.claims) {
     if (claim.year == year.year && is_open_status(claim.status)) {

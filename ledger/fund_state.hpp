@@ -114,9 +114,9 @@ struct ProposedPayment {
 
 // What has moved between the fund and one member (rule 10.6), for statements and reports.
 struct PaymentTotals {
-  Money paid_out;   // from the fund's bank to the member
-  Money set_off;    // owed both ways and netted
-  Money received;   // from the member into the bank (receipts, collections)
+  Money paid_out;  // from the fund's bank to the member
+  Money set_off;   // owed both ways and netted
+  Money received;  // from the member into the bank (receipts, collections)
 };
 
 struct FundYear {
@@ -138,9 +138,9 @@ struct FundState {
   std::map<std::tuple<std::string, std::uint32_t, std::string, std::string>, std::vector<std::string>> episode_claims;
   std::map<std::string, std::pair<Money, int>> approved_costs;  // member -> (sum of K approved, count)
   std::map<std::string, std::vector<std::string>> member_claims;  // member -> claim ids, in filing order
-  std::map<std::string, std::vector<Due>> dues;  // by member, oldest first
-  std::map<std::string, ProposedPayment> proposed_payments;  // "claim:<id>" or "member:<id>"
-  std::map<std::string, PaymentTotals> payments;             // by member
+  std::map<std::string, std::vector<Due>> dues;                   // by member, oldest first
+  std::map<std::string, ProposedPayment> proposed_payments;       // "claim:<id>" or "member:<id>"
+  std::map<std::string, PaymentTotals> payments;                  // by member
   std::map<std::uint64_t, boost::json::object> results;  // receipt results by sequence
 };
 

@@ -22,7 +22,9 @@ struct TwoMembers {
   TwoMembers() {
     driver.verify_every_step = true;
     for (const char* id : {"01A", "02B"}) {
-      driver.ok(alice, {{"type", "register_member"}, {"member", id}, {"name", id}, {"population", 10'000}});
+      driver.ok(
+          alice,
+          {{"type", "register_member"}, {"member", id}, {"name", id}, {"population", 10'000}});
     }
   }
 
@@ -48,15 +50,23 @@ struct TwoMembers {
     parameters["review_sample"] = "0";
     driver.ok(alice, {{"type", "create_year"}, {"year", year}, {"parameters", parameters}});
     for (const char* id : {"01A", "02B"}) {
-      driver.ok(alice, {{"type", "set_allocation"}, {"year", year}, {"member", id}, {"allocation", "10000000"}});
+      driver.ok(
+          alice,
+          {{"type", "set_allocation"}, {"year", year}, {"member", id}, {"allocation", "10000000"}});
     }
     driver.ok(alice, {{"type", "open_year"}, {"year", year}});
-    driver.ok(alice, {{"type", "apply_rate_schedule"}, {"year", year},
-                      {"rows", json::array{{{"member", "01A"}, {"contribution", first.to_string()}},
-                                           {{"member", "02B"}, {"contribution", second.to_string()}}}}});
-    for (const auto& [id, amount] : {std::pair{"01A", first}, std::pair{"02B", second_pays.value_or(second)}}) {
+    driver.ok(alice,
+              {{"type", "apply_rate_schedule"},
+               {"year", year},
+               {"rows", json::array{{{"member", "01A"}, {"contribution", first.to_string()}},
+                                    {{"member", "02B"}, {"contribution", second.to_string()}}}}});
+    for (const auto& [id, amount] :
+         {std::pair{"01A", first}, std::pair{"02B", second_pays.value_or(second)}}) {
       if (amount.is_zero()) continue;
-      driver.ok(alice, {{"type", "record_receipt"}, {"year", year}, {"member", id}, {"amount", amount.to_string()}});
+      driver.ok(alice, {{"type", "record_receipt"},
+                        {"year", year},
+                        {"member", id},
+                        {"amount", amount.to_string()}});
     }
   }
 
@@ -73,20 +83,29 @@ struct TwoMembers {
 
   std::string claim(std::uint32_t year, const char* member, const char* patient, const char* kind,
                     const char* cost, bool evidence = true, const char* episode = "e1") {
-    const auto result = driver.ok("member:" + std::string(member),
-                                  {{"type", "file_specific_claim"}, {"year", year}, {"member", member},
-                                   {"patient", patient}, {"episode", episode}, {"kind", kind},
-                                   {"cumulative_cost", cost}, {"evidence", evidence}});
+    const auto result = driver.ok("member:" + std::string(member), {{"type", "file_specific_claim"},
+                                                                    {"year", year},
+                                                                    {"member", member},
+                                                                    {"patient", patient},
+                                                                    {"episode", episode},
+                                                                    {"kind", kind},
+                                                                    {"cumulative_cost", cost},
+                                                                    {"evidence", evidence}});
     return std::string(result.at("claim").as_string());
   }
 
   // Final returns (spend given), then closing and settlement after the deadlines.
   json::object close(std::uint32_t year, const Money& spend_first, const Money& spend_second) {
-    for (const auto& [id, spend] : {std::pair{"01A", spend_first}, std::pair{"02B", spend_second}}) {
-      driver.ok("member:" + std::string(id),
-                {{"type", "file_return"}, {"year", year}, {"member", id}, {"period", 12},
-                 {"spend_to_date", spend.to_string()}, {"forecast_outturn", spend.to_string()},
-                 {"planned", "0"}, {"unplanned", spend.to_string()}});
+    for (const auto& [id, spend] :
+         {std::pair{"01A", spend_first}, std::pair{"02B", spend_second}}) {
+      driver.ok("member:" + std::string(id), {{"type", "file_return"},
+                                              {"year", year},
+                                              {"member", id},
+                                              {"period", 12},
+                                              {"spend_to_date", spend.to_string()},
+                                              {"forecast_outturn", spend.to_string()},
+                                              {"planned", "0"},
+                                              {"unplanned", spend.to_string()}});
     }
     driver.time_unix_s = std::max(driver.time_unix_s, year_start(year + 1) + 125 * day);
     driver.ok(alice, {{"type", "begin_closing"}, {"year", year}});
@@ -96,7 +115,8 @@ struct TwoMembers {
   // Year 1 of rules.md 10.6: £2m contributions each, target £1m, margin 0, no variance:
   // each member is owed a £1.5m rebate, left unpaid.
   void year_with_unpaid_rebates() {
-    open(2023, {{"reserve_target", "1000000"}, {"rebate_margin", "0"}}, pounds("2000000"), pounds("2000000"));
+    open(2023, {{"reserve_target", "1000000"}, {"rebate_margin", "0"}}, pounds("2000000"),
+         pounds("2000000"));
     close(2023, pounds("10000000"), pounds("10000000"));
     REQUIRE(settled("01A", 2023, "rebate") == pounds("1500000"));
     REQUIRE(settled("02B", 2023, "rebate") == pounds("1500000"));
@@ -105,8 +125,11 @@ struct TwoMembers {
   // Year 2 of rules.md 10.6: £100k contributions each; 02B has a £2m approved specific claim
   // (K = £2.5m, capped); spend makes D = 0 for both. Reserve before calls: -£800k.
   std::string year_with_a_large_claim() {
-    open(2024, {{"reserve_target", "1000000"}, {"rebate_margin", "0"}, {"manual_review_above", "5000000"},
-                {"four_eyes_above", "5000000"}},
+    open(2024,
+         {{"reserve_target", "1000000"},
+          {"rebate_margin", "0"},
+          {"manual_review_above", "5000000"},
+          {"four_eyes_above", "5000000"}},
          pounds("100000"), pounds("100000"));
     driver.time_unix_s += 40 * day;
     const std::string id = claim(2024, "02B", "p-1", "final", "2500000");
@@ -117,7 +140,8 @@ struct TwoMembers {
 
 }  // namespace
 
-TEST_CASE("rule 10.3b: only the year's own unpaid recoveries are deferred, not earlier years' rebates") {
+TEST_CASE(
+    "rule 10.3b: only the year's own unpaid recoveries are deferred, not earlier years' rebates") {
   TwoMembers fund;
   fund.year_with_unpaid_rebates();
   fund.year_with_a_large_claim();
@@ -151,8 +175,13 @@ TEST_CASE("rule 10.3a: calls are pro rata to the contributions themselves (1p to
   TwoMembers fund;
   // Share 1 above a threshold of 0, so that L = K: a claim of £2,000,000.02 leaves the
   // reserve 1p short of zero before calls.
-  fund.open(2023, {{"reserve_target", "0"}, {"specific_threshold", "0"}, {"specific_share", "1"},
-                   {"specific_cap", "3000000"}, {"manual_review_above", "5000000"}, {"four_eyes_above", "5000000"}},
+  fund.open(2023,
+            {{"reserve_target", "0"},
+             {"specific_threshold", "0"},
+             {"specific_share", "1"},
+             {"specific_cap", "3000000"},
+             {"manual_review_above", "5000000"},
+             {"four_eyes_above", "5000000"}},
             pounds("1000000.00"), pounds("1000000.01"));
   fund.driver.time_unix_s += 40 * day;
   fund.claim(2023, "02B", "p-1", "final", "2000000.02");
@@ -162,7 +191,8 @@ TEST_CASE("rule 10.3a: calls are pro rata to the contributions themselves (1p to
   CHECK(fund.settled("02B", 2023, "supplementary_call") == pounds("0.01"));
 }
 
-TEST_CASE("rule 3: an overpayment recovery owed is not arrears, and is set off when the fund next pays") {
+TEST_CASE(
+    "rule 3: an overpayment recovery owed is not arrears, and is set off when the fund next pays") {
   TwoMembers fund;
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("1000000"), pounds("1000000"));
   fund.driver.time_unix_s += 40 * day;  // contributions due after 30 days, and paid
@@ -172,7 +202,7 @@ TEST_CASE("rule 3: an overpayment recovery owed is not arrears, and is set off w
   CHECK(fund.driver.fund.claim(revised).value().at("approved") == "-90000.00");
   CHECK(fund.driver.balance_of("member:01A:receivable") == pounds("90000"));
   const std::string next = fund.claim(2023, "01A", "p-2", "final", "350000");  // L = £90,000
-  CHECK(fund.driver.fund.claim(next).value().at("status") == "approved");   // not pended R05
+  CHECK(fund.driver.fund.claim(next).value().at("status") == "approved");      // not pended R05
   const auto paid = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", next}});
   CHECK(paid.at("set_off") == "90000.00");
   CHECK(paid.at("paid") == "0.00");
@@ -182,7 +212,8 @@ TEST_CASE("rule 3: an overpayment recovery owed is not arrears, and is set off w
 
 TEST_CASE("rule 3: an overdue contribution is arrears: claims pend R05 and payment needs set-off") {
   TwoMembers fund;
-  fund.open(2023, {{"reserve_target", "1000000"}}, pounds("100000"), pounds("100000"), pounds("60000"));
+  fund.open(2023, {{"reserve_target", "1000000"}}, pounds("100000"), pounds("100000"),
+            pounds("60000"));
   const std::string early = fund.claim(2023, "02B", "p-1", "final", "300000");  // not yet overdue
   CHECK(fund.driver.fund.claim(early).value().at("status") == "approved");
   // Paying a member whose contribution is not yet due sets off only debts that are not dues.
@@ -191,10 +222,15 @@ TEST_CASE("rule 3: an overdue contribution is arrears: claims pend R05 and payme
   fund.driver.time_unix_s += 40 * day;
   const std::string late = fund.claim(2023, "02B", "p-2", "final", "300000");
   CHECK(fund.driver.fund.claim(late).value().at("status") == "pended");
-  CHECK(fund.driver.fund.claim(late).value().at("decisions").as_array().back().at("reason_code") == "R05");
-  fund.driver.ok(alice, {{"type", "decide_claim"}, {"claim", late}, {"outcome", "approve"}, {"reason_code", "R09"}});
-  CHECK(fund.driver.refused(alice, {{"type", "pay_claim"}, {"claim", late}}).code() == ErrorCode::constraint);
-  const auto offset = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", late}, {"set_off", true}});
+  CHECK(fund.driver.fund.claim(late).value().at("decisions").as_array().back().at("reason_code") ==
+        "R05");
+  fund.driver.ok(
+      alice,
+      {{"type", "decide_claim"}, {"claim", late}, {"outcome", "approve"}, {"reason_code", "R09"}});
+  CHECK(fund.driver.refused(alice, {{"type", "pay_claim"}, {"claim", late}}).code() ==
+        ErrorCode::constraint);
+  const auto offset =
+      fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", late}, {"set_off", true}});
   CHECK(offset.at("set_off") == "40000.00");
   CHECK(offset.at("paid") == "5000.00");
   // Arrears cleared by the set-off: the next claim is not pended.
@@ -202,7 +238,8 @@ TEST_CASE("rule 3: an overdue contribution is arrears: claims pend R05 and payme
   CHECK(fund.driver.fund.claim(cleared).value().at("status") == "approved");
 }
 
-TEST_CASE("rule 10.3b: a claim cut by deferral is paid now net of its cut, and the cut when released") {
+TEST_CASE(
+    "rule 10.3b: a claim cut by deferral is paid now net of its cut, and the cut when released") {
   TwoMembers fund;
   fund.year_with_unpaid_rebates();
   const std::string id = fund.year_with_a_large_claim();
@@ -215,17 +252,24 @@ TEST_CASE("rule 10.3b: a claim cut by deferral is paid now net of its cut, and t
   const auto paid = fund.pay({{"type", "pay_claim"}, {"claim", id}});
   CHECK(paid.at("paid") == "1300000.00");
   CHECK(fund.driver.fund.claim(id).value().at("paid") == "1300000.00");
-  CHECK(fund.driver.refused(alice, {{"type", "pay_claim"}, {"claim", id}}).code() == ErrorCode::constraint);
+  CHECK(fund.driver.refused(alice, {{"type", "pay_claim"}, {"claim", id}}).code() ==
+        ErrorCode::constraint);
   // 2025 opens: the cut is released, owed first; then everything the fund owes 02B goes out,
   // less its unpaid call, set off (the call is overdue by now, so set-off must be asked for).
   fund.driver.time_unix_s += 60 * day;
-  fund.driver.ok(alice, {{"type", "create_year"}, {"year", 2025}, {"parameters", {{"reserve_target", "1000000"}}}});
-  fund.driver.ok(alice, {{"type", "set_allocation"}, {"year", 2025}, {"member", "02B"}, {"allocation", "10000000"}});
+  fund.driver.ok(
+      alice,
+      {{"type", "create_year"}, {"year", 2025}, {"parameters", {{"reserve_target", "1000000"}}}});
+  fund.driver.ok(
+      alice,
+      {{"type", "set_allocation"}, {"year", 2025}, {"member", "02B"}, {"allocation", "10000000"}});
   fund.driver.ok(alice, {{"type", "open_year"}, {"year", 2025}});
   CHECK(fund.account("02B", 2025, "deferred_outstanding") == Money());
   CHECK(fund.account("02B", 2025, "owed_by_fund") == pounds("2200000"));
-  CHECK(fund.driver.refused(alice, {{"type", "pay_member"}, {"member", "02B"}}).code() == ErrorCode::constraint);
-  const auto proposed = fund.driver.ok(alice, {{"type", "pay_member"}, {"member", "02B"}, {"set_off", true}});
+  CHECK(fund.driver.refused(alice, {{"type", "pay_member"}, {"member", "02B"}}).code() ==
+        ErrorCode::constraint);
+  const auto proposed =
+      fund.driver.ok(alice, {{"type", "pay_member"}, {"member", "02B"}, {"set_off", true}});
   CHECK(proposed.at("awaiting") == "second_administrator");  // £2.15m > £1m (2025's limit)
   CHECK(fund.driver.refused(alice, {{"type", "confirm_payment"}, {"member", "02B"}}).code() ==
         ErrorCode::permission_denied);
@@ -244,7 +288,8 @@ TEST_CASE("rule 10.6: collecting what a member owes, after what it is owed is se
   fund.year_with_a_large_claim();
   fund.close(2024, pounds("10000000"), pounds("12000000"));
   // 01A owes its £50k call and is owed its £1.5m 2023 rebate: collection waits for set-off.
-  CHECK(fund.driver.refused(alice, {{"type", "collect_member"}, {"member", "01A"}}).code() == ErrorCode::constraint);
+  CHECK(fund.driver.refused(alice, {{"type", "collect_member"}, {"member", "01A"}}).code() ==
+        ErrorCode::constraint);
   // The call is not yet overdue, so without set_off it stays to be collected.
   const auto paid = fund.pay({{"type", "pay_member"}, {"member", "01A"}});
   CHECK(paid.at("paid") == "1500000.00");
@@ -253,11 +298,15 @@ TEST_CASE("rule 10.6: collecting what a member owes, after what it is owed is se
   CHECK(collected.at("received") == "50000.00");
   CHECK(fund.account("01A", 2024, "owes_fund") == Money());
   CHECK(fund.account("01A", 2024, "received") == pounds("2150000"));
-  CHECK(fund.driver.refused(alice, {{"type", "collect_member"}, {"member", "01A"}}).code() == ErrorCode::constraint);
-  CHECK(fund.driver.refused(alice, {{"type", "pay_member"}, {"member", "01A"}}).code() == ErrorCode::constraint);
+  CHECK(fund.driver.refused(alice, {{"type", "collect_member"}, {"member", "01A"}}).code() ==
+        ErrorCode::constraint);
+  CHECK(fund.driver.refused(alice, {{"type", "pay_member"}, {"member", "01A"}}).code() ==
+        ErrorCode::constraint);
 }
 
-TEST_CASE("rule 5: each decision pays L_new - L already approved, paid or not, and interim then final is no duplicate") {
+TEST_CASE(
+    "rule 5: each decision pays L_new - L already approved, paid or not, and interim then final is "
+    "no duplicate") {
   TwoMembers fund;
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("100000"), pounds("100000"));
   const std::string interim = fund.claim(2023, "01A", "p-1", "interim", "400000");
@@ -269,7 +318,9 @@ TEST_CASE("rule 5: each decision pays L_new - L already approved, paid or not, a
   for (const char* kind : {"interim", "final"}) {
     const std::string again = fund.claim(2023, "01A", "p-1", kind, "700000");
     CHECK(fund.driver.fund.claim(again).value().at("status") == "denied");
-    CHECK(fund.driver.fund.claim(again).value().at("decisions").as_array().back().at("reason_code") == "R03");
+    CHECK(
+        fund.driver.fund.claim(again).value().at("decisions").as_array().back().at("reason_code") ==
+        "R03");
   }
   // Another episode of the same patient is not a duplicate; a withdrawn claim may be refiled.
   const std::string pended = fund.claim(2023, "01A", "p-1", "interim", "700000", false, "e2");
@@ -283,14 +334,19 @@ TEST_CASE("rule 10.6: an amount approved before an appeal stays payable, and the
   TwoMembers fund;
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("1000000"), pounds("1000000"));
   const std::string id = fund.claim(2023, "01A", "p-1", "final", "610000", false);  // pended R08
-  fund.driver.ok(alice, {{"type", "decide_claim"}, {"claim", id}, {"outcome", "partially_approve"},
-                         {"reason_code", "R09"}, {"adjudicated_cost", "400000"}});  // L = £135,000
+  fund.driver.ok(alice, {{"type", "decide_claim"},
+                         {"claim", id},
+                         {"outcome", "partially_approve"},
+                         {"reason_code", "R09"},
+                         {"adjudicated_cost", "400000"}});  // L = £135,000
   fund.driver.ok("member:01A", {{"type", "appeal_claim"}, {"claim", id}, {"grounds", "full cost"}});
   const auto paid = fund.driver.ok(alice, {{"type", "pay_member"}, {"member", "01A"}});
   CHECK(paid.at("paid") == "135000.00");
   CHECK(paid.at("claims_paid") == 1);
   CHECK(fund.driver.fund.claim(id).value().at("status") == "under_review");
-  fund.driver.ok(alice, {{"type", "decide_claim"}, {"claim", id}, {"outcome", "approve"}, {"reason_code", "R09"}});
+  fund.driver.ok(
+      alice,
+      {{"type", "decide_claim"}, {"claim", id}, {"outcome", "approve"}, {"reason_code", "R09"}});
   const auto rest = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});
   CHECK(rest.at("paid") == "189000.00");
   CHECK(fund.driver.fund.claim(id).value().at("paid") == "324000.00");

@@ -80,7 +80,9 @@ int run_requests(const std::string& data, std::istream& input, bool quiet, bool 
       break;
     }
     (receipt.value().replayed ? replayed : applied) += 1;
-    if (!quiet) std::cout << receipt.value().sequence << " " << json::serialize(receipt.value().result) << std::endl;
+    if (!quiet)
+      std::cout << receipt.value().sequence << " " << json::serialize(receipt.value().result)
+                << std::endl;
     if (fund.value().ledger().journal().size() - committed >= commit_group_max) {
       auto done = commit_pending(*store, fund.value().ledger(), committed);
       if (!done.is_ok()) return fail(done.status());
@@ -135,7 +137,10 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
         return;
       }
       std::ifstream input(*file);
-      if (!input) { exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'")); return; }
+      if (!input) {
+        exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'"));
+        return;
+      }
       exit_status = run_requests(*data, input, *quiet, *keep_going);
     });
   }

@@ -38,11 +38,12 @@ void print_report(const json::object& report) {
                 << (value.is_string() ? display(value) : json::serialize(value)) << "\n";
     }
   }
-  if (const auto* payments = report.if_contains("payments"); payments && !payments->as_object().empty()) {
+  if (const auto* payments = report.if_contains("payments");
+      payments && !payments->as_object().empty()) {
     std::cout << "  between the fund and its members now (rule 10.6):\n";
     for (const auto& [name, value] : payments->as_object()) {
-      std::cout << "    " << std::left << std::setw(24) << std::string(name) << std::right << std::setw(20)
-                << display(value) << "\n";
+      std::cout << "    " << std::left << std::setw(24) << std::string(name) << std::right
+                << std::setw(20) << display(value) << "\n";
     }
   }
   const std::vector<int> widths = {8, 18, 16, 16, 16, 14, 14, 14};
@@ -73,8 +74,8 @@ void print_statement(const json::object& statement) {
   if (const auto* accounts = statement.if_contains("accounts")) {
     std::cout << "  with the fund now:\n";
     for (const auto& [name, value] : accounts->as_object()) {
-      std::cout << "    " << std::left << std::setw(24) << std::string(name) << std::right << std::setw(20)
-                << display(value) << "\n";
+      std::cout << "    " << std::left << std::setw(24) << std::string(name) << std::right
+                << std::setw(20) << display(value) << "\n";
     }
   }
   std::cout << "  claims: " << statement.at("claims").as_array().size() << "\n";

@@ -178,7 +178,8 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     std::string member, claim, key;
     bool set_off = false;
   };
-  auto add_payment = [&](const char* name, const char* type, const char* help, bool by_claim, bool offsets) {
+  auto add_payment = [&](const char* name, const char* type, const char* help, bool by_claim,
+                         bool offsets) {
     auto o = std::make_shared<PaymentOptions>();
     auto* command = admin->add_subcommand(name, help);
     add_connection_options(*command, o->c);
@@ -190,7 +191,8 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     } else {
       member_option->required();
     }
-    if (offsets) command->add_flag("--set-off", o->set_off, "also set off overdue contributions and calls");
+    if (offsets)
+      command->add_flag("--set-off", o->set_off, "also set off overdue contributions and calls");
     command->add_option("--idempotency-key", o->key, "default: a fresh random key (printed)");
     const std::string command_type = type;
     command->callback([o, command_type, offsets, &exit_status] {
@@ -204,12 +206,13 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     });
   };
   add_payment("pay", "pay_member",
-              "pay a member everything the fund owes it now, net of what it owes (four eyes above the limit)",
+              "pay a member everything the fund owes it now, net of what it owes (four eyes above "
+              "the limit)",
               false, true);
-  add_payment("collect", "collect_member", "collect everything a member owes, once nothing is owed to it", false,
-              false);
-  add_payment("confirm-payment", "confirm_payment", "confirm a payment another administrator proposed", true,
-              false);
+  add_payment("collect", "collect_member",
+              "collect everything a member owes, once nothing is owed to it", false, false);
+  add_payment("confirm-payment", "confirm_payment",
+              "confirm a payment another administrator proposed", true, false);
   for (const char* name : {"report", "pending", "warnings"}) {
     auto c = std::make_shared<Connection>();
     auto year = std::make_shared<int>(0);
