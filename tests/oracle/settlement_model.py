@@ -127,7 +127,8 @@ def corridor(D, A, p):
         F = round_half_even(A * (p.f2 * clamp(v - p.b1, 0, p.b2 - p.b1) + p.f3 * max(0, v - p.b2)))
         return min(F, round_half_even(p.aggregate_cap * A))
     if v < 0:
-        return -round_half_even(A * (p.g2 * clamp(-v - p.b1, 0, p.b2 - p.b1) + p.g3 * max(0, -v - p.b2)))
+        gain = p.g2 * clamp(-v - p.b1, 0, p.b2 - p.b1) + p.g3 * max(0, -v - p.b2)
+        return -round_half_even(A * gain)
     return 0
 
 
@@ -461,7 +462,8 @@ class Scenario:
         model.time = year_start(2023)
         for i in range(rng.randint(3, 40)):
             mid = "M%02d" % i
-            self.do(ALICE, {"type": "register_member", "member": mid, "name": mid, "population": 10000})
+            self.do(ALICE, {"type": "register_member", "member": mid, "name": mid,
+                            "population": 10000})
             model.members[mid] = Member(mid)
         for y in range(2023, 2023 + rng.randint(1, 4)):
             self.play_year(y)
@@ -491,12 +493,14 @@ class Scenario:
                         for m in ids}
         overrides = self.random_parameters(sum(contribution.values()))
         self.do(ALICE, {"type": "create_year", "year": y, "parameters": overrides})
-        model.years[y] = {"params": Parameters(overrides), "status": "draft", "allocation": allocation,
+        model.years[y] = {"params": Parameters(overrides), "status": "draft",
+                          "allocation": allocation,
                           "contribution": contribution, "loan": {}, "avoidable": {}, "final": {},
                           "forecast": {}, "aggregate": {}, "deferred_out": {}, "contributions": 0,
                           "specific": 0, "deferred_paid": 0}
         for m in ids:
-            self.do(ALICE, {"type": "set_allocation", "year": y, "member": m, "allocation": money(allocation[m])})
+            self.do(ALICE, {"type": "set_allocation", "year": y, "member": m,
+                            "allocation": money(allocation[m])})
         self.open(y)
         self.contributions(y, ids)
         model.time += 40 * DAY
@@ -534,14 +538,16 @@ class Scenario:
             owed, draw = model.members[m].receivable, rng.random()
             amount = owed if draw < 0.8 else (owed // 2 if draw < 0.9 else 0)
             if amount > 0:
-                result = self.do(ALICE, {"type": "record_receipt", "year": y, "member": m, "amount": money(amount)})
+                result = self.do(ALICE, {"type": "record_receipt", "year": y, "member": m,
+                                         "amount": money(amount)})
                 self.check("receipt", pence(result["received"]), amount)
                 model.receive(m, amount)
         for m in ids:  # loans, paid out of the bank
             limit = round_half_even(year["params"].loan_limit * year["allocation"][m])
             if rng.random() < 0.2 and min(limit, model.bank) > 0:
                 amount = rng.randint(1, min(limit, model.bank))
-                self.do(ALICE, {"type": "approve_loan", "year": y, "member": m, "amount": money(amount)})
+                self.do(ALICE, {"type": "approve_loan", "year": y, "member": m,
+                                "amount": money(amount)})
                 model.bank -= amount
                 year["loan"][m] = year["loan"].get(m, 0) + amount
                 for k, part in enumerate(instalments(amount, year["params"].loan_term_years)):
@@ -550,7 +556,8 @@ class Scenario:
     def claim_cost(self, p):
         rng = self.rng
         near = p.T + rng.choice([-100000, 0, 1, 5, 15, 25, 35])
-        return max(0, rng.choice([near, p.T + rng.randint(1, 300000000), p.T + rng.randint(1, 30000000)]))
+        far, middle = p.T + rng.randint(1, 300000000), p.T + rng.randint(1, 30000000)
+        return max(0, rng.choice([near, far, middle]))
 
     def claims(self, y, ids):
         rng, model = self.rng, self.model
@@ -582,19 +589,23 @@ class Scenario:
         elif not evidence:
             expected = ("pended", "R08")
         else:
-            expected = (result["status"] if result["status"] in ("approved", "under_review") else "?", "")
-        self.check("claim %s status" % claim.id, (result["status"], result.get("reason_code", "")), expected)
+            selected = result["status"] in ("approved", "under_review")
+            expected = (result["status"] if selected else "?", "")
+        actual = (result["status"], result.get("reason_code", ""))
+        self.check("claim %s status" % claim.id, actual, expected)
         model.claims[claim.id] = claim
         model.claim_order.append(claim.id)
         claim.status = result["status"]
         if claim.status == "approved":
-            self.check("claim %s increment" % claim.id, pence(result["approved"]), model.approve(claim, K))
+            self.check("claim %s increment" % claim.id, pence(result["approved"]),
+                       model.approve(claim, K))
         elif claim.status in ("pended", "under_review"):
             self.adjudicate(claim)
 
     def decide(self, claim, outcome, adjudicated=None):
         model = self.model
-        command = {"type": "decide_claim", "claim": claim.id, "outcome": outcome, "reason_code": "R09"}
+        command = {"type": "decide_claim", "claim": claim.id, "outcome": outcome,
+                   "reason_code": "R09"}
         if adjudicated is not None:
             command["adjudicated_cost"] = money(adjudicated)
         result = self.do(ALICE, command)
@@ -603,16 +614,19 @@ class Scenario:
             return
         cost = claim.K if adjudicated is None else adjudicated
         p = model.params(claim.year)
-        increment = liability(cost, p) - model.liability.get((claim.member, claim.year, claim.patient), 0)
+        so_far = model.liability.get((claim.member, claim.year, claim.patient), 0)
+        increment = liability(cost, p) - so_far
         if increment > p.four_eyes_above:
             self.check("four eyes on %s" % claim.id, result.get("awaiting"), "second_administrator")
             result = self.do(BOB, {"type": "confirm_decision", "claim": claim.id})
         claim.status = "approved" if adjudicated is None else "partially_approved"
-        self.check("decision on %s" % claim.id, (result["status"], pence(result["approved"]) - claim.approved),
+        actual = (result["status"], pence(result["approved"]) - claim.approved)
+        self.check("decision on %s" % claim.id, actual,
                    (claim.status, model.approve(claim, cost)))
 
     def appeal(self, claim):
-        result = self.do("member:" + claim.member, {"type": "appeal_claim", "claim": claim.id, "grounds": "see notes"})
+        result = self.do("member:" + claim.member,
+                         {"type": "appeal_claim", "claim": claim.id, "grounds": "see notes"})
         self.check("appeal of %s" % claim.id, result["status"], "under_review")
         claim.status = "under_review"
 
@@ -646,8 +660,10 @@ class Scenario:
             return None  # the bank's floor: nothing the fund does not have goes out
         result = self.do(ALICE, command)
         if plan[2] > limit:
-            self.check("four eyes on paying %s" % target, result.get("awaiting"), "second_administrator")
-            result = self.do(BOB, dict({"type": "confirm_payment"}, **{command["type"] == "pay_claim" and "claim" or "member": target}))
+            self.check("four eyes on paying %s" % target, result.get("awaiting"),
+                       "second_administrator")
+            field = "claim" if command["type"] == "pay_claim" else "member"
+            result = self.do(BOB, {"type": "confirm_payment", field: target})
         self.check("payment to %s" % target, (pence(result["set_off"]), pence(result["paid"])),
                    (plan[0] + plan[1], plan[2]))
         model.apply_payout(member, owed, plan)
@@ -667,7 +683,8 @@ class Scenario:
 
     def reverse_some_payment(self):
         model = self.model
-        paid = [c for c in map(model.claims.get, model.claim_order) if c.status == "paid" and c.last_cash > 0]
+        paid = [c for c in map(model.claims.get, model.claim_order)
+                if c.status == "paid" and c.last_cash > 0]
         if not paid:
             return
         claim = self.rng.choice(paid)
@@ -686,7 +703,8 @@ class Scenario:
         for m in ids:
             if self.rng.random() < 0.15:
                 amount = self.rng.randint(0, year["allocation"][m] // 100)
-                self.do(ALICE, {"type": "set_avoidable", "year": y, "member": m, "amount": money(amount), "reason": "R07"})
+                self.do(ALICE, {"type": "set_avoidable", "year": y, "member": m,
+                                "amount": money(amount), "reason": "R07"})
                 year["avoidable"][m] = amount
 
     # The outturn S that gives the variance D chosen (edges of the bands included).
@@ -728,7 +746,8 @@ class Scenario:
                 S = S + rng.randint(0, 10**6)  # the aggregate claim's outturn wins
             self.file_return(y, m, 12, S, S, P)
             year["final"][m] = (S, P)
-        model.time = max(model.time, year_end(y) + (max(p.specific_deadline, p.aggregate_deadline) + 1) * DAY)
+        deadline_days = max(p.specific_deadline, p.aggregate_deadline)
+        model.time = max(model.time, year_end(y) + (deadline_days + 1) * DAY)
         self.do(ALICE, {"type": "begin_closing", "year": y})
         result = self.do(ALICE, {"type": "close_year", "year": y, "allow_missing_returns": missing})
         expected = model.settle(y, missing)
@@ -748,7 +767,8 @@ class Scenario:
             if member.payable > 0 and rng.random() < 0.5:
                 owed = member.payable
                 due = model.due_claims(m)
-                if self.pay({"type": "pay_member", "member": m}, m, m, owed, model.four_eyes_limit()):
+                command = {"type": "pay_member", "member": m}
+                if self.pay(command, m, m, owed, model.four_eyes_limit()):
                     for claim in due:
                         claim.mark_paid(claim.due(), 0)
             elif member.payable == 0 and member.receivable > 0 and rng.random() < 0.3:
@@ -761,14 +781,17 @@ class Scenario:
         model = self.model
         last = None
         for y, expected in self.expected.items():
-            out = subprocess.run([backstop, "fund", "report", "--data", data, "--year", str(y), "--json"],
-                                 check=True, capture_output=True, text=True).stdout
+            command = [backstop, "fund", "report", "--data", data, "--year", str(y), "--json"]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
             report = json.loads(out)
             rows = {row["member"]: row for row in report["members"]}
             for m, row in expected["rows"].items():
                 for name, value in row.items():
                     actual = rows[m][name]
-                    actual = [pence(a) for a in actual] if isinstance(actual, list) else pence(actual)
+                    if isinstance(actual, list):
+                        actual = [pence(a) for a in actual]
+                    else:
+                        actual = pence(actual)
                     self.check("%d %s %s" % (y, m, name), actual, value)
             last = report
         if last is None:
@@ -779,7 +802,8 @@ class Scenario:
             member, accounts = model.members[row["member"]], row["accounts"]
             expected = {"owed_by_fund": member.payable, "owes_fund": member.receivable,
                         "deferred_outstanding": model.deferred_outstanding(member.id),
-                        "paid_out": member.paid_out, "set_off": member.set_off, "received": member.received}
+                        "paid_out": member.paid_out, "set_off": member.set_off,
+                        "received": member.received}
             for name, value in expected.items():
                 self.check("%s %s" % (member.id, name), pence(accounts[name]), value)
 
@@ -822,9 +846,10 @@ def main():
             stats["deferrals"] += any(r["deferred_recoveries"] for r in rows)
             stats["rebates"] += any(r["rebate"] for r in rows)
             stats["deficits"] += expected["deficit"] > 0
-    print("%d scenarios, %d disagreeing; settled years %d: with calls %d, deferrals %d, rebates %d, deficits %d"
-          % (args.scenarios, failures, stats["years"], stats["calls"], stats["deferrals"], stats["rebates"],
-             stats["deficits"]))
+    print("%d scenarios, %d disagreeing; settled years %d: with calls %d, deferrals %d, "
+          "rebates %d, deficits %d"
+          % (args.scenarios, failures, stats["years"], stats["calls"], stats["deferrals"],
+             stats["rebates"], stats["deficits"]))
     return 1 if failures else 0
 
 
