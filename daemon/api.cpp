@@ -8,7 +8,8 @@ namespace json = boost::json;
 namespace {
 
 using Parameters = std::vector<std::string>;
-using Handler = std::function<void(const ApiRequest&, const Parameters&, FundService&, const Respond&)>;
+using Handler =
+    std::function<void(const ApiRequest&, const Parameters&, FundService&, const Respond&)>;
 
 struct Route {
   std::string method;
@@ -19,17 +20,28 @@ struct Route {
 
 unsigned http_status_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_argument: return 400;
-    case ErrorCode::overflow: return 400;
-    case ErrorCode::permission_denied: return 403;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::already_exists: return 409;
-    case ErrorCode::constraint: return 409;
-    case ErrorCode::already_reversed: return 409;
-    case ErrorCode::idempotency_conflict: return 422;
-    case ErrorCode::unbalanced: return 422;
-    case ErrorCode::corruption: return 500;
-    case ErrorCode::io_error: return 503;
+    case ErrorCode::invalid_argument:
+      return 400;
+    case ErrorCode::overflow:
+      return 400;
+    case ErrorCode::permission_denied:
+      return 403;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::already_exists:
+      return 409;
+    case ErrorCode::constraint:
+      return 409;
+    case ErrorCode::already_reversed:
+      return 409;
+    case ErrorCode::idempotency_conflict:
+      return 422;
+    case ErrorCode::unbalanced:
+      return 422;
+    case ErrorCode::corruption:
+      return 500;
+    case ErrorCode::io_error:
+      return 503;
   }
   return 500;
 }
@@ -41,14 +53,16 @@ std::vector<std::string> split_path(const std::string& target) {
   std::size_t start = 1;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
-    parts.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    parts.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
   return parts;
 }
 
-bool match(const Route& route, const std::string& method, const std::string& target, Parameters& parameters) {
+bool match(const Route& route, const std::string& method, const std::string& target,
+           Parameters& parameters) {
   if (route.method != method) return false;
   const auto pattern = split_path(route.pattern);
   const auto path = split_path(target);
@@ -68,7 +82,8 @@ bool match(const Route& route, const std::string& method, const std::string& tar
 std::optional<std::uint32_t> parse_year(const std::string& text) {
   std::uint32_t year = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), year);
-  if (error != std::errc() || end != text.data() + text.size() || year < 2000 || year > 2200) return std::nullopt;
+  if (error != std::errc() || end != text.data() + text.size() || year < 2000 || year > 2200)
+    return std::nullopt;
   return year;
 }
 
@@ -87,12 +102,14 @@ std::optional<json::object> body_object(const ApiRequest& request, const Respond
   return parsed.as_object();
 }
 
-void submit(const ApiRequest& request, json::object command, FundService& service, const Respond& respond) {
+void submit(const ApiRequest& request, json::object command, FundService& service,
+            const Respond& respond) {
   service.submit(
       request.idempotency_key, request.principal.actor(), std::move(command),
       [respond](Result<FundReceipt> receipt) {
         if (!receipt.is_ok()) return respond(error_response(receipt.status()));
-        json::object body{{"sequence", receipt.value().sequence}, {"replayed", receipt.value().replayed},
+        json::object body{{"sequence", receipt.value().sequence},
+                          {"replayed", receipt.value().replayed},
                           {"result", receipt.value().result}};
         respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
       },
@@ -105,13 +122,15 @@ bool may_act_for(const Principal& principal, const std::string& member) {
 
 // Submits the body as the command `type` whose `field` is `value`: both come from the
 // route, never the body, which may not name them.
-void submit_routed(const ApiRequest& request, const char* type, const char* field, const std::string& value, FundService& service,
-                   const Respond& respond) {
+void submit_routed(const ApiRequest& request, const char* type, const char* field,
+                   const std::string& value, FundService& service, const Respond& respond) {
   auto body = body_object(request, respond);
   if (!body) return;
   for (const char* reserved : {"type", field}) {
     if (body->contains(reserved)) {
-      return respond(error_response(400, "invalid_argument", std::string("field '") + reserved + "' comes from the route", reserved));
+      return respond(error_response(400, "invalid_argument",
+                                    std::string("field '") + reserved + "' comes from the route",
+                                    reserved));
     }
   }
   (*body)["type"] = type;
@@ -121,22 +140,26 @@ void submit_routed(const ApiRequest& request, const char* type, const char* fiel
 
 // A member route: the command's type and member come from the route, never the body.
 Handler member_command(const char* type) {
-  return [type](const ApiRequest& request, const Parameters& parameters, FundService& service, const Respond& respond) {
+  return [type](const ApiRequest& request, const Parameters& parameters, FundService& service,
+                const Respond& respond) {
     const std::string& member = parameters[0];
-    if (!may_act_for(request.principal, member)) return respond(error_response(403, "permission_denied", "a member may act only for itself"));
+    if (!may_act_for(request.principal, member))
+      return respond(error_response(403, "permission_denied", "a member may act only for itself"));
     submit_routed(request, type, "member", member, service, respond);
   };
 }
 
 // A claim route: the claim must be the principal's (an unknown or foreign claim is 404 alike).
 Handler claim_command(const char* type) {
-  return [type](const ApiRequest& request, const Parameters& parameters, FundService& service, const Respond& respond) {
+  return [type](const ApiRequest& request, const Parameters& parameters, FundService& service,
+                const Respond& respond) {
     const std::string& claim = parameters[0];
     const auto owner = service.read([&](const Fund& fund) -> std::string {
       auto found = fund.claim(claim);
       return found.is_ok() ? std::string(found.value().at("member").as_string()) : std::string();
     });
-    if (owner.empty() || !may_act_for(request.principal, owner)) return respond(error_response(404, "not_found", "no claim '" + claim + "'"));
+    if (owner.empty() || !may_act_for(request.principal, owner))
+      return respond(error_response(404, "not_found", "no claim '" + claim + "'"));
     submit_routed(request, type, "claim", claim, service, respond);
   };
 }
@@ -148,10 +171,13 @@ void respond_read(Result<json::object> result, const Respond& respond) {
 
 // An administrators' report on one fund year.
 Handler admin_year_read(Result<json::object> (Fund::*report)(std::uint32_t) const) {
-  return [report](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
-    if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+  return [report](const ApiRequest& request, const Parameters& p, FundService& service,
+                  const Respond& respond) {
+    if (!request.principal.is_admin())
+      return respond(error_response(403, "permission_denied", "administrators only"));
     auto year = parse_year(p[0]);
-    if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+    if (!year)
+      return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
     respond_read(service.read([&](const Fund& fund) { return (fund.*report)(*year); }), respond);
   };
 }
@@ -159,8 +185,10 @@ Handler admin_year_read(Result<json::object> (Fund::*report)(std::uint32_t) cons
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
       {"POST", "/v1/admin/commands", true,
-       [](const ApiRequest& request, const Parameters&, FundService& service, const Respond& respond) {
-         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+       [](const ApiRequest& request, const Parameters&, FundService& service,
+          const Respond& respond) {
+         if (!request.principal.is_admin())
+           return respond(error_response(403, "permission_denied", "administrators only"));
          auto body = body_object(request, respond);
          if (body) submit(request, std::move(*body), service, respond);
        }},
@@ -168,36 +196,57 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/admin/years/{year}/warnings", false, admin_year_read(&Fund::early_warnings)},
       {"GET", "/v1/admin/years/{year}/pending", false, admin_year_read(&Fund::pending_claims)},
       {"GET", "/v1/admin/ledger/head", false,
-       [](const ApiRequest& request, const Parameters&, FundService& service, const Respond& respond) {
-         if (!request.principal.is_admin()) return respond(error_response(403, "permission_denied", "administrators only"));
+       [](const ApiRequest& request, const Parameters&, FundService& service,
+          const Respond& respond) {
+         if (!request.principal.is_admin())
+           return respond(error_response(403, "permission_denied", "administrators only"));
          respond(ApiResponse{200, service.read([](const Fund& fund) {
-                               return json::object{{"sequence", fund.ledger().last_sequence()},
-                                                   {"chain_head", to_hex(fund.ledger().chain_head())}};
+                               return json::object{
+                                   {"sequence", fund.ledger().last_sequence()},
+                                   {"chain_head", to_hex(fund.ledger().chain_head())}};
                              })});
        }},
       {"GET", "/v1/members/{member}/years/{year}/statement", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
-         if (!may_act_for(request.principal, p[0])) return respond(error_response(403, "permission_denied", "a member may read only its own statement"));
+       [](const ApiRequest& request, const Parameters& p, FundService& service,
+          const Respond& respond) {
+         if (!may_act_for(request.principal, p[0]))
+           return respond(error_response(403, "permission_denied",
+                                         "a member may read only its own statement"));
          auto year = parse_year(p[1]);
-         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         respond_read(service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); }), respond);
+         if (!year)
+           return respond(
+               error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         respond_read(
+             service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); }),
+             respond);
        }},
       {"GET", "/v1/members/{member}/years/{year}/claims", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
-         if (!may_act_for(request.principal, p[0])) return respond(error_response(403, "permission_denied", "a member may read only its own claims"));
+       [](const ApiRequest& request, const Parameters& p, FundService& service,
+          const Respond& respond) {
+         if (!may_act_for(request.principal, p[0]))
+           return respond(
+               error_response(403, "permission_denied", "a member may read only its own claims"));
          auto year = parse_year(p[1]);
-         if (!year) return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         auto statement = service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); });
+         if (!year)
+           return respond(
+               error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+         auto statement =
+             service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); });
          if (!statement.is_ok()) return respond(error_response(statement.status()));
-         respond(ApiResponse{200, json::object{{"member", p[0]}, {"year", *year}, {"claims", statement.value().at("claims")}}});
+         respond(ApiResponse{200, json::object{{"member", p[0]},
+                                               {"year", *year},
+                                               {"claims", statement.value().at("claims")}}});
        }},
       {"POST", "/v1/members/{member}/returns", true, member_command("file_return")},
       {"POST", "/v1/members/{member}/specific-claims", true, member_command("file_specific_claim")},
-      {"POST", "/v1/members/{member}/aggregate-claims", true, member_command("file_aggregate_claim")},
+      {"POST", "/v1/members/{member}/aggregate-claims", true,
+       member_command("file_aggregate_claim")},
       {"GET", "/v1/claims/{claim}", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service, const Respond& respond) {
+       [](const ApiRequest& request, const Parameters& p, FundService& service,
+          const Respond& respond) {
          auto claim = service.read([&](const Fund& fund) { return fund.claim(p[0]); });
-         if (!claim.is_ok() || !may_act_for(request.principal, std::string(claim.value().at("member").as_string()))) {
+         if (!claim.is_ok() ||
+             !may_act_for(request.principal, std::string(claim.value().at("member").as_string()))) {
            return respond(error_response(404, "not_found", "no claim '" + p[0] + "'"));
          }
          respond(ApiResponse{200, std::move(claim).value()});
@@ -219,7 +268,8 @@ const std::vector<std::string>& api_routes() {
   return names;
 }
 
-ApiResponse error_response(unsigned http_status, const std::string& code, const std::string& message, const std::string& field) {
+ApiResponse error_response(unsigned http_status, const std::string& code,
+                           const std::string& message, const std::string& field) {
   json::object error{{"code", code}, {"message", message}};
   if (!field.empty()) error["field"] = field;
   return ApiResponse{http_status, json::object{{"error", error}}};
@@ -230,7 +280,8 @@ ApiResponse error_response(const Status& status) {
   std::smatch found;
   std::string field;
   if (std::regex_search(status.message(), found, field_pattern)) field = found[1];
-  return error_response(http_status_for(status.code()), error_code_name(status.code()), status.message(), field);
+  return error_response(http_status_for(status.code()), error_code_name(status.code()),
+                        status.message(), field);
 }
 
 void handle_api(const ApiRequest& request, FundService& service, const Respond& respond) {
@@ -242,14 +293,21 @@ void handle_api(const ApiRequest& request, FundService& service, const Respond& 
     if (!match(route, request.method, request.target, parameters)) continue;
     if (route.writes) {
       const auto& key = request.idempotency_key;
-      if (key.empty()) return respond(error_response(400, "missing_idempotency_key", "state-changing requests need an Idempotency-Key header"));
-      if (key.size() > 128 || std::any_of(key.begin(), key.end(), [](char c) { return c <= 0x20 || c >= 0x7f; })) {
-        return respond(error_response(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 128 printable ASCII characters"));
+      if (key.empty())
+        return respond(error_response(400, "missing_idempotency_key",
+                                      "state-changing requests need an Idempotency-Key header"));
+      if (key.size() > 128 ||
+          std::any_of(key.begin(), key.end(), [](char c) { return c <= 0x20 || c >= 0x7f; })) {
+        return respond(
+            error_response(400, "invalid_idempotency_key",
+                           "Idempotency-Key must be 1 to 128 printable ASCII characters"));
       }
     }
     return route.handler(request, parameters, service, respond);
   }
-  if (path_known) return respond(error_response(405, "method_not_allowed", "this path does not take " + request.method));
+  if (path_known)
+    return respond(
+        error_response(405, "method_not_allowed", "this path does not take " + request.method));
   respond(error_response(404, "not_found", "no such route"));
 }
 

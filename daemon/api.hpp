@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,6 +36,7 @@ void handle_api(const ApiRequest& request, FundService& service, const Respond& 
 
 // {"error": {"code", "message", "field"}} with the HTTP status for a Status.
 ApiResponse error_response(const Status& status);
-ApiResponse error_response(unsigned http_status, const std::string& code, const std::string& message, const std::string& field = "");
+ApiResponse error_response(unsigned http_status, const std::string& code,
+                           const std::string& message, const std::string& field = "");
 
 }  // namespace backstop::daemon

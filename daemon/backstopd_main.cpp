@@ -1,7 +1,6 @@
 // backstopd --config backstop.toml: the fund on the network, over mutual TLS.
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -17,22 +16,35 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto config = load_config(argv[2]);
-  if (!config.is_ok()) { std::cerr << "backstopd: " << config.status().to_string() << "\n"; return 2; }
+  if (!config.is_ok()) {
+    std::cerr << "backstopd: " << config.status().to_string() << "\n";
+    return 2;
+  }
   auto tls = make_server_context(config.value());
-  if (!tls.is_ok()) { std::cerr << "backstopd: " << tls.status().to_string() << "\n"; return 2; }
-  auto service = FundService::open(config.value().data_directory, config.value().limits.group_commit_max);
-  if (!service.is_ok()) { std::cerr << "backstopd: " << service.status().to_string() << "\n"; return 3; }
+  if (!tls.is_ok()) {
+    std::cerr << "backstopd: " << tls.status().to_string() << "\n";
+    return 2;
+  }
+  auto service =
+      FundService::open(config.value().data_directory, config.value().limits.group_commit_max);
+  if (!service.is_ok()) {
+    std::cerr << "backstopd: " << service.status().to_string() << "\n";
+    return 3;
+  }
 
   boost::asio::io_context io(config.value().threads);
   Server server(io, config.value(), *tls.value(), *service.value());
   auto port = server.start();
-  if (!port.is_ok()) { std::cerr << "backstopd: " << port.status().to_string() << "\n"; return 4; }
+  if (!port.is_ok()) {
+    std::cerr << "backstopd: " << port.status().to_string() << "\n";
+    return 4;
+  }
   if (!config.value().port_file.empty()) {
     std::ofstream(config.value().port_file + ".tmp") << port.value() << "\n";
     std::rename((config.value().port_file + ".tmp").c_str(), config.value().port_file.c_str());
   }
-  std::clog << "{\"level\":\"info\",\"message\":\"listening\",\"address\":\"" << config.value().listen_address
-            << "\",\"port\":" << port.value() << "}" << std::endl;
+  std::clog << "{\"level\":\"info\",\"message\":\"listening\",\"address\":\""
+            << config.value().listen_address << "\",\"port\":" << port.value() << "}" << std::endl;
 
   // SIGTERM/SIGINT: stop accepting, finish every queued group (durably), give the replies
   // a moment to reach their clients, then exit.

@@ -9,12 +9,14 @@ Result<Config> load_config(const std::string& path) {
   try {
     table = toml::parse_file(path);
   } catch (const toml::parse_error& error) {
-    return Status::error(ErrorCode::invalid_argument, "config '" + path + "': " + std::string(error.description()));
+    return Status::error(ErrorCode::invalid_argument,
+                         "config '" + path + "': " + std::string(error.description()));
   }
   Config config;
   config.listen_address = table["server"]["listen"].value_or(config.listen_address);
   const std::int64_t port = table["server"]["port"].value_or(std::int64_t{0});
-  if (port < 0 || port > 65535) return Status::error(ErrorCode::invalid_argument, "server.port must be 0 to 65535");
+  if (port < 0 || port > 65535)
+    return Status::error(ErrorCode::invalid_argument, "server.port must be 0 to 65535");
   config.port = static_cast<std::uint16_t>(port);
   config.port_file = table["server"]["port_file"].value_or(std::string());
   config.threads = static_cast<int>(table["server"]["threads"].value_or(std::int64_t{2}));
@@ -25,27 +27,43 @@ Result<Config> load_config(const std::string& path) {
   config.ca_file = table["tls"]["ca"].value_or(std::string());
   config.crl_file = table["tls"]["crl"].value_or(std::string());
   auto& limits = config.limits;
-  limits.body_bytes_max = static_cast<std::size_t>(table["limits"]["body_bytes_max"].value_or(std::int64_t(limits.body_bytes_max)));
-  limits.header_bytes_max = static_cast<std::size_t>(table["limits"]["header_bytes_max"].value_or(std::int64_t(limits.header_bytes_max)));
-  limits.connections_max = static_cast<std::size_t>(table["limits"]["connections_max"].value_or(std::int64_t(limits.connections_max)));
+  limits.body_bytes_max = static_cast<std::size_t>(
+      table["limits"]["body_bytes_max"].value_or(std::int64_t(limits.body_bytes_max)));
+  limits.header_bytes_max = static_cast<std::size_t>(
+      table["limits"]["header_bytes_max"].value_or(std::int64_t(limits.header_bytes_max)));
+  limits.connections_max = static_cast<std::size_t>(
+      table["limits"]["connections_max"].value_or(std::int64_t(limits.connections_max)));
   limits.requests_per_second_per_principal =
-      table["limits"]["requests_per_second_per_principal"].value_or(limits.requests_per_second_per_principal);
-  limits.handshake_timeout = std::chrono::milliseconds(table["limits"]["handshake_timeout_ms"].value_or(std::int64_t{5'000}));
-  limits.read_timeout = std::chrono::milliseconds(table["limits"]["read_timeout_ms"].value_or(std::int64_t{10'000}));
-  limits.idle_timeout = std::chrono::milliseconds(table["limits"]["idle_timeout_ms"].value_or(std::int64_t{30'000}));
-  limits.group_commit_max = static_cast<std::size_t>(table["limits"]["group_commit_max"].value_or(std::int64_t{256}));
+      table["limits"]["requests_per_second_per_principal"].value_or(
+          limits.requests_per_second_per_principal);
+  limits.handshake_timeout = std::chrono::milliseconds(
+      table["limits"]["handshake_timeout_ms"].value_or(std::int64_t{5'000}));
+  limits.read_timeout =
+      std::chrono::milliseconds(table["limits"]["read_timeout_ms"].value_or(std::int64_t{10'000}));
+  limits.idle_timeout =
+      std::chrono::milliseconds(table["limits"]["idle_timeout_ms"].value_or(std::int64_t{30'000}));
+  limits.group_commit_max =
+      static_cast<std::size_t>(table["limits"]["group_commit_max"].value_or(std::int64_t{256}));
 
-  for (const auto& [value, name] : {std::pair{&config.data_directory, "store.data"}, {&config.certificate_file, "tls.certificate"},
-                                    {&config.private_key_file, "tls.private_key"}, {&config.ca_file, "tls.ca"}}) {
-    if (value->empty()) return Status::error(ErrorCode::invalid_argument, std::string("config: ") + name + " is required");
+  for (const auto& [value, name] : {std::pair{&config.data_directory, "store.data"},
+                                    {&config.certificate_file, "tls.certificate"},
+                                    {&config.private_key_file, "tls.private_key"},
+                                    {&config.ca_file, "tls.ca"}}) {
+    if (value->empty())
+      return Status::error(ErrorCode::invalid_argument,
+                           std::string("config: ") + name + " is required");
   }
-  if (config.listen_address != "127.0.0.1" && config.listen_address != "::1" && config.listen_address != "0.0.0.0") {
-    return Status::error(ErrorCode::invalid_argument, "config: server.listen must be an IP address");
+  if (config.listen_address != "127.0.0.1" && config.listen_address != "::1" &&
+      config.listen_address != "0.0.0.0") {
+    return Status::error(ErrorCode::invalid_argument,
+                         "config: server.listen must be an IP address");
   }
-  if (config.threads < 1 || config.threads > 64) return Status::error(ErrorCode::invalid_argument, "config: server.threads must be 1 to 64");
+  if (config.threads < 1 || config.threads > 64)
+    return Status::error(ErrorCode::invalid_argument, "config: server.threads must be 1 to 64");
   if (limits.body_bytes_max < 1024 || limits.connections_max < 1 || limits.group_commit_max < 1 ||
       limits.requests_per_second_per_principal <= 0) {
-    return Status::error(ErrorCode::invalid_argument, "config: limits must be positive (body at least 1 KiB)");
+    return Status::error(ErrorCode::invalid_argument,
+                         "config: limits must be positive (body at least 1 KiB)");
   }
   return config;
 }

@@ -6,16 +6,21 @@
 
 namespace backstop::daemon {
 
-Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_directory, std::size_t group_commit_max) {
+Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_directory,
+                                                       std::size_t group_commit_max) {
   auto store = RocksStore::open(data_directory);
   if (!store.is_ok()) return store.status();
   auto fund = load_fund(*store.value());
   if (!fund.is_ok()) return fund.status();
-  return std::unique_ptr<FundService>(new FundService(std::move(store).value(), std::move(fund).value(), group_commit_max));
+  return std::unique_ptr<FundService>(
+      new FundService(std::move(store).value(), std::move(fund).value(), group_commit_max));
 }
 
 FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max)
-    : store_(std::move(store)), fund_(std::move(fund)), committed_(fund_.ledger().journal().size()), group_commit_max_(group_commit_max) {
+    : store_(std::move(store)),
+      fund_(std::move(fund)),
+      committed_(fund_.ledger().journal().size()),
+      group_commit_max_(group_commit_max) {
   fund_.keep_state_changes(true);
   copies_[0] = std::make_unique<Fund>(fund_.clone());
   copies_[1] = std::make_unique<Fund>(fund_.clone());
@@ -28,10 +33,12 @@ void FundService::update_copy(std::size_t copy, std::size_t from, std::size_t to
   const auto& journal = fund_.ledger().journal();
   for (std::size_t i = from; i < to; ++i) {
     auto change = changes.find(journal[i].sequence);
-    const Status replayed = change != changes.end() ? copies_[copy]->apply_state_change(journal[i], change->second)
-                                                    : copies_[copy]->replay(journal[i]);
+    const Status replayed = change != changes.end()
+                                ? copies_[copy]->apply_state_change(journal[i], change->second)
+                                : copies_[copy]->replay(journal[i]);
     if (!replayed.is_ok()) {
-      std::cerr << "{\"level\":\"critical\",\"message\":\"read copy diverged: " << replayed.message() << "\"}" << std::endl;
+      std::cerr << "{\"level\":\"critical\",\"message\":\"read copy diverged: "
+                << replayed.message() << "\"}" << std::endl;
       std::abort();
     }
   }
@@ -39,12 +46,14 @@ void FundService::update_copy(std::size_t copy, std::size_t from, std::size_t to
 
 FundService::~FundService() { stop(); }
 
-void FundService::submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply,
+void FundService::submit(std::string idempotency_key, std::string actor,
+                         boost::json::object command, Reply reply,
                          std::optional<std::int64_t> requested_time) {
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(idempotency_key), std::move(actor), std::move(command), std::move(reply), requested_time});
+      queue_.push_back(Pending{std::move(idempotency_key), std::move(actor), std::move(command),
+                               std::move(reply), requested_time});
       queue_ready_.notify_one();
       return;
     }
@@ -80,25 +89,31 @@ void FundService::run() {
     }
     std::vector<Result<FundReceipt>> outcomes;
     outcomes.reserve(group.size());
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
     for (auto& pending : group) {
       const auto& journal = fund_.ledger().journal();
       const std::int64_t wanted = pending.requested_time.value_or(now);
-      const std::int64_t time = journal.empty() ? wanted : std::max<std::int64_t>(wanted, journal.back().time_unix_s);
-      outcomes.push_back(fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
+      const std::int64_t time =
+          journal.empty() ? wanted : std::max<std::int64_t>(wanted, journal.back().time_unix_s);
+      outcomes.push_back(
+          fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
     }
     const std::size_t before = committed_;
     auto done = commit_pending(*store_, fund_.ledger(), committed_);
     if (!done.is_ok()) {
       // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
-      std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: " << done.status().message() << "\"}" << std::endl;
+      std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: "
+                << done.status().message() << "\"}" << std::endl;
       std::abort();
     }
     committed_ = done.value();
     if (committed_ > before) {
       // Left-right: update the idle copy, switch readers to it, then update the other.
       std::map<std::uint64_t, Fund::StateChange> changes;
-      for (auto& [sequence, change] : fund_.take_state_changes()) changes.emplace(sequence, std::move(change));
+      for (auto& [sequence, change] : fund_.take_state_changes())
+        changes.emplace(sequence, std::move(change));
       const auto idle = static_cast<std::size_t>(1 - current_.load());
       update_copy(idle, before, committed_, changes);
       current_.store(static_cast<int>(idle));

@@ -6,17 +6,17 @@
 // the other, and updates that too). docs/architecture.md says more.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <map>
-#include <functional>
-#include <memory>
-#include <mutex>
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <thread>
 
-#include "ledger/fund.hpp"
+#include "fund/fund.hpp"
 
 namespace backstop::daemon {
 
@@ -25,14 +25,15 @@ class FundService {
   using Reply = std::function<void(Result<FundReceipt>)>;
 
   // Opens the store, replays and verifies it, and starts the sequencer.
-  static Result<std::unique_ptr<FundService>> open(const std::string& data_directory, std::size_t group_commit_max);
+  static Result<std::unique_ptr<FundService>> open(const std::string& data_directory,
+                                                   std::size_t group_commit_max);
   ~FundService();
 
   // Queues a request; `reply` runs on the sequencer thread once the outcome is durable
   // (or refused). The sequencer stamps the time, never earlier than the journal's last.
   // `requested_time` (simulated clock only) replaces the wall clock, still never going back.
-  void submit(std::string idempotency_key, std::string actor, boost::json::object command, Reply reply,
-              std::optional<std::int64_t> requested_time = std::nullopt);
+  void submit(std::string idempotency_key, std::string actor, boost::json::object command,
+              Reply reply, std::optional<std::int64_t> requested_time = std::nullopt);
 
   // Runs `read` against the durable state of the fund. Never waits for the sequencer.
   template <typename Read>
@@ -71,7 +72,8 @@ class FundService {
 
   // Brings a read copy up to date with the durable journal, once its readers have left,
   // by applying the state changes the sequencer decided (nothing is decided twice).
-  void update_copy(std::size_t copy, std::size_t from, std::size_t to, const std::map<std::uint64_t, Fund::StateChange>& changes);
+  void update_copy(std::size_t copy, std::size_t from, std::size_t to,
+                   const std::map<std::uint64_t, Fund::StateChange>& changes);
 
   std::unique_ptr<RocksStore> store_;
   Fund fund_;  // the sequencer's own: ahead of the disk while a group is being committed

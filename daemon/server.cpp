@@ -6,7 +6,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <charconv>
 #include <chrono>
 #include <iostream>
@@ -55,8 +54,13 @@ std::string json_escape(const std::string& text) { return json::serialize(json::
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& io_context, const Config& cfg, asio::ssl::context& context, FundService& fund_service)
-      : io(io_context), config(cfg), tls(context), service(fund_service), acceptor(asio::make_strand(io_context)),
+  Impl(asio::io_context& io_context, const Config& cfg, asio::ssl::context& context,
+       FundService& fund_service)
+      : io(io_context),
+        config(cfg),
+        tls(context),
+        service(fund_service),
+        acceptor(asio::make_strand(io_context)),
         limiter(cfg.limits.requests_per_second_per_principal) {}
 
   asio::io_context& io;
@@ -83,7 +87,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     beast::get_lowest_layer(stream_).expires_after(server_->config.limits.handshake_timeout);
-    stream_.async_handshake(asio::ssl::stream_base::server, beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
   }
 
  private:
@@ -102,14 +107,17 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->config.limits.body_bytes_max);
     parser_->header_limit(static_cast<std::uint32_t>(server_->config.limits.header_bytes_max));
-    beast::get_lowest_layer(stream_).expires_after(first_request_ ? server_->config.limits.read_timeout : server_->config.limits.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(
+        first_request_ ? server_->config.limits.read_timeout : server_->config.limits.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code error, std::size_t) {
     if (error == http::error::end_of_stream) return shutdown();
     if (error == http::error::body_limit || error == http::error::header_limit) {
-      return send_error(error == http::error::body_limit ? 413 : 431, "too_large", "request exceeds the configured limit", false);
+      return send_error(error == http::error::body_limit ? 413 : 431, "too_large",
+                        "request exceeds the configured limit", false);
     }
     if (error) return;  // timeout, reset, or garbage: drop the connection
     first_request_ = false;
@@ -124,17 +132,26 @@ class Session : public std::enable_shared_from_this<Session> {
   void dispatch() {
     const std::string target(request_.target());
     const std::string method(request_.method_string());
-    if (method == "GET" && target == "/healthz") return send(200, json::serialize(json::object{{"status", "ok"}}), "application/json");
+    if (method == "GET" && target == "/healthz")
+      return send(200, json::serialize(json::object{{"status", "ok"}}), "application/json");
     if (method == "GET" && target == "/readyz") {
-      return send(200, json::serialize(json::object{{"status", "ready"}, {"queue", server_->service.queue_depth()}}), "application/json");
+      return send(200,
+                  json::serialize(
+                      json::object{{"status", "ready"}, {"queue", server_->service.queue_depth()}}),
+                  "application/json");
     }
-    if (method == "GET" && target == "/metrics") return send(200, server_->metrics_text(), "text/plain; version=0.0.4");
-    if (!principal_) return send_error(403, "unknown_principal", "the client certificate names no backstop:member: or backstop:admin: principal", true);
+    if (method == "GET" && target == "/metrics")
+      return send(200, server_->metrics_text(), "text/plain; version=0.0.4");
+    if (!principal_)
+      return send_error(
+          403, "unknown_principal",
+          "the client certificate names no backstop:member: or backstop:admin: principal", true);
     if (!server_->limiter.allow(principal_->actor())) {
       server_->stats.rate_limited += 1;
       return send_error(429, "rate_limited", "too many requests from this principal", true);
     }
-    ApiRequest api{method, target, std::string(request_["Idempotency-Key"]), request_.body(), *principal_, std::nullopt};
+    ApiRequest api{method,          target,      std::string(request_["Idempotency-Key"]),
+                   request_.body(), *principal_, std::nullopt};
     if (server_->config.simulated_clock && !request_["X-Backstop-Time"].empty()) {
       std::int64_t time = 0;
       const auto text = request_["X-Backstop-Time"];
@@ -153,13 +170,15 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void send_error(unsigned status, const std::string& code, const std::string& message, bool keep_alive) {
+  void send_error(unsigned status, const std::string& code, const std::string& message,
+                  bool keep_alive) {
     if (!keep_alive) request_.keep_alive(false);
     send(status, json::serialize(error_response(status, code, message).body), "application/json");
   }
 
   void send(unsigned status, std::string body, const char* content_type) {
-    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), request_.version());
+    auto response = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(status), request_.version());
     response->set(http::field::server, "backstopd");
     response->set(http::field::content_type, content_type);
     response->set("X-Request-Id", std::to_string(request_id_));
@@ -167,23 +186,28 @@ class Session : public std::enable_shared_from_this<Session> {
     response->body() = std::move(body);
     response->prepare_payload();
     auto& stats = server_->stats;
-    (status < 300 ? stats.responses_2xx : status < 500 ? stats.responses_4xx : stats.responses_5xx) += 1;
+    (status < 300   ? stats.responses_2xx
+     : status < 500 ? stats.responses_4xx
+                    : stats.responses_5xx) += 1;
     log(status);
     beast::get_lowest_layer(stream_).expires_after(server_->config.limits.read_timeout);
-    http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code error, std::size_t) {
-      if (error) return;
-      if (!response->keep_alive()) return self->shutdown();
-      self->read();
-    });
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response](beast::error_code error, std::size_t) {
+                        if (error) return;
+                        if (!response->keep_alive()) return self->shutdown();
+                        self->read();
+                      });
   }
 
   void log(unsigned status) const {
-    const auto elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
-    std::clog << "{\"level\":\"info\",\"request_id\":" << request_id_
-              << ",\"principal\":" << json_escape(principal_ ? principal_->actor() : std::string("none"))
+    const auto elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count();
+    std::clog << "{\"level\":\"info\",\"request_id\":" << request_id_ << ",\"principal\":"
+              << json_escape(principal_ ? principal_->actor() : std::string("none"))
               << ",\"method\":" << json_escape(std::string(request_.method_string()))
-              << ",\"target\":" << json_escape(std::string(request_.target())) << ",\"status\":" << status
-              << ",\"ms\":" << elapsed_ms << "}\n";
+              << ",\"target\":" << json_escape(std::string(request_.target()))
+              << ",\"status\":" << status << ",\"ms\":" << elapsed_ms << "}\n";
   }
 
   void shutdown() {
@@ -205,56 +229,74 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
-    if (error == asio::error::operation_aborted) return;
-    if (!error) {
-      if (static_cast<std::size_t>(self->stats.connections_open.load()) >= self->config.limits.connections_max) {
-        self->stats.connections_refused += 1;
-        socket.close();
-      } else {
-        self->stats.connections_accepted += 1;
-        self->stats.connections_open += 1;
-        std::make_shared<Session>(std::move(socket), self)->start();
-      }
-    }
-    if (self->acceptor.is_open()) self->accept();
-  });
+  acceptor.async_accept(asio::make_strand(io),
+                        [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
+                          if (error == asio::error::operation_aborted) return;
+                          if (!error) {
+                            if (static_cast<std::size_t>(self->stats.connections_open.load()) >=
+                                self->config.limits.connections_max) {
+                              self->stats.connections_refused += 1;
+                              socket.close();
+                            } else {
+                              self->stats.connections_accepted += 1;
+                              self->stats.connections_open += 1;
+                              std::make_shared<Session>(std::move(socket), self)->start();
+                            }
+                          }
+                          if (self->acceptor.is_open()) self->accept();
+                        });
 }
 
 std::string Server::Impl::metrics_text() const {
   std::string out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + std::to_string(value) + "\n";
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
   };
-  metric("backstop_connections_accepted_total", "counter", "TLS connections accepted", stats.connections_accepted.load());
-  metric("backstop_connections_refused_total", "counter", "connections refused at the connection limit", stats.connections_refused.load());
-  metric("backstop_connections_open", "gauge", "connections open now", stats.connections_open.load());
-  metric("backstop_handshakes_failed_total", "counter", "TLS handshakes that failed (no, unknown, expired or revoked certificate)", stats.handshakes_failed.load());
+  metric("backstop_connections_accepted_total", "counter", "TLS connections accepted",
+         stats.connections_accepted.load());
+  metric("backstop_connections_refused_total", "counter",
+         "connections refused at the connection limit", stats.connections_refused.load());
+  metric("backstop_connections_open", "gauge", "connections open now",
+         stats.connections_open.load());
+  metric("backstop_handshakes_failed_total", "counter",
+         "TLS handshakes that failed (no, unknown, expired or revoked certificate)",
+         stats.handshakes_failed.load());
   metric("backstop_requests_total", "counter", "HTTP requests read", stats.requests.load());
-  metric("backstop_responses_2xx_total", "counter", "successful responses", stats.responses_2xx.load());
+  metric("backstop_responses_2xx_total", "counter", "successful responses",
+         stats.responses_2xx.load());
   metric("backstop_responses_4xx_total", "counter", "client errors", stats.responses_4xx.load());
   metric("backstop_responses_5xx_total", "counter", "server errors", stats.responses_5xx.load());
-  metric("backstop_rate_limited_total", "counter", "requests refused by the per-principal rate limit", stats.rate_limited.load());
-  metric("backstop_commit_groups_total", "counter", "synced commit groups", service.groups_committed());
-  metric("backstop_commands_committed_total", "counter", "state-changing requests decided and made durable", service.requests_committed());
-  metric("backstop_sequencer_queue_depth", "gauge", "requests waiting for the sequencer", service.queue_depth());
+  metric("backstop_rate_limited_total", "counter",
+         "requests refused by the per-principal rate limit", stats.rate_limited.load());
+  metric("backstop_commit_groups_total", "counter", "synced commit groups",
+         service.groups_committed());
+  metric("backstop_commands_committed_total", "counter",
+         "state-changing requests decided and made durable", service.requests_committed());
+  metric("backstop_sequencer_queue_depth", "gauge", "requests waiting for the sequencer",
+         service.queue_depth());
   return out;
 }
 
-Server::Server(asio::io_context& io, const Config& config, asio::ssl::context& tls, FundService& service)
+Server::Server(asio::io_context& io, const Config& config, asio::ssl::context& tls,
+               FundService& service)
     : impl_(std::make_shared<Impl>(io, config, tls, service)) {}
 
 Server::~Server() = default;
 
 Result<std::uint16_t> Server::start() {
   beast::error_code error;
-  const tcp::endpoint endpoint(asio::ip::make_address(impl_->config.listen_address, error), impl_->config.port);
-  if (error) return Status::error(ErrorCode::invalid_argument, "bad listen address: " + error.message());
+  const tcp::endpoint endpoint(asio::ip::make_address(impl_->config.listen_address, error),
+                               impl_->config.port);
+  if (error)
+    return Status::error(ErrorCode::invalid_argument, "bad listen address: " + error.message());
   impl_->acceptor.open(endpoint.protocol(), error);
   if (!error) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), error);
   if (!error) impl_->acceptor.bind(endpoint, error);
   if (!error) impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) return Status::error(ErrorCode::io_error, "cannot listen on " + impl_->config.listen_address + ": " + error.message());
+  if (error)
+    return Status::error(ErrorCode::io_error, "cannot listen on " + impl_->config.listen_address +
+                                                  ": " + error.message());
   impl_->accept();
   return impl_->acceptor.local_endpoint().port();
 }

@@ -2,9 +2,8 @@
 // certificates. Sessions parse, authenticate, rate-limit and hand requests to handle_api.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <memory>
 
 #include "daemon/api.hpp"
@@ -26,7 +25,8 @@ struct ServerStats {
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, const Config& config, boost::asio::ssl::context& tls, FundService& service);
+  Server(boost::asio::io_context& io, const Config& config, boost::asio::ssl::context& tls,
+         FundService& service);
   ~Server();
   // Binds and starts accepting; returns the bound port.
   Result<std::uint16_t> start();

@@ -12,7 +12,8 @@ Result<std::unique_ptr<ssl::context>> make_server_context(const Config& config) 
   auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   // TLS 1.3 only.
-  if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1 || SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION) != 1) {
+  if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION) != 1) {
     return Status::error(ErrorCode::invalid_argument, "TLS 1.3 is not available");
   }
   boost::system::error_code error;
@@ -24,7 +25,8 @@ Result<std::unique_ptr<ssl::context>> make_server_context(const Config& config) 
   if (!config.crl_file.empty()) {
     X509_STORE* store = SSL_CTX_get_cert_store(native);
     if (X509_STORE_load_file(store, config.crl_file.c_str()) != 1) {
-      return Status::error(ErrorCode::invalid_argument, "cannot load the CRL '" + config.crl_file + "'");
+      return Status::error(ErrorCode::invalid_argument,
+                           "cannot load the CRL '" + config.crl_file + "'");
     }
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
   }
@@ -33,7 +35,8 @@ Result<std::unique_ptr<ssl::context>> make_server_context(const Config& config) 
 
 std::optional<Principal> principal_from_certificate(X509* certificate) {
   if (certificate == nullptr) return std::nullopt;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
+  auto* names = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return std::nullopt;
   std::optional<Principal> found;
   int count = 0;
@@ -41,10 +44,14 @@ std::optional<Principal> principal_from_certificate(X509* certificate) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
     if (name->type != GEN_URI) continue;
     const auto* uri = name->d.uniformResourceIdentifier;
-    const std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    for (const auto& [prefix, kind] : {std::pair{std::string("backstop:member:"), Principal::Kind::member},
-                                       std::pair{std::string("backstop:admin:"), Principal::Kind::admin}}) {
-      if (!text.starts_with(prefix) || text.size() == prefix.size() || text.size() > prefix.size() + 64) continue;
+    const std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                           static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    for (const auto& [prefix, kind] :
+         {std::pair{std::string("backstop:member:"), Principal::Kind::member},
+          std::pair{std::string("backstop:admin:"), Principal::Kind::admin}}) {
+      if (!text.starts_with(prefix) || text.size() == prefix.size() ||
+          text.size() > prefix.size() + 64)
+        continue;
       const std::string subject = text.substr(prefix.size());
       const bool clean = std::all_of(subject.begin(), subject.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';

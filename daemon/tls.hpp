@@ -2,9 +2,9 @@
 // certificate from the configured CA (CRL honoured), and the principal a certificate names.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
 #include <openssl/x509.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <optional>
 #include <string>
 

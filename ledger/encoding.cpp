@@ -22,13 +22,16 @@ class Writer {
     u32(static_cast<std::uint32_t>(value.size()));
     bytes_.append(value);
   }
-  void digest(const Digest& value) { bytes_.append(reinterpret_cast<const char*>(value.data()), value.size()); }
+  void digest(const Digest& value) {
+    bytes_.append(reinterpret_cast<const char*>(value.data()), value.size());
+  }
   void money(const Money& value) { str(value.pence().str()); }
   std::string take() { return std::move(bytes_); }
 
  private:
   void fixed(std::uint64_t value, int width) {
-    for (int shift = (width - 1) * 8; shift >= 0; shift -= 8) u8(static_cast<std::uint8_t>(value >> shift));
+    for (int shift = (width - 1) * 8; shift >= 0; shift -= 8)
+      u8(static_cast<std::uint8_t>(value >> shift));
   }
   std::string bytes_;
 };
@@ -37,7 +40,10 @@ class Writer {
 class Reader {
  public:
   explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  std::uint8_t u8() { need(1); return static_cast<std::uint8_t>(bytes_[position_++]); }
+  std::uint8_t u8() {
+    need(1);
+    return static_cast<std::uint8_t>(bytes_[position_++]);
+  }
   std::uint32_t u32() { return static_cast<std::uint32_t>(fixed(4)); }
   std::uint64_t u64() { return fixed(8); }
   std::int64_t i64() { return static_cast<std::int64_t>(fixed(8)); }
@@ -74,7 +80,8 @@ class Reader {
   std::uint64_t fixed(int width) {
     need(static_cast<std::size_t>(width));
     std::uint64_t value = 0;
-    for (int i = 0; i < width; ++i) value = (value << 8) | static_cast<std::uint8_t>(bytes_[position_++]);
+    for (int i = 0; i < width; ++i)
+      value = (value << 8) | static_cast<std::uint8_t>(bytes_[position_++]);
     return value;
   }
   std::string_view bytes_;
@@ -129,7 +136,8 @@ void write_postings(Writer& writer, const std::vector<Posting>& postings) {
 }  // namespace
 
 Digest sha256(std::string_view bytes) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                  EVP_MD_CTX_free);
   Digest out{};
   unsigned int size = 0;
   if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
@@ -173,7 +181,8 @@ std::string encode_entry_record(const JournalEntry& entry) {
 }
 
 Result<JournalEntry> decode_entry_record(std::string_view record) {
-  if (record.size() < 32) return Status::error(ErrorCode::corruption, "record shorter than its hash");
+  if (record.size() < 32)
+    return Status::error(ErrorCode::corruption, "record shorter than its hash");
   const std::string_view body = record.substr(0, record.size() - 32);
   JournalEntry entry;
   try {
@@ -194,7 +203,8 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
         entry.event_type = reader.str();
         entry.event_payload = reader.str();
         const std::uint32_t accounts = reader.count();
-        for (std::uint32_t i = 0; i < accounts; ++i) entry.event_accounts.push_back(read_account(reader));
+        for (std::uint32_t i = 0; i < accounts; ++i)
+          entry.event_accounts.push_back(read_account(reader));
       } else if (reader.u8() != 0) {
         entry.reverses = reader.u64();
       }
@@ -213,7 +223,8 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
   } catch (const std::exception& error) {
     return Status::error(ErrorCode::corruption, std::string("undecodable record: ") + error.what());
   }
-  if (sha256(body) != entry.hash) return Status::error(ErrorCode::corruption, "stored hash does not match the record");
+  if (sha256(body) != entry.hash)
+    return Status::error(ErrorCode::corruption, "stored hash does not match the record");
   return entry;
 }
 
@@ -242,7 +253,8 @@ Digest command_payload_digest(const Command& command) {
 
 std::string encode_sequence_key(std::uint64_t sequence) {
   std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i, sequence >>= 8) key[static_cast<std::size_t>(i)] = static_cast<char>(sequence & 0xff);
+  for (int i = 7; i >= 0; --i, sequence >>= 8)
+    key[static_cast<std::size_t>(i)] = static_cast<char>(sequence & 0xff);
   return key;
 }
 

@@ -16,14 +16,20 @@ namespace backstop {
 using Digest = std::array<std::uint8_t, 32>;  // SHA-256
 std::string to_hex(const Digest& digest);
 
-enum class AccountType : std::uint8_t { asset = 1, liability = 2, equity = 3, income = 4, expense = 5 };
+enum class AccountType : std::uint8_t {
+  asset = 1,
+  liability = 2,
+  equity = 3,
+  income = 4,
+  expense = 5
+};
 const char* account_type_name(AccountType type);
 std::optional<AccountType> parse_account_type(std::string_view name);
 // Assets and expenses grow with debits; the others grow with credits.
 bool is_debit_normal(AccountType type);
 
 struct Account {
-  std::string id;     // e.g. "fund:reserve", "member:05A:receivable"
+  std::string id;  // e.g. "fund:reserve", "member:05A:receivable"
   AccountType type = AccountType::asset;
   std::string owner;  // "fund" or a member id
   // The lowest balance (on the account's normal side) the account may ever show.
@@ -46,14 +52,20 @@ struct Metadata {
   bool operator==(const Metadata&) const = default;
 };
 
-struct OpenAccount { Account account; };
-struct PostTransaction { std::vector<Posting> postings; };
-struct ReverseTransaction { std::uint64_t sequence = 0; };
+struct OpenAccount {
+  Account account;
+};
+struct PostTransaction {
+  std::vector<Posting> postings;
+};
+struct ReverseTransaction {
+  std::uint64_t sequence = 0;
+};
 // A domain event (e.g. a fund command) recorded in the chain, with the postings it causes
 // (none, or at least two that balance). The payload is opaque to the ledger.
 struct RecordEvent {
-  std::string type;     // e.g. "file_specific_claim"
-  std::string payload;  // canonical encoding of the request
+  std::string type;               // e.g. "file_specific_claim"
+  std::string payload;            // canonical encoding of the request
   std::vector<Account> accounts;  // opened by the event, before its postings
   std::vector<Posting> postings;
 };

@@ -8,17 +8,22 @@
 namespace backstop {
 namespace {
 
-Status invalid(std::string message) { return Status::error(ErrorCode::invalid_argument, std::move(message)); }
+Status invalid(std::string message) {
+  return Status::error(ErrorCode::invalid_argument, std::move(message));
+}
 
 bool is_printable_text(std::string_view text) {
-  return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
 }
 
-// Account ids are ':'-separated names (hledger-compatible): "fund:reserve", "member:05A:receivable".
+// Account ids are ':'-separated names (hledger-compatible): "fund:reserve",
+// "member:05A:receivable".
 bool is_account_id(std::string_view id) {
   if (id.empty() || id.size() > 96 || id.front() == ':' || id.back() == ':') return false;
   if (id.find("::") != std::string_view::npos) return false;
@@ -26,12 +31,14 @@ bool is_account_id(std::string_view id) {
 }
 
 bool is_owner(std::string_view owner) {
-  return !owner.empty() && owner.size() <= 32 && std::all_of(owner.begin(), owner.end(), is_name_char);
+  return !owner.empty() && owner.size() <= 32 &&
+         std::all_of(owner.begin(), owner.end(), is_name_char);
 }
 
 Status check_postings_shape(const std::vector<Posting>& postings) {
   if (postings.size() < 2) return invalid("a transaction needs at least two postings");
-  if (postings.size() > Ledger::postings_max) return invalid("too many postings in one transaction");
+  if (postings.size() > Ledger::postings_max)
+    return invalid("too many postings in one transaction");
   for (const auto& posting : postings) {
     if (posting.amount.is_zero()) return invalid("a posting of zero to '" + posting.account + "'");
   }
@@ -40,7 +47,8 @@ Status check_postings_shape(const std::vector<Posting>& postings) {
 
 Status check_account_shape(const Account& account) {
   if (!is_account_id(account.id)) {
-    return invalid("account id must be ':'-separated names of letters, digits, '_', '-', '.' (at most 96)");
+    return invalid(
+        "account id must be ':'-separated names of letters, digits, '_', '-', '.' (at most 96)");
   }
   if (!is_owner(account.owner)) return invalid("owner must be 'fund' or a member id");
   if (!parse_account_type(account_type_name(account.type))) return invalid("unknown account type");
@@ -75,10 +83,12 @@ Status check_command_shape(const Command& command) {
     return check_postings_shape(post->postings);
   } else if (const auto* event = std::get_if<RecordEvent>(&command.body)) {
     if (event->type.empty() || event->type.size() > 64 ||
-        !std::all_of(event->type.begin(), event->type.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; })) {
+        !std::all_of(event->type.begin(), event->type.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; })) {
       return invalid("event type must be 1 to 64 of a-z and '_'");
     }
-    if (event->payload.size() > Ledger::event_payload_bytes_max) return invalid("event payload too large");
+    if (event->payload.size() > Ledger::event_payload_bytes_max)
+      return invalid("event payload too large");
     for (const auto& account : event->accounts) {
       if (Status shape = check_account_shape(account); !shape.is_ok()) return shape;
     }
@@ -127,8 +137,9 @@ std::optional<Result<Receipt>> Ledger::find_retry(const Command& command) const 
   auto used = idempotency_.find(command.idempotency_key);
   if (used == idempotency_.end()) return std::nullopt;
   if (used->second.first != command_payload_digest(command)) {
-    return Result<Receipt>(Status::error(ErrorCode::idempotency_conflict,
-                                         "idempotency key '" + command.idempotency_key + "' was used for a different request"));
+    return Result<Receipt>(Status::error(
+        ErrorCode::idempotency_conflict,
+        "idempotency key '" + command.idempotency_key + "' was used for a different request"));
   }
   const auto& original = journal_[used->second.second - 1];
   return Result<Receipt>(Receipt{original.sequence, original.hash, true});
@@ -157,16 +168,19 @@ Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& p
   } else {
     const auto target = std::get<ReverseTransaction>(command.body).sequence;
     if (target == 0 || target > last_sequence()) {
-      return Status::error(ErrorCode::not_found, "no transaction " + std::to_string(target) + " to reverse");
+      return Status::error(ErrorCode::not_found,
+                           "no transaction " + std::to_string(target) + " to reverse");
     }
     entry.kind = EntryKind::transaction;
     entry.reverses = target;
-    for (const auto& posting : journal_[target - 1].postings) entry.postings.push_back({posting.account, -posting.amount});
+    for (const auto& posting : journal_[target - 1].postings)
+      entry.postings.push_back({posting.account, -posting.amount});
   }
   return entry;
 }
 
-Status Ledger::check_new_account(const Account& account, const std::map<std::string, AccountState>& opened) const {
+Status Ledger::check_new_account(const Account& account,
+                                 const std::map<std::string, AccountState>& opened) const {
   if (accounts_.contains(account.id) || opened.contains(account.id)) {
     return Status::error(ErrorCode::already_exists, "account '" + account.id + "' already exists");
   }
@@ -192,11 +206,14 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
   }
   if (entry.reverses) {
     const auto& original = journal_[*entry.reverses - 1];
-    if (original.kind != EntryKind::transaction) return invalid("only a transaction can be reversed");
-    if (original.reverses) return invalid("a reversal cannot itself be reversed; post a new transaction");
+    if (original.kind != EntryKind::transaction)
+      return invalid("only a transaction can be reversed");
+    if (original.reverses)
+      return invalid("a reversal cannot itself be reversed; post a new transaction");
     if (auto by = reversed_by(original.sequence)) {
-      return Status::error(ErrorCode::already_reversed, "transaction " + std::to_string(original.sequence) +
-                                                            " was already reversed by " + std::to_string(*by));
+      return Status::error(ErrorCode::already_reversed,
+                           "transaction " + std::to_string(original.sequence) +
+                               " was already reversed by " + std::to_string(*by));
     }
   }
   std::map<std::string, Money> deltas;
@@ -209,7 +226,8 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
     total += posting.amount;
   }
   if (!total.is_zero()) {
-    return Status::error(ErrorCode::unbalanced, "postings sum to " + total.to_string() + ", not zero");
+    return Status::error(ErrorCode::unbalanced,
+                         "postings sum to " + total.to_string() + ", not zero");
   }
   for (const auto& [id, delta] : deltas) {
     const AccountState& state = accounts_.contains(id) ? accounts_.at(id) : opened.at(id);
@@ -218,7 +236,8 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
     after.balance += delta;
     if (after.normal_balance() < *state.account.floor) {
       return Status::error(ErrorCode::constraint, "account '" + id + "' would fall to " +
-                                                      after.normal_balance().to_string() + ", below its floor of " +
+                                                      after.normal_balance().to_string() +
+                                                      ", below its floor of " +
                                                       state.account.floor->to_string());
     }
   }
@@ -231,7 +250,8 @@ void Ledger::apply(JournalEntry entry) {
   if (entry.kind == EntryKind::open_account) {
     accounts_.emplace(entry.account.id, AccountState{entry.account, Money()});
   } else {
-    for (const auto& account : entry.event_accounts) accounts_.emplace(account.id, AccountState{account, Money()});
+    for (const auto& account : entry.event_accounts)
+      accounts_.emplace(account.id, AccountState{account, Money()});
     Money total;
     for (const auto& posting : entry.postings) {
       accounts_.at(posting.account).balance += posting.amount;
@@ -247,19 +267,25 @@ void Ledger::apply(JournalEntry entry) {
 
 Status Ledger::replay(const JournalEntry& entry) {
   const std::string where = "transaction " + std::to_string(entry.sequence) + ": ";
-  auto corrupt = [&](const std::string& what) { return Status::error(ErrorCode::corruption, where + what); };
+  auto corrupt = [&](const std::string& what) {
+    return Status::error(ErrorCode::corruption, where + what);
+  };
   if (entry.sequence != last_sequence() + 1) {
     return corrupt("out of sequence (expected " + std::to_string(last_sequence() + 1) + ")");
   }
-  if (entry.previous_hash != chain_head_) return corrupt("does not chain to the hash of the entry before it");
-  if (sha256(encode_entry_body(entry)) != entry.hash) return corrupt("hash does not match its contents");
+  if (entry.previous_hash != chain_head_)
+    return corrupt("does not chain to the hash of the entry before it");
+  if (sha256(encode_entry_body(entry)) != entry.hash)
+    return corrupt("hash does not match its contents");
   try {
     if (entry.reverses) {
-      if (*entry.reverses == 0 || *entry.reverses > last_sequence()) return corrupt("reverses an unknown transaction");
+      if (*entry.reverses == 0 || *entry.reverses > last_sequence())
+        return corrupt("reverses an unknown transaction");
       const auto& original = journal_[*entry.reverses - 1].postings;
       bool mirrors = original.size() == entry.postings.size();
       for (std::size_t i = 0; mirrors && i < original.size(); ++i) {
-        mirrors = original[i].account == entry.postings[i].account && original[i].amount == -entry.postings[i].amount;
+        mirrors = original[i].account == entry.postings[i].account &&
+                  original[i].amount == -entry.postings[i].amount;
       }
       if (!mirrors) return corrupt("is not the mirror image of the transaction it reverses");
     }

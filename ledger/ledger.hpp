@@ -49,14 +49,17 @@ class Ledger {
   // Sum of all balances; zero whenever every transaction balanced.
   Money trial_balance() const;
   // The key's payload digest and sequence, if the key has been used.
-  const std::unordered_map<std::string, std::pair<Digest, std::uint64_t>>& idempotency() const { return idempotency_; }
+  const std::unordered_map<std::string, std::pair<Digest, std::uint64_t>>& idempotency() const {
+    return idempotency_;
+  }
   // The sequence of the entry that reversed `sequence`, if any.
   std::optional<std::uint64_t> reversed_by(std::uint64_t sequence) const;
 
  private:
   Result<JournalEntry> build_entry(const Command& command, const Digest& payload) const;
   Status check_entry(const JournalEntry& entry) const;
-  Status check_new_account(const Account& account, const std::map<std::string, AccountState>& opened) const;
+  Status check_new_account(const Account& account,
+                           const std::map<std::string, AccountState>& opened) const;
   void apply(JournalEntry entry);
 
   std::vector<JournalEntry> journal_;

@@ -8,7 +8,7 @@ namespace backstop {
 namespace {
 
 constexpr std::string_view pound_sign = "\xC2\xA3";  // "£" in UTF-8
-constexpr std::size_t digits_max = 36;              // keeps every parse far from Int128's range
+constexpr std::size_t digits_max = 36;               // keeps every parse far from Int128's range
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -16,7 +16,10 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // Returns false on any malformation.
 bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound, Int128& scaled) {
   bool negative = false;
-  if (!text.empty() && text.front() == '-') { negative = true; text.remove_prefix(1); }
+  if (!text.empty() && text.front() == '-') {
+    negative = true;
+    text.remove_prefix(1);
+  }
   if (allow_pound && text.starts_with(pound_sign)) text.remove_prefix(pound_sign.size());
   if (text.empty()) return false;
 
@@ -37,7 +40,8 @@ bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound,
     bool first = true;
     while (true) {
       auto comma = whole.find(',', group_start);
-      auto group = whole.substr(group_start, comma == std::string_view::npos ? whole.npos : comma - group_start);
+      auto group = whole.substr(group_start,
+                                comma == std::string_view::npos ? whole.npos : comma - group_start);
       if (group.empty() || group.size() > 3 || (!first && group.size() != 3)) return false;
       digits += group;
       first = false;
@@ -74,7 +78,8 @@ Int128 abs128(const Int128& value) { return value < 0 ? Int128(-value) : value; 
 }  // namespace
 
 Result<Rate> Rate::from_ppm(std::int64_t ppm) {
-  if (ppm > max_abs_ppm || ppm < -max_abs_ppm) return Status::error(ErrorCode::overflow, "rate out of range");
+  if (ppm > max_abs_ppm || ppm < -max_abs_ppm)
+    return Status::error(ErrorCode::overflow, "rate out of range");
   return Rate(ppm);
 }
 
@@ -101,8 +106,9 @@ std::string Rate::to_string() const {
 Result<Money> Money::parse(std::string_view text) {
   Int128 pence;
   if (!parse_decimal(text, 2, true, pence)) {
-    return Status::error(ErrorCode::invalid_argument,
-                         "not an amount of money (e.g. 1234.56 or £1,234.56): '" + std::string(text) + "'");
+    return Status::error(
+        ErrorCode::invalid_argument,
+        "not an amount of money (e.g. 1234.56 or £1,234.56): '" + std::string(text) + "'");
   }
   return Money(pence);
 }
@@ -110,7 +116,8 @@ Result<Money> Money::parse(std::string_view text) {
 std::optional<Money> Money::from_pence_string(std::string_view text) {
   const bool negative = text.starts_with('-');
   if (negative) text.remove_prefix(1);
-  if (text.empty() || text.size() > digits_max || !std::all_of(text.begin(), text.end(), is_digit)) return std::nullopt;
+  if (text.empty() || text.size() > digits_max || !std::all_of(text.begin(), text.end(), is_digit))
+    return std::nullopt;
   Int128 value = 0;
   for (char c : text) value = value * 10 + (c - '0');
   return Money(negative ? Int128(-value) : value);
@@ -127,7 +134,8 @@ std::string Money::to_display() const {
   const Int128 magnitude = abs128(pence_);
   std::string fraction = (magnitude % 100).str();
   if (fraction.size() < 2) fraction.insert(0, "0");
-  return (pence_ < 0 ? "-" : "") + std::string(pound_sign) + group_thousands((magnitude / 100).str()) + "." + fraction;
+  return (pence_ < 0 ? "-" : "") + std::string(pound_sign) +
+         group_thousands((magnitude / 100).str()) + "." + fraction;
 }
 
 Int128 divide_half_even(const Int128& numerator, const Int128& denominator) {
@@ -154,7 +162,8 @@ Result<std::vector<Money>> split_pro_rata(const Money& whole, const std::vector<
   if (weights.empty()) return Status::error(ErrorCode::invalid_argument, "nothing to split among");
   Int128 total = 0;
   for (const auto& weight : weights) {
-    if (weight < 0) return Status::error(ErrorCode::invalid_argument, "a pro-rata weight is negative");
+    if (weight < 0)
+      return Status::error(ErrorCode::invalid_argument, "a pro-rata weight is negative");
     total += weight;
   }
   if (total == 0) return Status::error(ErrorCode::invalid_argument, "pro-rata weights sum to zero");

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <boost/multiprecision/cpp_int.hpp>
-
 #include <compare>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,13 +58,19 @@ class Money {
   Money operator-() const { return Money(-pence_); }
   Money operator+(const Money& other) const { return Money(pence_ + other.pence_); }
   Money operator-(const Money& other) const { return Money(pence_ - other.pence_); }
-  Money& operator+=(const Money& other) { pence_ += other.pence_; return *this; }
-  Money& operator-=(const Money& other) { pence_ -= other.pence_; return *this; }
+  Money& operator+=(const Money& other) {
+    pence_ += other.pence_;
+    return *this;
+  }
+  Money& operator-=(const Money& other) {
+    pence_ -= other.pence_;
+    return *this;
+  }
   bool operator==(const Money& other) const { return pence_ == other.pence_; }
   std::strong_ordering operator<=>(const Money& other) const {
-    return pence_ < other.pence_ ? std::strong_ordering::less
-         : pence_ > other.pence_ ? std::strong_ordering::greater
-                                 : std::strong_ordering::equal;
+    return pence_ < other.pence_   ? std::strong_ordering::less
+           : pence_ > other.pence_ ? std::strong_ordering::greater
+                                   : std::strong_ordering::equal;
   }
 
  private:

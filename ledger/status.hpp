@@ -11,17 +11,17 @@
 namespace backstop {
 
 enum class ErrorCode {
-  invalid_argument,   // malformed input: a bad amount, an empty key, an unknown account type
-  not_found,          // names something that does not exist
-  already_exists,     // creates something that exists
-  unbalanced,         // postings do not sum to zero
-  constraint,         // a balance would cross its floor
-  already_reversed,   // a transaction may be reversed once only
+  invalid_argument,      // malformed input: a bad amount, an empty key, an unknown account type
+  not_found,             // names something that does not exist
+  already_exists,        // creates something that exists
+  unbalanced,            // postings do not sum to zero
+  constraint,            // a balance would cross its floor
+  already_reversed,      // a transaction may be reversed once only
   idempotency_conflict,  // the key was used before with a different payload
-  overflow,           // an amount does not fit
-  corruption,         // stored data disagrees with itself
-  io_error,           // the store failed
-  permission_denied,  // the actor may not do this
+  overflow,              // an amount does not fit
+  corruption,            // stored data disagrees with itself
+  io_error,              // the store failed
+  permission_denied,     // the actor may not do this
 };
 
 const char* error_code_name(ErrorCode code);
@@ -29,10 +29,15 @@ const char* error_code_name(ErrorCode code);
 class Status {
  public:
   static Status ok() { return Status(); }
-  static Status error(ErrorCode code, std::string message) { return Status(code, std::move(message)); }
+  static Status error(ErrorCode code, std::string message) {
+    return Status(code, std::move(message));
+  }
 
   bool is_ok() const { return !code_.has_value(); }
-  ErrorCode code() const { assert(code_.has_value()); return *code_; }
+  ErrorCode code() const {
+    assert(code_.has_value());
+    return *code_;
+  }
   const std::string& message() const { return message_; }
   std::string to_string() const;
 
@@ -48,13 +53,27 @@ template <typename T>
 class Result {
  public:
   Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : state_(std::move(status)) { assert(!std::get<Status>(state_).is_ok()); }  // NOLINT
+  Result(Status status) : state_(std::move(status)) {
+    assert(!std::get<Status>(state_).is_ok());
+  }  // NOLINT
 
   bool is_ok() const { return std::holds_alternative<T>(state_); }
-  const Status& status() const { assert(!is_ok()); return std::get<Status>(state_); }
-  const T& value() const& { assert(is_ok()); return std::get<T>(state_); }
-  T& value() & { assert(is_ok()); return std::get<T>(state_); }
-  T&& value() && { assert(is_ok()); return std::get<T>(std::move(state_)); }
+  const Status& status() const {
+    assert(!is_ok());
+    return std::get<Status>(state_);
+  }
+  const T& value() const& {
+    assert(is_ok());
+    return std::get<T>(state_);
+  }
+  T& value() & {
+    assert(is_ok());
+    return std::get<T>(state_);
+  }
+  T&& value() && {
+    assert(is_ok());
+    return std::get<T>(std::move(state_));
+  }
 
  private:
   std::variant<T, Status> state_;

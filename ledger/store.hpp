@@ -68,7 +68,8 @@ struct RocksStoreOptions {
 class RocksStore final : public Store {
  public:
   // Opens (creating if needed, unless read-only) the store in `directory`.
-  static Result<std::unique_ptr<RocksStore>> open(const std::string& directory, RocksStoreOptions options = {});
+  static Result<std::unique_ptr<RocksStore>> open(const std::string& directory,
+                                                  RocksStoreOptions options = {});
   ~RocksStore() override;
 
   Status commit(const Ledger& ledger, std::span<const JournalEntry> entries) override;

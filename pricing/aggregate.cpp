@@ -45,7 +45,8 @@ std::complex<double> pgf(const Frequency& frequency, std::complex<double> z) {
   if (frequency.p0_modified >= 0) {
     Frequency base = frequency;
     base.p0_modified = -1;
-    return frequency.p0_modified + (1 - frequency.p0_modified) / (1 - frequency.p0) * (pgf(base, z) - frequency.p0);
+    return frequency.p0_modified +
+           (1 - frequency.p0_modified) / (1 - frequency.p0) * (pgf(base, z) - frequency.p0);
   }
   if (frequency.name == "poisson") return std::exp(frequency.b * (z - 1.0));
   if (frequency.a > 0) {
@@ -60,20 +61,26 @@ std::complex<double> pgf(const Frequency& frequency, std::complex<double> z) {
 
 }  // namespace
 
-std::vector<double> discretise(const Severity& severity, Discretisation method, double to, double span) {
-  if (!(span > 0) || !(to > 0)) throw std::invalid_argument("discretise needs positive to and span");
+std::vector<double> discretise(const Severity& severity, Discretisation method, double to,
+                               double span) {
+  if (!(span > 0) || !(to > 0))
+    throw std::invalid_argument("discretise needs positive to and span");
   const auto points = static_cast<std::size_t>(std::llround(to / span));
   std::vector<double> masses;
   switch (method) {
     case Discretisation::upper:
-      for (std::size_t j = 0; j < points; ++j) masses.push_back(severity.cdf(D(j + 1) * span) - severity.cdf(D(j) * span));
+      for (std::size_t j = 0; j < points; ++j)
+        masses.push_back(severity.cdf(D(j + 1) * span) - severity.cdf(D(j) * span));
       break;
     case Discretisation::lower:
       masses.push_back(severity.cdf(0));
-      for (std::size_t j = 1; j <= points; ++j) masses.push_back(severity.cdf(D(j) * span) - severity.cdf((D(j) - 1.0) * span));
+      for (std::size_t j = 1; j <= points; ++j)
+        masses.push_back(severity.cdf(D(j) * span) - severity.cdf((D(j) - 1.0) * span));
       break;
     case Discretisation::rounding:
-      for (std::size_t j = 0; j < points; ++j) masses.push_back(severity.cdf(D(j) * span + span / 2) - severity.cdf(D(j) * span - span / 2));
+      for (std::size_t j = 0; j < points; ++j)
+        masses.push_back(severity.cdf(D(j) * span + span / 2) -
+                         severity.cdf(D(j) * span - span / 2));
       break;
     case Discretisation::unbiased: {
       // Local moment matching of the mean on each interval (actuar's "unbiased").
@@ -93,7 +100,8 @@ std::vector<double> discretise(const Severity& severity, Discretisation method, 
 
 double LatticeDistribution::cdf(double x) const {
   double total = 0;
-  for (std::size_t k = 0; k < masses.size() && D(k) * span <= x + 1e-9 * span; ++k) total += masses[k];
+  for (std::size_t k = 0; k < masses.size() && D(k) * span <= x + 1e-9 * span; ++k)
+    total += masses[k];
   return total;
 }
 
@@ -105,13 +113,15 @@ double LatticeDistribution::mean() const {
 
 double LatticeDistribution::stop_loss(double retention) const {
   double total = 0;
-  for (std::size_t k = 0; k < masses.size(); ++k) total += std::max(0.0, D(k) * span - retention) * masses[k];
+  for (std::size_t k = 0; k < masses.size(); ++k)
+    total += std::max(0.0, D(k) * span - retention) * masses[k];
   return total;
 }
 
 double LatticeDistribution::layer_cost(double retention, double limit, double share) const {
   double total = 0;
-  for (std::size_t k = 0; k < masses.size(); ++k) total += std::min(limit, std::max(0.0, D(k) * span - retention)) * masses[k];
+  for (std::size_t k = 0; k < masses.size(); ++k)
+    total += std::min(limit, std::max(0.0, D(k) * span - retention)) * masses[k];
   return share * total;
 }
 
@@ -135,8 +145,8 @@ double LatticeDistribution::tail_value_at_risk(double p) const {
   return weight > 0 ? total / weight : var;
 }
 
-LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& fx, double span, std::size_t length_max,
-                           double tolerance) {
+LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& fx, double span,
+                           std::size_t length_max, double tolerance) {
   if (fx.empty()) throw std::invalid_argument("panjer needs severity masses");
   LatticeDistribution out{span, {}};
   const double f0 = fx[0];
@@ -145,12 +155,15 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
   const double scale = 1 / (1 - frequency.a * f0);
   // The (a, b, 1) class adds (p1 - (a + b) p0) f_X(k) to each step; zero for (a, b, 0).
   const double modification =
-      frequency.p0_modified >= 0 ? frequency.pmf(1) - (frequency.a + frequency.b) * frequency.p0_modified : 0;
+      frequency.p0_modified >= 0
+          ? frequency.pmf(1) - (frequency.a + frequency.b) * frequency.p0_modified
+          : 0;
   for (std::size_t k = 1; k < length_max && cumulative < 1 - tolerance; ++k) {
     double sum = k < fx.size() ? modification * fx[k] : 0;
     const std::size_t top = std::min(k, fx.size() - 1);
     for (std::size_t j = 1; j <= top; ++j) {
-      sum += (frequency.a + frequency.b * static_cast<double>(j) / static_cast<double>(k)) * fx[j] * out.masses[k - j];
+      sum += (frequency.a + frequency.b * static_cast<double>(j) / static_cast<double>(k)) * fx[j] *
+             out.masses[k - j];
     }
     out.masses.push_back(scale * sum);
     cumulative += out.masses.back();
@@ -158,22 +171,27 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
   return out;
 }
 
-LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& fx, double span, std::size_t length,
-                                  double tilt) {
-  if ((length & (length - 1)) != 0 || length < fx.size()) throw std::invalid_argument("FFT length must be a power of two covering the severity");
+LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& fx,
+                                  double span, std::size_t length, double tilt) {
+  if ((length & (length - 1)) != 0 || length < fx.size())
+    throw std::invalid_argument("FFT length must be a power of two covering the severity");
   std::vector<std::complex<double>> data(length);
-  for (std::size_t k = 0; k < fx.size(); ++k) data[k] = fx[k] * std::exp(-tilt * static_cast<double>(k));
+  for (std::size_t k = 0; k < fx.size(); ++k)
+    data[k] = fx[k] * std::exp(-tilt * static_cast<double>(k));
   fft(data, false);
   for (auto& value : data) value = pgf(frequency, value);
   fft(data, true);
   LatticeDistribution out{span, std::vector<double>(length)};
-  for (std::size_t k = 0; k < length; ++k) out.masses[k] = std::max(0.0, data[k].real() * std::exp(tilt * static_cast<double>(k)));
+  for (std::size_t k = 0; k < length; ++k)
+    out.masses[k] = std::max(0.0, data[k].real() * std::exp(tilt * static_cast<double>(k)));
   return out;
 }
 
-std::vector<double> occurrence_layer(const std::vector<double>& fx, double span, double deductible, double limit) {
+std::vector<double> occurrence_layer(const std::vector<double>& fx, double span, double deductible,
+                                     double limit) {
   const auto shift = static_cast<std::size_t>(std::llround(deductible / span));
-  const std::size_t cap = limit > 0 ? static_cast<std::size_t>(std::llround(limit / span)) : fx.size();
+  const std::size_t cap =
+      limit > 0 ? static_cast<std::size_t>(std::llround(limit / span)) : fx.size();
   std::vector<double> out(std::min(cap + 1, fx.size()), 0.0);
   for (std::size_t k = 0; k < fx.size(); ++k) {
     const std::size_t paid = std::min(cap, k > shift ? k - shift : 0);
@@ -181,12 +199,13 @@ std::vector<double> occurrence_layer(const std::vector<double>& fx, double span,
     out[paid] += fx[k];
   }
   // With a limit, the severity's mass beyond the lattice (beyond `to`) is a claim at the limit.
-  if (limit > 0 && cap < out.size()) out[cap] += std::max(0.0, 1 - std::accumulate(fx.begin(), fx.end(), 0.0));
+  if (limit > 0 && cap < out.size())
+    out[cap] += std::max(0.0, 1 - std::accumulate(fx.begin(), fx.end(), 0.0));
   return out;
 }
 
-LatticeDistribution aggregate_monte_carlo(const Frequency& frequency, const std::vector<double>& fx, double span, int simulations,
-                                          std::uint64_t seed) {
+LatticeDistribution aggregate_monte_carlo(const Frequency& frequency, const std::vector<double>& fx,
+                                          double span, int simulations, std::uint64_t seed) {
   if (simulations < 1) throw std::invalid_argument("Monte Carlo needs simulations");
   std::mt19937_64 random(seed);
   std::discrete_distribution<std::size_t> severity(fx.begin(), fx.end());
@@ -217,16 +236,17 @@ Moments aggregate_moments(const Frequency& frequency, const Severity& severity, 
     m3 += x * x * x * f;
   }
   m1 *= h / 3, m2 *= h / 3, m3 *= h / 3;
-  // Third central moment of N from its (a, b, 0) parameters via the first three factorial cumulants is
-  // lengthy; the compound formula with E[N], Var[N] and the N's skewness by distribution:
+  // Third central moment of N from its (a, b, 0) parameters via the first three factorial cumulants
+  // is lengthy; the compound formula with E[N], Var[N] and the N's skewness by distribution:
   const double mean_n = frequency.mean, var_n = frequency.variance;
-  double third_n = mean_n;  // Poisson
-  if (frequency.a > 0) third_n = var_n * (2 * var_n / mean_n - 1);                 // negative binomial
-  if (frequency.a < 0) third_n = var_n * (1 - 2 * (1 - var_n / mean_n));           // binomial: npq(1 - 2p)
+  double third_n = mean_n;                                                // Poisson
+  if (frequency.a > 0) third_n = var_n * (2 * var_n / mean_n - 1);        // negative binomial
+  if (frequency.a < 0) third_n = var_n * (1 - 2 * (1 - var_n / mean_n));  // binomial: npq(1 - 2p)
   Moments out;
   out.mean = mean_n * m1;
   out.variance = mean_n * (m2 - m1 * m1) + var_n * m1 * m1;
-  const double third = mean_n * (m3 - 3 * m2 * m1 + 2 * m1 * m1 * m1) + 3 * var_n * m1 * (m2 - m1 * m1) + third_n * m1 * m1 * m1;
+  const double third = mean_n * (m3 - 3 * m2 * m1 + 2 * m1 * m1 * m1) +
+                       3 * var_n * m1 * (m2 - m1 * m1) + third_n * m1 * m1 * m1;
   out.skewness = third / std::pow(out.variance, 1.5);
   return out;
 }

@@ -14,7 +14,8 @@ enum class Discretisation { upper, lower, rounding, unbiased };
 
 // Masses at 0, h, 2h, ... of a severity from 0 to `to`, as actuar's discretize():
 // to / h masses for upper and rounding, one more for lower and unbiased.
-std::vector<double> discretise(const Severity& severity, Discretisation method, double to, double span);
+std::vector<double> discretise(const Severity& severity, Discretisation method, double to,
+                               double span);
 
 // A distribution on the lattice 0, h, 2h, ...: masses[k] = P(S = k h).
 struct LatticeDistribution {
@@ -35,22 +36,25 @@ struct LatticeDistribution {
 
 // Panjer's recursion for an (a, b, 0) frequency; stops at `length` points or when the
 // distribution function reaches 1 - tolerance.
-LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
-                           std::size_t length_max = 1 << 20, double tolerance = 1e-12);
+LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& severity_masses,
+                           double span, std::size_t length_max = 1 << 20, double tolerance = 1e-12);
 
 // The same by FFT on `length` points (a power of two, padded with zeros against wrap-around;
 // `tilt` > 0 applies exponential tilting to push wrap-around further down).
-LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
+LatticeDistribution aggregate_fft(const Frequency& frequency,
+                                  const std::vector<double>& severity_masses, double span,
                                   std::size_t length, double tilt = 0);
 
 // A per-occurrence layer on a discretised severity: each claim pays
 // min(limit, (X - deductible)+) (deductible and limit on the lattice; limit 0 = none). With a
 // limit, the mass the discretisation left beyond its last point becomes a claim at the limit.
-std::vector<double> occurrence_layer(const std::vector<double>& severity_masses, double span, double deductible, double limit);
+std::vector<double> occurrence_layer(const std::vector<double>& severity_masses, double span,
+                                     double deductible, double limit);
 
 // The aggregate distribution by Monte Carlo on the same lattice (claims rounded to it),
 // seeded; for checking the exact methods and for models without one.
-LatticeDistribution aggregate_monte_carlo(const Frequency& frequency, const std::vector<double>& severity_masses, double span,
+LatticeDistribution aggregate_monte_carlo(const Frequency& frequency,
+                                          const std::vector<double>& severity_masses, double span,
                                           int simulations, std::uint64_t seed);
 
 // Normal and normal-power approximations of F_S(x) from the first three moments of S.

@@ -12,12 +12,12 @@ struct CredibilityInput {
 };
 
 struct CredibilityResult {
-  double collective_mean = 0;        // m, the credibility-weighted pool mean
-  double within_variance = 0;        // s^2
-  double between_variance = 0;       // a (floored at zero)
-  std::vector<double> unit_means;    // each unit's weighted mean
-  std::vector<double> factors;       // z_i = w_i / (w_i + s^2 / a)
-  std::vector<double> premiums;      // m + z_i (unit mean - m)
+  double collective_mean = 0;      // m, the credibility-weighted pool mean
+  double within_variance = 0;      // s^2
+  double between_variance = 0;     // a (floored at zero)
+  std::vector<double> unit_means;  // each unit's weighted mean
+  std::vector<double> factors;     // z_i = w_i / (w_i + s^2 / a)
+  std::vector<double> premiums;    // m + z_i (unit mean - m)
 };
 
 CredibilityResult buhlmann_straub(const CredibilityInput& input);

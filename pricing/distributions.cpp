@@ -50,7 +50,9 @@ class LogNormal final : public Severity {
     const double z = (std::log(x) - mu_) / sigma_;
     return std::exp(-0.5 * z * z) / (x * sigma_ * std::sqrt(2 * pi));
   }
-  double cdf(double x) const override { return x <= 0 ? 0 : normal_cdf((std::log(x) - mu_) / sigma_); }
+  double cdf(double x) const override {
+    return x <= 0 ? 0 : normal_cdf((std::log(x) - mu_) / sigma_);
+  }
   double mean() const override { return std::exp(mu_ + 0.5 * sigma_ * sigma_); }
   double limited_expected_value(double d) const override {
     if (d <= 0) return 0;
@@ -68,7 +70,8 @@ class Gamma final : public Severity {
   Gamma(double shape, double rate) : shape_(shape), rate_(rate) {}
   double pdf(double x) const override {
     if (x <= 0) return 0;
-    return std::exp(shape_ * std::log(rate_) + (shape_ - 1) * std::log(x) - rate_ * x - std::lgamma(shape_));
+    return std::exp(shape_ * std::log(rate_) + (shape_ - 1) * std::log(x) - rate_ * x -
+                    std::lgamma(shape_));
   }
   double cdf(double x) const override { return incomplete_gamma(shape_, rate_ * x); }
   double mean() const override { return shape_ / rate_; }
@@ -85,8 +88,12 @@ class Gamma final : public Severity {
 class Pareto final : public Severity {
  public:
   Pareto(double shape, double scale) : alpha_(shape), theta_(scale) {}
-  double pdf(double x) const override { return x < 0 ? 0 : alpha_ * std::pow(theta_, alpha_) / std::pow(x + theta_, alpha_ + 1); }
-  double cdf(double x) const override { return x <= 0 ? 0 : 1 - std::pow(theta_ / (x + theta_), alpha_); }
+  double pdf(double x) const override {
+    return x < 0 ? 0 : alpha_ * std::pow(theta_, alpha_) / std::pow(x + theta_, alpha_ + 1);
+  }
+  double cdf(double x) const override {
+    return x <= 0 ? 0 : 1 - std::pow(theta_ / (x + theta_), alpha_);
+  }
   double quantile(double p) const override { return theta_ * (std::pow(1 - p, -1 / alpha_) - 1); }
   double mean() const override { return alpha_ > 1 ? theta_ / (alpha_ - 1) : INFINITY; }
   double limited_expected_value(double d) const override {
@@ -107,7 +114,9 @@ class Weibull final : public Severity {
     if (x < 0) return 0;
     return k_ / lambda_ * std::pow(x / lambda_, k_ - 1) * std::exp(-std::pow(x / lambda_, k_));
   }
-  double cdf(double x) const override { return x <= 0 ? 0 : 1 - std::exp(-std::pow(x / lambda_, k_)); }
+  double cdf(double x) const override {
+    return x <= 0 ? 0 : 1 - std::exp(-std::pow(x / lambda_, k_));
+  }
   double quantile(double p) const override { return lambda_ * std::pow(-std::log(1 - p), 1 / k_); }
   double mean() const override { return lambda_ * std::tgamma(1 + 1 / k_); }
   double limited_expected_value(double d) const override {
@@ -128,7 +137,9 @@ class Exponential final : public Severity {
   double cdf(double x) const override { return x <= 0 ? 0 : 1 - std::exp(-rate_ * x); }
   double quantile(double p) const override { return -std::log(1 - p) / rate_; }
   double mean() const override { return 1 / rate_; }
-  double limited_expected_value(double d) const override { return d <= 0 ? 0 : (1 - std::exp(-rate_ * d)) / rate_; }
+  double limited_expected_value(double d) const override {
+    return d <= 0 ? 0 : (1 - std::exp(-rate_ * d)) / rate_;
+  }
   std::string name() const override { return "exponential"; }
 
  private:
@@ -138,18 +149,24 @@ class Exponential final : public Severity {
 class Empirical final : public Severity {
  public:
   explicit Empirical(std::vector<double> values) : values_(std::move(values)) {
-    if (values_.empty()) throw std::invalid_argument("an empirical distribution needs observations");
+    if (values_.empty())
+      throw std::invalid_argument("an empirical distribution needs observations");
     std::sort(values_.begin(), values_.end());
   }
   double pdf(double) const override { return 0; }  // no density: the distribution is discrete
   double cdf(double x) const override {
-    return static_cast<double>(std::upper_bound(values_.begin(), values_.end(), x) - values_.begin()) / static_cast<double>(values_.size());
+    return static_cast<double>(std::upper_bound(values_.begin(), values_.end(), x) -
+                               values_.begin()) /
+           static_cast<double>(values_.size());
   }
   double quantile(double p) const override {
     const auto index = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values_.size())));
     return values_[std::min(values_.size() - 1, index == 0 ? 0 : index - 1)];
   }
-  double mean() const override { return std::accumulate(values_.begin(), values_.end(), 0.0) / static_cast<double>(values_.size()); }
+  double mean() const override {
+    return std::accumulate(values_.begin(), values_.end(), 0.0) /
+           static_cast<double>(values_.size());
+  }
   double limited_expected_value(double d) const override {
     double sum = 0;
     for (double v : values_) sum += std::min(v, d);
@@ -165,7 +182,8 @@ class Empirical final : public Severity {
 };
 
 void require_positive(double value, const char* what) {
-  if (!(value > 0) || !std::isfinite(value)) throw std::invalid_argument(std::string(what) + " must be positive and finite");
+  if (!(value > 0) || !std::isfinite(value))
+    throw std::invalid_argument(std::string(what) + " must be positive and finite");
 }
 
 }  // namespace
@@ -204,7 +222,9 @@ std::unique_ptr<Severity> exponential(double rate) {
   require_positive(rate, "rate");
   return std::make_unique<Exponential>(rate);
 }
-std::unique_ptr<Severity> empirical(std::vector<double> observations) { return std::make_unique<Empirical>(std::move(observations)); }
+std::unique_ptr<Severity> empirical(std::vector<double> observations) {
+  return std::make_unique<Empirical>(std::move(observations));
+}
 
 double Frequency::pgf(double z) const {
   if (p0_modified >= 0) {
@@ -242,7 +262,9 @@ int Frequency::sample(std::mt19937_64& random) const {
     base.p0_modified = -1;
     // The rest of the mass follows the base distribution conditioned on N > 0.
     int k;
-    do { k = base.sample(random); } while (k == 0);
+    do {
+      k = base.sample(random);
+    } while (k == 0);
     return k;
   }
   double p = p0;
@@ -265,7 +287,8 @@ Frequency negative_binomial(double size, double prob) {
   require_positive(size, "size");
   if (!(prob > 0 && prob < 1)) throw std::invalid_argument("prob must be in (0, 1)");
   const double mean = size * (1 - prob) / prob;
-  return Frequency{"negative_binomial", 1 - prob, (size - 1) * (1 - prob), std::pow(prob, size), mean, mean / prob};
+  return Frequency{"negative_binomial",  1 - prob, (size - 1) * (1 - prob),
+                   std::pow(prob, size), mean,     mean / prob};
 }
 
 Frequency zero_modified(Frequency base, double p0) {
@@ -283,7 +306,9 @@ Frequency binomial(int size, double prob) {
   if (size < 1) throw std::invalid_argument("size must be at least 1");
   if (!(prob > 0 && prob < 1)) throw std::invalid_argument("prob must be in (0, 1)");
   const double ratio = prob / (1 - prob);
-  return Frequency{"binomial", -ratio, (size + 1) * ratio, std::pow(1 - prob, size), size * prob, size * prob * (1 - prob)};
+  return Frequency{"binomial",         -ratio,
+                   (size + 1) * ratio, std::pow(1 - prob, size),
+                   size * prob,        size * prob * (1 - prob)};
 }
 
 }  // namespace backstop::pricing

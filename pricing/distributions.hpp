@@ -20,13 +20,16 @@ class Severity {
   virtual double mean() const = 0;
   // E[min(X, d)], the limited expected value (actuar's lev* functions).
   virtual double limited_expected_value(double d) const = 0;
-  virtual double sample(std::mt19937_64& random) const { return quantile(std::uniform_real_distribution<double>(0, 1)(random)); }
+  virtual double sample(std::mt19937_64& random) const {
+    return quantile(std::uniform_real_distribution<double>(0, 1)(random));
+  }
   virtual std::string name() const = 0;
 };
 
 std::unique_ptr<Severity> lognormal(double meanlog, double sdlog);
 std::unique_ptr<Severity> gamma_severity(double shape, double rate);
-std::unique_ptr<Severity> pareto(double shape, double scale);   // actuar: F = 1 - (scale / (x + scale))^shape
+std::unique_ptr<Severity> pareto(double shape,
+                                 double scale);  // actuar: F = 1 - (scale / (x + scale))^shape
 std::unique_ptr<Severity> weibull(double shape, double scale);
 std::unique_ptr<Severity> exponential(double rate);
 std::unique_ptr<Severity> empirical(std::vector<double> observations);
@@ -49,7 +52,8 @@ struct Frequency {
 };
 
 Frequency poisson(double lambda);
-Frequency negative_binomial(double size, double prob);  // R's (size, prob): mean size (1 - prob) / prob
+Frequency negative_binomial(double size,
+                            double prob);  // R's (size, prob): mean size (1 - prob) / prob
 Frequency binomial(int size, double prob);
 // The zero-modified version of `base` with P(N = 0) = p0 (actuar's p0 argument).
 Frequency zero_modified(Frequency base, double p0);

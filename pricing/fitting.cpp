@@ -17,7 +17,8 @@ double digamma(double x) {
   double result = 0;
   while (x < 6) result -= 1 / x, x += 1;
   const double f = 1 / (x * x);
-  return result + std::log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
+  return result + std::log(x) - 0.5 / x -
+         f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
 }
 
 double trigamma(double x) {
@@ -33,8 +34,10 @@ double bisect(const std::function<double(double)>& f, double low, double high) {
   for (int i = 0; i < 300 && high - low > 1e-15 * std::max(1.0, std::abs(high)); ++i) {
     const double middle = 0.5 * (low + high);
     const double f_middle = f(middle);
-    if ((f_middle > 0) == (f_low > 0)) low = middle, f_low = f_middle;
-    else high = middle;
+    if ((f_middle > 0) == (f_low > 0))
+      low = middle, f_low = f_middle;
+    else
+      high = middle;
   }
   return 0.5 * (low + high);
 }
@@ -45,8 +48,10 @@ double golden_maximum(const std::function<double(double)>& f, double low, double
   double a = low, b = high, c = b - ratio * (b - a), d = a + ratio * (b - a);
   double fc = f(c), fd = f(d);
   for (int i = 0; i < 400 && b - a > 1e-13 * std::max(1.0, std::abs(b)); ++i) {
-    if (fc > fd) b = d, d = c, fd = fc, c = b - ratio * (b - a), fc = f(c);
-    else a = c, c = d, fc = fd, d = a + ratio * (b - a), fd = f(d);
+    if (fc > fd)
+      b = d, d = c, fd = fc, c = b - ratio * (b - a), fc = f(c);
+    else
+      a = c, c = d, fc = fd, d = a + ratio * (b - a), fd = f(d);
   }
   return 0.5 * (a + b);
 }
@@ -61,18 +66,21 @@ std::unique_ptr<Severity> make(const std::string& name, const std::vector<double
 
 void score(SeverityFit& fit, std::vector<double> data) {
   for (double parameter : fit.parameters) {
-    if (!std::isfinite(parameter) || parameter > 1e12) throw std::domain_error(fit.distribution + " does not fit these data (no finite maximum)");
+    if (!std::isfinite(parameter) || parameter > 1e12)
+      throw std::domain_error(fit.distribution + " does not fit these data (no finite maximum)");
   }
   const auto distribution = make(fit.distribution, fit.parameters);
   fit.log_likelihood = 0;
   for (double x : data) fit.log_likelihood += std::log(distribution->pdf(x));
-  if (!std::isfinite(fit.log_likelihood)) throw std::domain_error(fit.distribution + " gives the data zero likelihood");
+  if (!std::isfinite(fit.log_likelihood))
+    throw std::domain_error(fit.distribution + " gives the data zero likelihood");
   fit.aic = 2 * D(fit.parameters.size()) - 2 * fit.log_likelihood;
   std::sort(data.begin(), data.end());
   fit.ks_distance = 0;
   for (std::size_t i = 0; i < data.size(); ++i) {
     const double f = distribution->cdf(data[i]);
-    fit.ks_distance = std::max({fit.ks_distance, D(i + 1) / D(data.size()) - f, f - D(i) / D(data.size())});
+    fit.ks_distance =
+        std::max({fit.ks_distance, D(i + 1) / D(data.size()) - f, f - D(i) / D(data.size())});
   }
 }
 
@@ -80,7 +88,8 @@ void score(SeverityFit& fit, std::vector<double> data) {
 
 SeverityFit fit_severity(const std::string& name, const std::vector<double>& data) {
   if (data.size() < 2) throw std::invalid_argument("fitting needs at least two observations");
-  if (std::any_of(data.begin(), data.end(), [](double x) { return !(x > 0) || !std::isfinite(x); })) {
+  if (std::any_of(data.begin(), data.end(),
+                  [](double x) { return !(x > 0) || !std::isfinite(x); })) {
     throw std::invalid_argument("fitting needs positive, finite observations");
   }
   const double n = D(data.size());
@@ -107,7 +116,8 @@ SeverityFit fit_severity(const std::string& name, const std::vector<double>& dat
   } else if (name == "weibull") {
     const auto equation = [&](double k) {
       double numerator = 0, denominator = 0;
-      for (double x : data) numerator += std::pow(x, k) * std::log(x), denominator += std::pow(x, k);
+      for (double x : data)
+        numerator += std::pow(x, k) * std::log(x), denominator += std::pow(x, k);
       return numerator / denominator - 1 / k - mean_log;
     };
     const double k = bisect(equation, 1e-3, 100);
@@ -115,7 +125,8 @@ SeverityFit fit_severity(const std::string& name, const std::vector<double>& dat
     for (double x : data) sum += std::pow(x, k) / n;
     fit.parameters = {k, std::pow(sum, 1 / k)};
   } else if (name == "pareto") {
-    // For a given scale the shape is n / sum log(1 + x / scale): maximise the profile over log scale.
+    // For a given scale the shape is n / sum log(1 + x / scale): maximise the profile over log
+    // scale.
     const auto shape_for = [&](double scale) {
       double sum = 0;
       for (double x : data) sum += std::log1p(x / scale);
@@ -143,7 +154,8 @@ std::vector<SeverityFit> fit_severities(const std::vector<double>& data) {
     try {
       out.push_back(fit_severity(name, data));
     } catch (const std::domain_error&) {
-      // e.g. a Pareto on light-tailed data: the likelihood grows without bound towards the exponential
+      // e.g. a Pareto on light-tailed data: the likelihood grows without bound towards the
+      // exponential
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.aic < b.aic; });
@@ -161,7 +173,8 @@ std::vector<FrequencyFit> fit_frequencies(const std::vector<int>& counts) {
   for (int k : counts) variance += (k - mean) * (k - mean) / (n - 1);
   std::vector<FrequencyFit> out;
   FrequencyFit poisson_fit{"poisson", {mean}, 0, 0};
-  for (int k : counts) poisson_fit.log_likelihood += k * std::log(mean) - mean - std::lgamma(k + 1.0);
+  for (int k : counts)
+    poisson_fit.log_likelihood += k * std::log(mean) - mean - std::lgamma(k + 1.0);
   poisson_fit.aic = 2 - 2 * poisson_fit.log_likelihood;
   out.push_back(poisson_fit);
   if (variance > mean) {
@@ -170,12 +183,15 @@ std::vector<FrequencyFit> fit_frequencies(const std::vector<int>& counts) {
       const double size = std::exp(log_size);
       const double prob = size / (size + mean);
       double ll = 0;
-      for (int k : counts) ll += std::lgamma(k + size) - std::lgamma(size) - std::lgamma(k + 1.0) + size * std::log(prob) + k * std::log1p(-prob);
+      for (int k : counts)
+        ll += std::lgamma(k + size) - std::lgamma(size) - std::lgamma(k + 1.0) +
+              size * std::log(prob) + k * std::log1p(-prob);
       return ll;
     };
     const double log_size = golden_maximum(log_likelihood, -10, 15);
     const double size = std::exp(log_size);
-    FrequencyFit negative{"negative_binomial", {size, size / (size + mean)}, log_likelihood(log_size), 0};
+    FrequencyFit negative{
+        "negative_binomial", {size, size / (size + mean)}, log_likelihood(log_size), 0};
     negative.aic = 4 - 2 * negative.log_likelihood;
     out.push_back(negative);
   }

@@ -12,7 +12,7 @@ struct SeverityFit {
   std::vector<double> parameters;  // in the order the constructors in distributions.hpp take them
   double log_likelihood = 0;
   double aic = 0;
-  double ks_distance = 0;          // sup |F_n(x) - F(x)|
+  double ks_distance = 0;  // sup |F_n(x) - F(x)|
 };
 
 // One distribution (std::domain_error when the likelihood has no finite maximum, e.g. a
@@ -21,7 +21,7 @@ SeverityFit fit_severity(const std::string& distribution, const std::vector<doub
 std::vector<SeverityFit> fit_severities(const std::vector<double>& data);
 
 struct FrequencyFit {
-  std::string distribution;  // poisson | negative_binomial
+  std::string distribution;        // poisson | negative_binomial
   std::vector<double> parameters;  // lambda; or size, prob
   double log_likelihood = 0;
   double aic = 0;

@@ -18,12 +18,14 @@ double D(std::size_t n) { return static_cast<double>(n); }
 // Rule 6's share of a net unplanned variance `variance` against `allocation`, positive capped.
 double corridor(const FundModel& m, double variance, double allocation) {
   if (variance > 0) {
-    const double share = m.f2 * std::clamp(variance - m.b1 * allocation, 0.0, (m.b2 - m.b1) * allocation) +
-                         m.f3 * std::max(0.0, variance - m.b2 * allocation);
+    const double share =
+        m.f2 * std::clamp(variance - m.b1 * allocation, 0.0, (m.b2 - m.b1) * allocation) +
+        m.f3 * std::max(0.0, variance - m.b2 * allocation);
     return std::min(share, m.aggregate_cap * allocation);
   }
   const double gain = -variance;
-  return -(m.g2 * std::clamp(gain - m.b1 * allocation, 0.0, (m.b2 - m.b1) * allocation) + m.g3 * std::max(0.0, gain - m.b2 * allocation));
+  return -(m.g2 * std::clamp(gain - m.b1 * allocation, 0.0, (m.b2 - m.b1) * allocation) +
+           m.g3 * std::max(0.0, gain - m.b2 * allocation));
 }
 
 // One member's net cost to the fund for one simulated year under the common `shock`.
@@ -31,24 +33,29 @@ double member_cost(const FundModel& m, const MemberRisk& r, double shock, std::m
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::normal_distribution<double> normal(0.0, 1.0);
   // Rule 5: high-cost patients.
-  const int patients = std::poisson_distribution<int>(m.high_cost_rate_per_head * r.population)(random);
+  const int patients =
+      std::poisson_distribution<int>(m.high_cost_rate_per_head * r.population)(random);
   double specific = 0;
   for (int p = 0; p < patients; ++p) {
-    const double cost = m.high_cost_floor + m.pareto_theta * (std::pow(1 - unit(random), -1 / m.pareto_alpha) - 1);
-    specific += std::min(m.specific_cap, m.specific_share * std::max(0.0, cost - m.specific_threshold));
+    const double cost =
+        m.high_cost_floor + m.pareto_theta * (std::pow(1 - unit(random), -1 / m.pareto_alpha) - 1);
+    specific +=
+        std::min(m.specific_cap, m.specific_share * std::max(0.0, cost - m.specific_threshold));
   }
   // Rule 6: the corridor on the net unplanned variance, and rule 9's surrendered gains.
   const double cv = m.cv_constant / std::sqrt(r.population);
   const double variance = r.allocation * (shock + cv * normal(random));
   const double share = corridor(m, variance, r.allocation);
   const double retained = variance - share;
-  const double surrendered = retained < -m.gain_carry_cap * r.allocation ? -retained - m.gain_carry_cap * r.allocation : 0;
+  const double surrendered =
+      retained < -m.gain_carry_cap * r.allocation ? -retained - m.gain_carry_cap * r.allocation : 0;
   return specific + share - surrendered;
 }
 
 double percentile(std::vector<double> values, double level) {
   std::sort(values.begin(), values.end());
-  const auto index = std::min(values.size() - 1, static_cast<std::size_t>(std::ceil(level * D(values.size()))) - 1);
+  const auto index = std::min(values.size() - 1,
+                              static_cast<std::size_t>(std::ceil(level * D(values.size()))) - 1);
   return values[index];
 }
 
@@ -91,30 +98,37 @@ CvCalibration calibrate_cv() {
   return out;
 }
 
-SimulationResult simulate_year(const FundModel& m, const std::vector<MemberRisk>& members, const std::function<void(double)>& progress) {
-  if (members.empty() || m.simulations < 100) throw std::invalid_argument("the model needs members and at least 100 simulations");
+SimulationResult simulate_year(const FundModel& m, const std::vector<MemberRisk>& members,
+                               const std::function<void(double)>& progress) {
+  if (members.empty() || m.simulations < 100)
+    throw std::invalid_argument("the model needs members and at least 100 simulations");
   for (const auto& r : members) {
-    if (!(r.population > 0) || !(r.allocation > 0)) throw std::invalid_argument("member " + r.id + " needs a positive population and allocation");
+    if (!(r.population > 0) || !(r.allocation > 0))
+      throw std::invalid_argument("member " + r.id + " needs a positive population and allocation");
   }
   const auto count = static_cast<std::size_t>(m.simulations);
-  SimulationResult out{std::vector<double>(count), std::vector<std::vector<double>>(count, std::vector<double>(members.size()))};
+  SimulationResult out{std::vector<double>(count), std::vector<std::vector<double>>(
+                                                       count, std::vector<double>(members.size()))};
   std::atomic<std::size_t> done{0};
-  in_blocks(count, m.threads, m.seed, [&](std::size_t first, std::size_t last, std::mt19937_64& random) {
-    std::normal_distribution<double> normal(0.0, 1.0);
-    for (std::size_t s = first; s < last; ++s) {
-      const double shock = m.common_shock_sd * normal(random);
-      double total = 0;
-      for (std::size_t i = 0; i < members.size(); ++i) total += out.member_costs[s][i] = member_cost(m, members[i], shock, random);
-      out.fund_outgo[s] = total;
-      if (progress && (++done % 1000) == 0) progress(D(done) / D(count));
-    }
-  });
+  in_blocks(count, m.threads, m.seed,
+            [&](std::size_t first, std::size_t last, std::mt19937_64& random) {
+              std::normal_distribution<double> normal(0.0, 1.0);
+              for (std::size_t s = first; s < last; ++s) {
+                const double shock = m.common_shock_sd * normal(random);
+                double total = 0;
+                for (std::size_t i = 0; i < members.size(); ++i)
+                  total += out.member_costs[s][i] = member_cost(m, members[i], shock, random);
+                out.fund_outgo[s] = total;
+                if (progress && (++done % 1000) == 0) progress(D(done) / D(count));
+              }
+            });
   return out;
 }
 
 FundRiskMeasures risk_measures(const FundModel& m, const SimulationResult& result) {
   FundRiskMeasures out;
-  out.expected_outgo = std::accumulate(result.fund_outgo.begin(), result.fund_outgo.end(), 0.0) / D(result.fund_outgo.size());
+  out.expected_outgo = std::accumulate(result.fund_outgo.begin(), result.fund_outgo.end(), 0.0) /
+                       D(result.fund_outgo.size());
   out.value_at_risk = percentile(result.fund_outgo, m.reserve_level);
   const double threshold = percentile(result.fund_outgo, m.tail_level);
   double tail_sum = 0;
@@ -127,8 +141,10 @@ FundRiskMeasures risk_measures(const FundModel& m, const SimulationResult& resul
   return out;
 }
 
-std::vector<ContributionLine> price_contributions(const FundModel& m, const std::vector<MemberRisk>& members,
-                                                  const SimulationResult& result, const FundRiskMeasures& measures) {
+std::vector<ContributionLine> price_contributions(const FundModel& m,
+                                                  const std::vector<MemberRisk>& members,
+                                                  const SimulationResult& result,
+                                                  const FundRiskMeasures& measures) {
   const std::size_t n = members.size();
   const double sims = D(result.fund_outgo.size());
   const double threshold = percentile(result.fund_outgo, m.tail_level);
@@ -157,11 +173,13 @@ std::vector<ContributionLine> price_contributions(const FundModel& m, const std:
     double total = 0, population = 0;
     for (std::size_t k = 0; k < with_experience.size(); ++k) {
       const std::size_t i = with_experience[k];
-      experience[i] = (credibility.premiums[k] - credibility.collective_mean) * members[i].population;
+      experience[i] =
+          (credibility.premiums[k] - credibility.collective_mean) * members[i].population;
       total += experience[i];
       population += members[i].population;
     }
-    for (std::size_t i : with_experience) experience[i] -= total * members[i].population / population;
+    for (std::size_t i : with_experience)
+      experience[i] -= total * members[i].population / population;
   }
   double allocation_total = 0;
   for (const auto& r : members) allocation_total += r.allocation;
@@ -174,9 +192,12 @@ std::vector<ContributionLine> price_contributions(const FundModel& m, const std:
     line.expense_loading = m.expense_loading * std::max(0.0, mean[i]);
     line.risk_loading = m.cost_of_capital * (tail_mean[i] / D(tail_count) - mean[i]);
     line.experience_adjustment = experience[i];
-    line.reserve_adjustment = reserve_total * members[i].allocation / allocation_total;  // pro rata to allocation
-    const double base = line.expected_cost + line.expense_loading + line.risk_loading + line.experience_adjustment + line.reserve_adjustment;
-    line.special_measures_loading = members[i].special_measures ? m.special_measures_loading * std::max(0.0, base) : 0;
+    line.reserve_adjustment =
+        reserve_total * members[i].allocation / allocation_total;  // pro rata to allocation
+    const double base = line.expected_cost + line.expense_loading + line.risk_loading +
+                        line.experience_adjustment + line.reserve_adjustment;
+    line.special_measures_loading =
+        members[i].special_measures ? m.special_measures_loading * std::max(0.0, base) : 0;
     line.minimum_adjustment = std::max(0.0, -(base + line.special_measures_loading));
     line.contribution = base + line.special_measures_loading + line.minimum_adjustment;
     out.push_back(line);
@@ -184,29 +205,35 @@ std::vector<ContributionLine> price_contributions(const FundModel& m, const std:
   return out;
 }
 
-SolvencyResult simulate_solvency(const FundModel& m, const std::vector<MemberRisk>& members, double contributions, double target) {
+SolvencyResult simulate_solvency(const FundModel& m, const std::vector<MemberRisk>& members,
+                                 double contributions, double target) {
   const auto count = static_cast<std::size_t>(m.simulations);
   const auto years = static_cast<std::size_t>(m.years);
   std::vector<std::vector<double>> reserves(years, std::vector<double>(count));
   std::vector<char> ruined(count, 0);
-  in_blocks(count, m.threads, m.seed + 1, [&](std::size_t first, std::size_t last, std::mt19937_64& random) {
-    std::normal_distribution<double> normal(0.0, 1.0);
-    for (std::size_t s = first; s < last; ++s) {
-      double reserve = m.opening_reserve;
-      for (std::size_t y = 0; y < years; ++y) {
-        const double shock = m.common_shock_sd * normal(random);
-        double outgo = 0;
-        for (const auto& r : members) outgo += member_cost(m, r, shock, random);
-        reserve += contributions - outgo;
-        if (reserve < 0) reserve += std::min(-reserve, m.max_call * contributions);  // rule 10: capped calls
-        if (reserve < 0) ruined[s] = 1;                                               // exhausted after calls
-        if (reserve > target * (1 + m.rebate_margin)) reserve = target * (1 + m.rebate_margin);  // rebates
-        reserves[y][s] = reserve;
-      }
-    }
-  });
+  in_blocks(count, m.threads, m.seed + 1,
+            [&](std::size_t first, std::size_t last, std::mt19937_64& random) {
+              std::normal_distribution<double> normal(0.0, 1.0);
+              for (std::size_t s = first; s < last; ++s) {
+                double reserve = m.opening_reserve;
+                for (std::size_t y = 0; y < years; ++y) {
+                  const double shock = m.common_shock_sd * normal(random);
+                  double outgo = 0;
+                  for (const auto& r : members) outgo += member_cost(m, r, shock, random);
+                  reserve += contributions - outgo;
+                  if (reserve < 0)
+                    reserve +=
+                        std::min(-reserve, m.max_call * contributions);  // rule 10: capped calls
+                  if (reserve < 0) ruined[s] = 1;                        // exhausted after calls
+                  if (reserve > target * (1 + m.rebate_margin))
+                    reserve = target * (1 + m.rebate_margin);  // rebates
+                  reserves[y][s] = reserve;
+                }
+              }
+            });
   SolvencyResult out;
-  out.ruin_probability = D(static_cast<std::size_t>(std::count(ruined.begin(), ruined.end(), 1))) / D(count);
+  out.ruin_probability =
+      D(static_cast<std::size_t>(std::count(ruined.begin(), ruined.end(), 1))) / D(count);
   for (auto& year : reserves) {
     out.reserve_mean.push_back(std::accumulate(year.begin(), year.end(), 0.0) / D(count));
     out.reserve_percentile_5.push_back(percentile(year, 0.05));

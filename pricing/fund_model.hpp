@@ -24,15 +24,19 @@ struct MemberRisk {
 struct FundModel {
   // Rules 5 and 6 (defaults of rule 2).
   double specific_threshold = 250'000, specific_share = 0.9, specific_cap = 2'000'000;
-  double b1 = 0.02, b2 = 0.05, f2 = 0.5, f3 = 0.8, g2 = 0.5, g3 = 0.8, aggregate_cap = 0.25, gain_carry_cap = 0.02;
+  double b1 = 0.02, b2 = 0.05, f2 = 0.5, f3 = 0.8, g2 = 0.5, g3 = 0.8, aggregate_cap = 0.25,
+         gain_carry_cap = 0.02;
   // High-cost patients: a rate per head a year, and annual cost = floor + Pareto(alpha, theta).
-  double high_cost_rate_per_head = 1.5 / 50'000, high_cost_floor = 200'000, pareto_alpha = 2.2, pareto_theta = 150'000;
-  // Spend volatility cv(population) = cv_constant / sqrt(population) (Crump et al. calibration), and a
-  // common shock (a bad winter) with this standard deviation, shared by every member.
+  double high_cost_rate_per_head = 1.5 / 50'000, high_cost_floor = 200'000, pareto_alpha = 2.2,
+         pareto_theta = 150'000;
+  // Spend volatility cv(population) = cv_constant / sqrt(population) (Crump et al. calibration),
+  // and a common shock (a bad winter) with this standard deviation, shared by every member.
   double cv_constant = 7.49, common_shock_sd = 0.005;
   // Loadings.
-  double expense_loading = 0.03, cost_of_capital = 0.06, tail_level = 0.99, special_measures_loading = 0.10;
-  double reserve_level = 0.995, rebuild_years = 3, opening_reserve = 0, rebate_margin = 0.10, max_call = 0.5;
+  double expense_loading = 0.03, cost_of_capital = 0.06, tail_level = 0.99,
+         special_measures_loading = 0.10;
+  double reserve_level = 0.995, rebuild_years = 3, opening_reserve = 0, rebate_margin = 0.10,
+         max_call = 0.5;
   int simulations = 20'000;
   int years = 3;  // for the solvency run
   std::uint64_t seed = 1;
@@ -42,8 +46,8 @@ struct FundModel {
 // Crump et al. (BMJ 1991): the coefficient of variation of a practice's annual elective
 // spend: 7.5% at 9,000 patients, 5.0% at 24,000, 1.8% at 179,400.
 struct CvCalibration {
-  double constant = 0;     // cv = constant / sqrt(population), least squares in logs
-  double free_slope = 0;   // the slope a free power-law fit finds (theory: -0.5)
+  double constant = 0;    // cv = constant / sqrt(population), least squares in logs
+  double free_slope = 0;  // the slope a free power-law fit finds (theory: -0.5)
   double free_constant = 0;
 };
 CvCalibration calibrate_cv();
@@ -70,24 +74,28 @@ struct ContributionLine {
   std::string id;
   double expected_cost = 0;
   double expense_loading = 0;
-  double risk_loading = 0;           // this member's share of the fund's capital cost (TVaR contribution)
-  double experience_adjustment = 0;  // credibility-weighted (Buhlmann-Straub), zero without experience
-  double reserve_adjustment = 0;     // rebuild (+) or release (-) of the reserve
+  double risk_loading = 0;  // this member's share of the fund's capital cost (TVaR contribution)
+  double experience_adjustment =
+      0;                          // credibility-weighted (Buhlmann-Straub), zero without experience
+  double reserve_adjustment = 0;  // rebuild (+) or release (-) of the reserve
   double special_measures_loading = 0;
-  double minimum_adjustment = 0;     // lifts a negative sum (a member expected to pay through gain shares) to zero
-  double contribution = 0;           // the sum of all of the above
+  double minimum_adjustment =
+      0;  // lifts a negative sum (a member expected to pay through gain shares) to zero
+  double contribution = 0;  // the sum of all of the above
 };
-std::vector<ContributionLine> price_contributions(const FundModel& model, const std::vector<MemberRisk>& members,
-                                                  const SimulationResult& result, const FundRiskMeasures& measures);
+std::vector<ContributionLine> price_contributions(const FundModel& model,
+                                                  const std::vector<MemberRisk>& members,
+                                                  const SimulationResult& result,
+                                                  const FundRiskMeasures& measures);
 
 // Several years with carry-over of the reserve, supplementary calls (capped) and rebates:
 // the probability that the reserve is exhausted at some year end after calls.
 struct SolvencyResult {
   double ruin_probability = 0;
-  std::vector<double> reserve_mean;        // by year end
+  std::vector<double> reserve_mean;  // by year end
   std::vector<double> reserve_percentile_5;
 };
-SolvencyResult simulate_solvency(const FundModel& model, const std::vector<MemberRisk>& members, double annual_contributions,
-                                 double reserve_target);
+SolvencyResult simulate_solvency(const FundModel& model, const std::vector<MemberRisk>& members,
+                                 double annual_contributions, double reserve_target);
 
 }  // namespace backstop::pricing

@@ -2,12 +2,11 @@
 // transfers in a loop and reports each acknowledged key on a pipe; the parent kills it
 // with SIGKILL at random moments, reopens the store, and checks that every acknowledged
 // transaction is there, no group is half-written, and the ledger verifies.
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
 #include <set>
@@ -34,24 +33,32 @@ constexpr int rounds = 24;
   std::size_t committed = ledger.journal().size();
   std::int64_t time = ledger.journal().empty() ? 1 : ledger.journal().back().time_unix_s;
   if (ledger.find_account("fund:cash") == nullptr) {
-    (void)ledger.execute(open_account("open-cash", "fund:cash", AccountType::asset, std::nullopt, time));
-    (void)ledger.execute(open_account("open-reserve", "fund:reserve", AccountType::equity, std::nullopt, time));
+    (void)ledger.execute(
+        open_account("open-cash", "fund:cash", AccountType::asset, std::nullopt, time));
+    (void)ledger.execute(
+        open_account("open-reserve", "fund:reserve", AccountType::equity, std::nullopt, time));
   }
   std::mt19937 random(static_cast<unsigned>(round));
   for (int group = 0;; ++group) {
     const int size = 1 + static_cast<int>(random() % 8);
     std::string acknowledged;
     for (int index = 0; index < size; ++index) {
-      const std::string key = "r" + std::to_string(round) + ".g" + std::to_string(group) + "." + std::to_string(index) +
-                              "of" + std::to_string(size);
-      if (!ledger.execute(transfer(key, "fund:reserve", "fund:cash", Money::from_pence(1 + index), ++time)).is_ok()) _exit(22);
+      const std::string key = "r" + std::to_string(round) + ".g" + std::to_string(group) + "." +
+                              std::to_string(index) + "of" + std::to_string(size);
+      if (!ledger
+               .execute(
+                   transfer(key, "fund:reserve", "fund:cash", Money::from_pence(1 + index), ++time))
+               .is_ok())
+        _exit(22);
       acknowledged += key + "\n";
     }
     auto done = commit_pending(*store.value(), ledger, committed);
     if (!done.is_ok()) _exit(23);
     committed = done.value();
     // Only now is the group durable: acknowledge it.
-    if (write(write_fd, acknowledged.data(), acknowledged.size()) != static_cast<ssize_t>(acknowledged.size())) _exit(24);
+    if (write(write_fd, acknowledged.data(), acknowledged.size()) !=
+        static_cast<ssize_t>(acknowledged.size()))
+      _exit(24);
   }
 }
 
@@ -65,7 +72,8 @@ std::string read_all(int fd) {
 
 }  // namespace
 
-TEST_CASE("crash: SIGKILL at random moments never loses an acknowledged transaction nor half a group") {
+TEST_CASE(
+    "crash: SIGKILL at random moments never loses an acknowledged transaction nor half a group") {
   TemporaryDirectory directory;
   std::set<std::string> acknowledged;
   std::mt19937 random(2024);

@@ -2,13 +2,12 @@
 // RocksDB store, and talks to it with curl and real client certificates.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -30,26 +29,35 @@ class Daemon {
   std::uint16_t port = 0;
 
   // `limits` is the [limits] table of the configuration.
-  explicit Daemon(const std::string& limits = "body_bytes_max = 65536\nrequests_per_second_per_principal = 100000\n")
+  explicit Daemon(const std::string& limits =
+                      "body_bytes_max = 65536\nrequests_per_second_per_principal = 100000\n")
       : pki(directory.path() + "/pki") {
     REQUIRE(cli("pki init-ca --dir " + pki).exit_status == 0);
     REQUIRE(cli("pki issue --dir " + pki + " --name server --server").exit_status == 0);
     for (const auto& [name, uri] : std::vector<std::pair<std::string, std::string>>{
-             {"admin-alice", "backstop:admin:alice"}, {"admin-bob", "backstop:admin:bob"},
-             {"member-05A", "backstop:member:05A"},   {"member-07B", "backstop:member:07B"},
-             {"member-revoked", "backstop:member:05A"}, {"unnamed", "backstop:member:not/a/name"}}) {
+             {"admin-alice", "backstop:admin:alice"},
+             {"admin-bob", "backstop:admin:bob"},
+             {"member-05A", "backstop:member:05A"},
+             {"member-07B", "backstop:member:07B"},
+             {"member-revoked", "backstop:member:05A"},
+             {"unnamed", "backstop:member:not/a/name"}}) {
       REQUIRE(cli("pki issue --dir " + pki + " --name " + name + " --uri " + uri).exit_status == 0);
     }
-    REQUIRE(cli("pki issue --dir " + pki + " --name expired --uri backstop:member:05A --expired").exit_status == 0);
+    REQUIRE(cli("pki issue --dir " + pki + " --name expired --uri backstop:member:05A --expired")
+                .exit_status == 0);
     REQUIRE(cli("pki init-ca --dir " + directory.path() + "/other-ca").exit_status == 0);
-    REQUIRE(cli("pki issue --dir " + pki + " --name foreign --uri backstop:admin:alice --ca-dir " + directory.path() + "/other-ca").exit_status == 0);
+    REQUIRE(cli("pki issue --dir " + pki + " --name foreign --uri backstop:admin:alice --ca-dir " +
+                directory.path() + "/other-ca")
+                .exit_status == 0);
     REQUIRE(cli("pki revoke --dir " + pki + " --name member-revoked").exit_status == 0);
     std::ofstream(directory.path() + "/backstop.toml")
-        << "[server]\nlisten = \"127.0.0.1\"\nport = 0\nport_file = \"" << directory.path() << "/port\"\n"
+        << "[server]\nlisten = \"127.0.0.1\"\nport = 0\nport_file = \"" << directory.path()
+        << "/port\"\n"
         << "[store]\ndata = \"" << directory.path() << "/store\"\n"
-        << "[tls]\ncertificate = \"" << pki << "/server.pem\"\nprivate_key = \"" << pki << "/server.key\"\nca = \"" << pki
-        << "/ca.pem\"\ncrl = \"" << pki << "/crl.pem\"\n"
-        << "[limits]\n" << limits;
+        << "[tls]\ncertificate = \"" << pki << "/server.pem\"\nprivate_key = \"" << pki
+        << "/server.key\"\nca = \"" << pki << "/ca.pem\"\ncrl = \"" << pki << "/crl.pem\"\n"
+        << "[limits]\n"
+        << limits;
     start();
   }
 
@@ -64,7 +72,8 @@ class Daemon {
       const std::string log = directory.path() + "/daemon.log";
       FILE* out = std::freopen(log.c_str(), "a", stderr);
       (void)out;
-      execl(BACKSTOPD, BACKSTOPD, "--config", (directory.path() + "/backstop.toml").c_str(), static_cast<char*>(nullptr));
+      execl(BACKSTOPD, BACKSTOPD, "--config", (directory.path() + "/backstop.toml").c_str(),
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     for (int i = 0; i < 200 && !std::filesystem::exists(directory.path() + "/port"); ++i) {
@@ -86,14 +95,19 @@ class Daemon {
     return status;
   }
 
-  std::string url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port) + path; }
+  std::string url(const std::string& path) const {
+    return "https://127.0.0.1:" + std::to_string(port) + path;
+  }
 
   // curl with the named certificate ("" for none); `extra` adds headers or data.
-  HttpResult curl(const std::string& as, const std::string& method, const std::string& path, const std::string& body = "",
-                  const std::string& key = "", const std::string& extra = "") const {
+  HttpResult curl(const std::string& as, const std::string& method, const std::string& path,
+                  const std::string& body = "", const std::string& key = "",
+                  const std::string& extra = "") const {
     const std::string body_file = directory.path() + "/body-" + std::to_string(counter_++);
-    std::string command = "curl -s -o " + body_file + " -w '%{http_code}' --max-time 20 --cacert " + pki + "/ca.pem -X " + method;
-    if (!as.empty()) command += " --cert " + pki + "/" + as + ".pem --key " + pki + "/" + as + ".key";
+    std::string command = "curl -s -o " + body_file + " -w '%{http_code}' --max-time 20 --cacert " +
+                          pki + "/ca.pem -X " + method;
+    if (!as.empty())
+      command += " --cert " + pki + "/" + as + ".pem --key " + pki + "/" + as + ".key";
     if (!key.empty()) command += " -H 'Idempotency-Key: " + key + "'";
     if (!body.empty()) {
       const std::string request_file = body_file + ".request";
@@ -115,7 +129,9 @@ class Daemon {
     return head.body;
   }
 
-  static CommandOutput cli(const std::string& arguments) { return shell(std::string(BACKSTOP_CLI) + " " + arguments); }
+  static CommandOutput cli(const std::string& arguments) {
+    return shell(std::string(BACKSTOP_CLI) + " " + arguments);
+  }
 
  private:
   pid_t pid_ = 0;

@@ -1,10 +1,8 @@
 // backstopd end to end: a real daemon on an ephemeral loopback port, real certificates,
 // curl as the client. Access matrix, bad input, idempotency, restart after SIGKILL, and
 // the OpenAPI document kept in step with the routes.
-#include <catch2/catch.hpp>
-
 #include <boost/json.hpp>
-
+#include <catch2/catch.hpp>
 #include <regex>
 #include <set>
 
@@ -23,32 +21,54 @@ int next_key = 0;
 std::string key() { return "t-" + std::to_string(++next_key); }
 
 void admin(const Daemon& daemon, const json::object& command) {
-  auto result = daemon.curl("admin-alice", "POST", "/v1/admin/commands", json::serialize(command), key());
+  auto result =
+      daemon.curl("admin-alice", "POST", "/v1/admin/commands", json::serialize(command), key());
   INFO(json::serialize(command) << " -> " << result.body);
   REQUIRE(result.status == 201);
 }
 
 // Two members with allocations, contributions paid, in an open year.
 void set_up_fund(const Daemon& daemon) {
-  admin(daemon, {{"type", "register_member"}, {"member", "05A"}, {"name", "North"}, {"population", 250'000}});
-  admin(daemon, {{"type", "register_member"}, {"member", "07B"}, {"name", "South"}, {"population", 610'000}});
-  admin(daemon, {{"type", "create_year"}, {"year", year}, {"parameters", {{"review_sample", "0"}}}});
-  admin(daemon, {{"type", "set_allocation"}, {"year", year}, {"member", "05A"}, {"allocation", "300000000.00"}});
-  admin(daemon, {{"type", "set_allocation"}, {"year", year}, {"member", "07B"}, {"allocation", "732000000.00"}});
+  admin(
+      daemon,
+      {{"type", "register_member"}, {"member", "05A"}, {"name", "North"}, {"population", 250'000}});
+  admin(
+      daemon,
+      {{"type", "register_member"}, {"member", "07B"}, {"name", "South"}, {"population", 610'000}});
+  admin(daemon,
+        {{"type", "create_year"}, {"year", year}, {"parameters", {{"review_sample", "0"}}}});
+  admin(daemon, {{"type", "set_allocation"},
+                 {"year", year},
+                 {"member", "05A"},
+                 {"allocation", "300000000.00"}});
+  admin(daemon, {{"type", "set_allocation"},
+                 {"year", year},
+                 {"member", "07B"},
+                 {"allocation", "732000000.00"}});
   admin(daemon, {{"type", "open_year"}, {"year", year}});
-  admin(daemon, {{"type", "apply_rate_schedule"}, {"year", year},
-                 {"rows", json::array{{{"member", "05A"}, {"contribution", "3000000.00"}}, {{"member", "07B"}, {"contribution", "7320000.00"}}}}});
-  admin(daemon, {{"type", "record_receipt"}, {"year", year}, {"member", "05A"}, {"amount", "3000000.00"}});
-  admin(daemon, {{"type", "record_receipt"}, {"year", year}, {"member", "07B"}, {"amount", "7320000.00"}});
+  admin(daemon, {{"type", "apply_rate_schedule"},
+                 {"year", year},
+                 {"rows", json::array{{{"member", "05A"}, {"contribution", "3000000.00"}},
+                                      {{"member", "07B"}, {"contribution", "7320000.00"}}}}});
+  admin(daemon,
+        {{"type", "record_receipt"}, {"year", year}, {"member", "05A"}, {"amount", "3000000.00"}});
+  admin(daemon,
+        {{"type", "record_receipt"}, {"year", year}, {"member", "07B"}, {"amount", "7320000.00"}});
 }
 
 std::string claim_body(const std::string& patient, const char* cost = "300000.00") {
-  return json::serialize(json::object{{"year", year}, {"patient", patient}, {"episode", "E1"}, {"kind", "final"},
-                                      {"cumulative_cost", cost}, {"evidence", true}});
+  return json::serialize(json::object{{"year", year},
+                                      {"patient", patient},
+                                      {"episode", "E1"},
+                                      {"kind", "final"},
+                                      {"cumulative_cost", cost},
+                                      {"evidence", true}});
 }
 
-std::string file_claim(const Daemon& daemon, const std::string& as, const std::string& member, const std::string& patient) {
-  auto filed = daemon.curl(as, "POST", "/v1/members/" + member + "/specific-claims", claim_body(patient), key());
+std::string file_claim(const Daemon& daemon, const std::string& as, const std::string& member,
+                       const std::string& patient) {
+  auto filed = daemon.curl(as, "POST", "/v1/members/" + member + "/specific-claims",
+                           claim_body(patient), key());
   INFO(filed.body);
   REQUIRE(filed.status == 201);
   return std::string(json::parse(filed.body).at("result").at("claim").as_string());
@@ -63,18 +83,23 @@ TEST_CASE("daemon: a member files and follows a claim with curl and its certific
   CHECK(daemon.curl("member-05A", "GET", "/readyz").status == 200);
 
   const std::string body = claim_body("p-0001", "610000.00");
-  auto filed = daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims", body, "claim-1");
+  auto filed =
+      daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims", body, "claim-1");
   REQUIRE(filed.status == 201);
   const auto receipt = json::parse(filed.body);
   CHECK(receipt.at("result").at("approved").as_string() == "324000.00");
   const std::string claim(receipt.at("result").at("claim").as_string());
 
   // A retry is harmless; the same key for something else is refused.
-  auto retry = daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims", body, "claim-1");
+  auto retry =
+      daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims", body, "claim-1");
   CHECK(retry.status == 200);
   CHECK(json::parse(retry.body).at("sequence") == receipt.at("sequence"));
   CHECK(json::parse(retry.body).at("replayed").as_bool());
-  CHECK(daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims", claim_body("p-0002"), "claim-1").status == 422);
+  CHECK(daemon
+            .curl("member-05A", "POST", "/v1/members/05A/specific-claims", claim_body("p-0002"),
+                  "claim-1")
+            .status == 422);
 
   CHECK(daemon.curl("member-05A", "GET", "/v1/claims/" + claim).status == 200);
   CHECK(daemon.curl("admin-bob", "GET", "/v1/claims/" + claim).status == 200);
@@ -86,10 +111,12 @@ TEST_CASE("daemon: a member files and follows a claim with curl and its certific
 
   // The thin CLI client reaches the same data.
   const std::string connection = " --pki " + daemon.pki + " --port " + std::to_string(daemon.port);
-  auto listed = Daemon::cli("member claims --json --as member-05A --member 05A --year 2026" + connection);
+  auto listed =
+      Daemon::cli("member claims --json --as member-05A --member 05A --year 2026" + connection);
   REQUIRE(listed.exit_status == 0);
   CHECK_THAT(listed.output, Catch::Contains(claim));
-  CHECK(Daemon::cli("member claims --json --as member-07B --member 05A --year 2026" + connection).exit_status == 1);
+  CHECK(Daemon::cli("member claims --json --as member-07B --member 05A --year 2026" + connection)
+            .exit_status == 1);
   auto metrics = daemon.curl("admin-alice", "GET", "/metrics");
   CHECK_THAT(metrics.body, Catch::Contains("backstop_commit_groups_total"));
   // A certificate from our CA that names no valid principal gets through TLS but no further.
@@ -103,18 +130,27 @@ TEST_CASE("daemon: a member files and follows a claim with curl and its certific
 }
 
 TEST_CASE("daemon: limits on request rate, header size and connections are enforced") {
-  Daemon daemon("requests_per_second_per_principal = 5\nheader_bytes_max = 2048\nconnections_max = 2\nidle_timeout_ms = 60000\n");
+  Daemon daemon(
+      "requests_per_second_per_principal = 5\nheader_bytes_max = 2048\nconnections_max = "
+      "2\nidle_timeout_ms = 60000\n");
   // Twenty requests at once from one principal: the first burst passes, the rest get 429.
   std::map<int, int> statuses;
-  for (int i = 0; i < 20; ++i) statuses[daemon.curl("member-05A", "GET", "/v1/claims/S1").status] += 1;
+  for (int i = 0; i < 20; ++i)
+    statuses[daemon.curl("member-05A", "GET", "/v1/claims/S1").status] += 1;
   CHECK(statuses[429] > 0);
   CHECK(statuses[404] > 0);
-  CHECK(daemon.curl("member-07B", "GET", "/v1/claims/S1").status == 404);  // another principal has its own budget
+  CHECK(daemon.curl("member-07B", "GET", "/v1/claims/S1").status ==
+        404);  // another principal has its own budget
   // An oversized header.
-  CHECK(daemon.curl("member-07B", "GET", "/healthz", "", "", "-H 'X-Padding: " + std::string(4096, 'p') + "'").status == 431);
+  CHECK(daemon
+            .curl("member-07B", "GET", "/healthz", "", "",
+                  "-H 'X-Padding: " + std::string(4096, 'p') + "'")
+            .status == 431);
   // Two connections held open (TLS up, no request yet): a third is closed at once.
-  const std::string hold = "bash -c 'sleep 3 | openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(daemon.port) + " -cert " +
-                           daemon.pki + "/admin-bob.pem -key " + daemon.pki + "/admin-bob.key -CAfile " + daemon.pki + "/ca.pem'";
+  const std::string hold = "bash -c 'sleep 3 | openssl s_client -quiet -connect 127.0.0.1:" +
+                           std::to_string(daemon.port) + " -cert " + daemon.pki +
+                           "/admin-bob.pem -key " + daemon.pki + "/admin-bob.key -CAfile " +
+                           daemon.pki + "/ca.pem'";
   std::thread first([&] { shell(hold); });
   std::thread second([&] { shell(hold); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
@@ -136,7 +172,8 @@ TEST_CASE("daemon: the access matrix refuses every wrong principal on every rout
   for (const auto& route : api_routes()) {
     const auto space = route.find(' ');
     const std::string method = route.substr(0, space);
-    std::string path = std::regex_replace(route.substr(space + 1), std::regex("\\{member\\}"), "05A");
+    std::string path =
+        std::regex_replace(route.substr(space + 1), std::regex("\\{member\\}"), "05A");
     path = std::regex_replace(path, std::regex("\\{year\\}"), std::to_string(year));
     path = std::regex_replace(path, std::regex("\\{claim\\}"), claim);
     const std::string body = method == "POST" ? "{}" : "";
@@ -153,7 +190,8 @@ TEST_CASE("daemon: the access matrix refuses every wrong principal on every rout
     // Another member's certificate never reaches 05A's data; a member never reaches admin routes.
     const auto other = daemon.curl("member-07B", method, path, body, key());
     CHECK((other.status == 403 || other.status == 404));
-    if (route.find("/admin/") != std::string::npos) CHECK(daemon.curl("member-05A", method, path, body, key()).status == 403);
+    if (route.find("/admin/") != std::string::npos)
+      CHECK(daemon.curl("member-05A", method, path, body, key()).status == 403);
   }
   CHECK(daemon.chain_head() == head);
 }
@@ -162,13 +200,21 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
   Daemon daemon;
   set_up_fund(daemon);
   const std::string claim = file_claim(daemon, "member-05A", "05A", "p-existing");
-  REQUIRE(daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims", claim_body("p-reused"), "reused-key").status == 201);
+  REQUIRE(daemon
+              .curl("member-05A", "POST", "/v1/members/05A/specific-claims", claim_body("p-reused"),
+                    "reused-key")
+              .status == 201);
   const std::string head = daemon.chain_head();
 
   const std::string claims = "/v1/members/05A/specific-claims";
   const std::string commands = "/v1/admin/commands";
   auto claim_with = [](const std::string& field, const std::string& raw) {
-    json::object base{{"year", year}, {"patient", "p-bad"}, {"episode", "E9"}, {"kind", "final"}, {"cumulative_cost", "300000.00"}, {"evidence", true}};
+    json::object base{{"year", year},
+                      {"patient", "p-bad"},
+                      {"episode", "E9"},
+                      {"kind", "final"},
+                      {"cumulative_cost", "300000.00"},
+                      {"evidence", true}};
     std::string text = json::serialize(base);
     // Replace the field's value with raw JSON text (which may be anything).
     const std::regex pattern("\"" + field + "\":(\"[^\"]*\"|[^,}]*)");
@@ -197,7 +243,8 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
       {"member-05A", "POST", claims, claim_with("cumulative_cost", "\"-5.00\""), 400},
       {"member-05A", "POST", claims, claim_with("cumulative_cost", "\"300000.001\""), 400},
       {"member-05A", "POST", claims, claim_with("cumulative_cost", "\"1e400\""), 400},
-      {"member-05A", "POST", claims, claim_with("cumulative_cost", "\"99999999999999999999999999999999\""), 400},
+      {"member-05A", "POST", claims,
+       claim_with("cumulative_cost", "\"99999999999999999999999999999999\""), 400},
       {"member-05A", "POST", claims, claim_with("cumulative_cost", "\"NaN\""), 400},
       {"member-05A", "POST", claims, claim_with("cumulative_cost", "\"\""), 400},
       {"member-05A", "POST", claims, claim_with("cumulative_cost", "true"), 400},
@@ -207,21 +254,28 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
       {"member-05A", "POST", claims, claim_with("patient", "\"9434765919\""), 400},
       {"member-05A", "POST", claims, claim_with("patient", "\"943 476 5919\""), 400},
       {"member-05A", "POST", claims, claim_with("patient", "\"\""), 400},
-      {"member-05A", "POST", claims, claim_with("patient", "\"" + std::string(300, 'x') + "\""), 400},
+      {"member-05A", "POST", claims, claim_with("patient", "\"" + std::string(300, 'x') + "\""),
+       400},
       {"member-05A", "POST", claims, claim_with("episode", "{\"nested\":1}"), 400},
       {"member-05A", "POST", claims, claim_with("evidence", "true,\"colour\":\"red\""), 400},
       {"member-05A", "POST", claims, claim_with("evidence", "true,\"type\":\"open_year\""), 400},
       {"member-05A", "POST", claims, claim_with("evidence", "true,\"member\":\"07B\""), 400},
       {"member-05A", "POST", claims, claim_with("year", "2099"), 404},
       {"member-05A", "POST", claims, claim_body("p-no-key"), 400, false},
-      {"member-05A", "POST", claims, claim_body("p-reused-other"), 422},  // sent with "reused-key" below
-      // A well-behaved client announces a large body and waits: the limit answers before it is sent.
-      {"member-05A", "POST", claims, "{\"year\":2026," + std::string(70'000, ' ') + "\"x\":1}", 413, true, "-H 'Expect: 100-continue'"},
+      {"member-05A", "POST", claims, claim_body("p-reused-other"),
+       422},  // sent with "reused-key" below
+      // A well-behaved client announces a large body and waits: the limit answers before it is
+      // sent.
+      {"member-05A", "POST", claims, "{\"year\":2026," + std::string(70'000, ' ') + "\"x\":1}", 413,
+       true, "-H 'Expect: 100-continue'"},
       {"member-05A", "POST", "/v1/members/07B/specific-claims", claim_body("p-x"), 403},
       {"member-05A", "POST", "/v1/members/05A/returns", "{\"year\":2026,\"period\":13}", 400},
       {"member-05A", "POST", "/v1/members/05A/returns",
-       "{\"year\":2026,\"period\":3,\"spend_to_date\":\"10.00\",\"forecast_outturn\":\"40.00\",\"planned\":\"1.00\",\"unplanned\":\"1.00\"}", 400},
-      {"member-05A", "POST", "/v1/members/05A/aggregate-claims", "{\"year\":2026,\"outturn\":\"1.00\",\"planned\":\"0.00\"}", 409},
+       "{\"year\":2026,\"period\":3,\"spend_to_date\":\"10.00\",\"forecast_outturn\":\"40.00\","
+       "\"planned\":\"1.00\",\"unplanned\":\"1.00\"}",
+       400},
+      {"member-05A", "POST", "/v1/members/05A/aggregate-claims",
+       "{\"year\":2026,\"outturn\":\"1.00\",\"planned\":\"0.00\"}", 409},
       {"member-05A", "POST", "/v1/claims/S999999/withdraw", "{}", 404},
       {"member-05A", "POST", "/v1/claims/" + claim + "/appeal", "{\"grounds\":\"x\"}", 409},
       {"member-05A", "POST", "/v1/claims/" + claim + "/appeal", "{}", 400},
@@ -234,22 +288,39 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
       {"admin-alice", "POST", commands, "{\"year\":2026}", 400},
       {"admin-alice", "POST", commands, "{\"type\":\"no_such_command\"}", 400},
       {"admin-alice", "POST", commands, "{\"type\":\"register_member\"}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"register_member\",\"member\":\"09Z\",\"name\":\"Z\",\"population\":1.5}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"register_member\",\"member\":\"09Z\",\"name\":\"Z\",\"population\":-100}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"register_member\",\"member\":\"bad id!\",\"name\":\"Z\",\"population\":100}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"register_member\",\"member\":\"05A\",\"name\":\"again\",\"population\":100}", 409},
-      {"admin-alice", "POST", commands, "{\"type\":\"set_allocation\",\"year\":2026,\"member\":\"05A\",\"allocation\":\"1,00\"}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"record_receipt\",\"year\":2026,\"member\":\"05A\",\"amount\":\"0.01\"}", 409},
-      {"admin-alice", "POST", commands, "{\"type\":\"create_year\",\"year\":2027,\"parameters\":{\"specific_share\":\"2\"}}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"create_year\",\"year\":2027,\"parameters\":{\"colour\":\"red\"}}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"create_year\",\"year\":2027,\"parameters\":[1]}", 400},
-      {"admin-alice", "POST", commands, "{\"type\":\"decide_claim\",\"claim\":\"" + claim + "\",\"outcome\":\"approve\",\"reason_code\":\"R99\"}", 400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"register_member\",\"member\":\"09Z\",\"name\":\"Z\",\"population\":1.5}", 400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"register_member\",\"member\":\"09Z\",\"name\":\"Z\",\"population\":-100}", 400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"register_member\",\"member\":\"bad id!\",\"name\":\"Z\",\"population\":100}",
+       400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"register_member\",\"member\":\"05A\",\"name\":\"again\",\"population\":100}",
+       409},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"set_allocation\",\"year\":2026,\"member\":\"05A\",\"allocation\":\"1,00\"}",
+       400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"record_receipt\",\"year\":2026,\"member\":\"05A\",\"amount\":\"0.01\"}", 409},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"create_year\",\"year\":2027,\"parameters\":{\"specific_share\":\"2\"}}", 400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"create_year\",\"year\":2027,\"parameters\":{\"colour\":\"red\"}}", 400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"create_year\",\"year\":2027,\"parameters\":[1]}", 400},
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"decide_claim\",\"claim\":\"" + claim +
+           "\",\"outcome\":\"approve\",\"reason_code\":\"R99\"}",
+       400},
       {"admin-alice", "POST", commands, "{\"type\":\"close_year\",\"year\":2026}", 409},
   };
   int index = 0;
   for (const auto& c : cases) {
     INFO("case " << index << ": " << c.method << " " << c.path << " " << c.body.substr(0, 200));
-    const std::string chosen_key = !c.with_key ? "" : c.expected == 422 ? "reused-key" : "bad-" + std::to_string(index);
+    const std::string chosen_key = !c.with_key         ? ""
+                                   : c.expected == 422 ? "reused-key"
+                                                       : "bad-" + std::to_string(index);
     const auto result = daemon.curl(c.as, c.method, c.path, c.body, chosen_key, c.extra);
     CHECK(result.status == c.expected);
     if (result.status >= 400 && result.status != 413) {
@@ -260,28 +331,38 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
     ++index;
   }
   // A key of 200 characters is refused before anything else.
-  CHECK(daemon.curl("member-05A", "POST", claims, claim_body("p-long-key"), std::string(200, 'k')).status == 400);
+  CHECK(daemon.curl("member-05A", "POST", claims, claim_body("p-long-key"), std::string(200, 'k'))
+            .status == 400);
   REQUIRE(cases.size() >= 50);
   CHECK(daemon.chain_head() == head);
 }
 
-TEST_CASE("daemon: after SIGKILL during concurrent filing every acknowledged claim is there exactly once") {
+TEST_CASE(
+    "daemon: after SIGKILL during concurrent filing every acknowledged claim is there exactly "
+    "once") {
   Daemon daemon;
   set_up_fund(daemon);
   const std::string acks = daemon.directory.path() + "/acks";
-  // Three concurrent clients (two members' finance systems and an administrator) file claims in a loop.
+  // Three concurrent clients (two members' finance systems and an administrator) file claims in a
+  // loop.
   std::string script;
   for (const auto& [client, as, member] : std::vector<std::array<std::string, 3>>{
            {"a", "member-05A", "05A"}, {"b", "member-07B", "07B"}, {"c", "member-05A", "05A"}}) {
-    script += "(for i in $(seq 1 60); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert " + daemon.pki +
-              "/ca.pem --cert " + daemon.pki + "/" + as + ".pem --key " + daemon.pki + "/" + as + ".key -H \"Idempotency-Key: " +
-              client + "-$i\" -H 'Content-Type: application/json' --data '{\"year\":" + std::to_string(year) +
-              ",\"patient\":\"p-" + client + "-'$i'\",\"episode\":\"E1\",\"kind\":\"final\",\"cumulative_cost\":\"300000.00\",\"evidence\":true}' " +
-              daemon.url("/v1/members/" + member + "/specific-claims") + "); echo \"" + client + " " + member + " $i $code\" >> " + acks +
-              "; done) & ";
+    script +=
+        "(for i in $(seq 1 60); do code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "
+        "--cacert " +
+        daemon.pki + "/ca.pem --cert " + daemon.pki + "/" + as + ".pem --key " + daemon.pki + "/" +
+        as + ".key -H \"Idempotency-Key: " + client +
+        "-$i\" -H 'Content-Type: application/json' --data '{\"year\":" + std::to_string(year) +
+        ",\"patient\":\"p-" + client +
+        "-'$i'\",\"episode\":\"E1\",\"kind\":\"final\",\"cumulative_cost\":\"300000.00\","
+        "\"evidence\":true}' " +
+        daemon.url("/v1/members/" + member + "/specific-claims") + "); echo \"" + client + " " +
+        member + " $i $code\" >> " + acks + "; done) & ";
   }
   script += "wait";
-  std::thread clients([&] { shell("bash -c '" + std::regex_replace(script, std::regex("'"), "'\\''") + "'"); });
+  std::thread clients(
+      [&] { shell("bash -c '" + std::regex_replace(script, std::regex("'"), "'\\''") + "'"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   const int status = daemon.stop(SIGKILL);
   CHECK(WIFSIGNALED(status));
@@ -292,20 +373,24 @@ TEST_CASE("daemon: after SIGKILL during concurrent filing every acknowledged cla
   int acknowledged = 0, lost = 0;
   std::map<std::string, int> acknowledged_by_member;
   for (std::string client, member, number, code; lines >> client >> member >> number >> code;) {
-    if (code != "201" && code != "200") { ++lost; continue; }
+    if (code != "201" && code != "200") {
+      ++lost;
+      continue;
+    }
     ++acknowledged;
     ++acknowledged_by_member[member];
     // The same request again: already recorded, not recorded twice.
     const std::string as = member == "05A" ? "member-05A" : "member-07B";
-    auto again = daemon.curl(as, "POST", "/v1/members/" + member + "/specific-claims", claim_body("p-" + client + "-" + number),
-                             client + "-" + number);
+    auto again = daemon.curl(as, "POST", "/v1/members/" + member + "/specific-claims",
+                             claim_body("p-" + client + "-" + number), client + "-" + number);
     INFO(client << "-" << number << " -> " << again.body);
     CHECK(again.status == 200);
   }
   CHECK(acknowledged > 0);
   CHECK(lost > 0);  // the kill really landed during filing
   for (const auto& member : {"05A", "07B"}) {
-    auto listed = daemon.curl("admin-alice", "GET", std::string("/v1/members/") + member + "/years/2026/claims");
+    auto listed = daemon.curl("admin-alice", "GET",
+                              std::string("/v1/members/") + member + "/years/2026/claims");
     REQUIRE(listed.status == 200);
     std::set<std::string> patients;
     const json::value parsed = json::parse(listed.body);
@@ -325,10 +410,14 @@ TEST_CASE("daemon: docs/api/openapi.yaml documents exactly the routes the server
   std::string path;
   bool in_paths = false;
   for (std::string line; std::getline(in, line);) {
-    if (line == "paths:") { in_paths = true; continue; }
+    if (line == "paths:") {
+      in_paths = true;
+      continue;
+    }
     if (!in_paths) continue;
     std::smatch found;
-    if (std::regex_match(line, found, std::regex("^  (/[^:]*):\\s*$"))) path = found[1];
+    if (std::regex_match(line, found, std::regex("^  (/[^:]*):\\s*$")))
+      path = found[1];
     else if (std::regex_match(line, found, std::regex("^    (get|post|put|delete|patch):.*"))) {
       std::string method = found[1];
       std::transform(method.begin(), method.end(), method.begin(), ::toupper);
@@ -341,29 +430,48 @@ TEST_CASE("daemon: docs/api/openapi.yaml documents exactly the routes the server
 
 TEST_CASE("daemon: the actuary's rate schedule is applied as it was priced, exactly once") {
   Daemon daemon;
-  admin(daemon, {{"type", "register_member"}, {"member", "05A"}, {"name", "North"}, {"population", 250'000}});
-  admin(daemon, {{"type", "register_member"}, {"member", "07B"}, {"name", "South"}, {"population", 610'000}});
+  admin(
+      daemon,
+      {{"type", "register_member"}, {"member", "05A"}, {"name", "North"}, {"population", 250'000}});
+  admin(
+      daemon,
+      {{"type", "register_member"}, {"member", "07B"}, {"name", "South"}, {"population", 610'000}});
   admin(daemon, {{"type", "create_year"}, {"year", year}});
-  admin(daemon, {{"type", "set_allocation"}, {"year", year}, {"member", "05A"}, {"allocation", "300000000.00"}});
-  admin(daemon, {{"type", "set_allocation"}, {"year", year}, {"member", "07B"}, {"allocation", "732000000.00"}});
+  admin(daemon, {{"type", "set_allocation"},
+                 {"year", year},
+                 {"member", "05A"},
+                 {"allocation", "300000000.00"}});
+  admin(daemon, {{"type", "set_allocation"},
+                 {"year", year},
+                 {"member", "07B"},
+                 {"allocation", "732000000.00"}});
   admin(daemon, {{"type", "open_year"}, {"year", year}});
   const std::string folder = daemon.directory.path();
-  std::ofstream(folder + "/members.csv") << "member,population,allocation,status\n05A,250000,300000000,active\n07B,610000,732000000,special_measures\n";
-  const auto priced = Daemon::cli("price schedule --json --simulations 2000 --members " + folder + "/members.csv --output " + folder +
-                                  "/schedule.csv --report " + folder + "/report.html");
+  std::ofstream(folder + "/members.csv")
+      << "member,population,allocation,status\n05A,250000,300000000,active\n07B,610000,732000000,"
+         "special_measures\n";
+  const auto priced = Daemon::cli("price schedule --json --simulations 2000 --members " + folder +
+                                  "/members.csv --output " + folder + "/schedule.csv --report " +
+                                  folder + "/report.html");
   INFO(priced.output);
   REQUIRE(priced.exit_status == 0);
   // The report explains the schedule with five gnuplot plots.
   std::ifstream report(folder + "/report.html");
-  const std::string html((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  const std::string html((std::istreambuf_iterator<char>(report)),
+                         std::istreambuf_iterator<char>());
   std::size_t plots = 0;
-  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++plots;
+  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1))
+    ++plots;
   CHECK(plots == 5);
   CHECK_THAT(html, Catch::Contains("reserve target"));
-  const std::string connection = " --pki " + daemon.pki + " --as admin-alice --port " + std::to_string(daemon.port);
-  REQUIRE(Daemon::cli("admin rates apply --year 2026 --file " + folder + "/schedule.csv" + connection).exit_status == 0);
+  const std::string connection =
+      " --pki " + daemon.pki + " --as admin-alice --port " + std::to_string(daemon.port);
+  REQUIRE(
+      Daemon::cli("admin rates apply --year 2026 --file " + folder + "/schedule.csv" + connection)
+          .exit_status == 0);
   // The same file again is the same request: harmless.
-  const auto again = Daemon::cli("admin rates apply --json --year 2026 --file " + folder + "/schedule.csv" + connection);
+  const auto again = Daemon::cli("admin rates apply --json --year 2026 --file " + folder +
+                                 "/schedule.csv" + connection);
   CHECK_THAT(again.output, Catch::Contains("\"replayed\":true"));
   std::ifstream schedule(folder + "/schedule.csv");
   std::string line;
@@ -371,12 +479,15 @@ TEST_CASE("daemon: the actuary's rate schedule is applied as it was priced, exac
   backstop::Money total;
   while (std::getline(schedule, line)) {
     const std::string member = line.substr(0, line.find(','));
-    const std::string contribution = line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
-    auto statement = daemon.curl("admin-alice", "GET", "/v1/members/" + member + "/years/2026/statement");
+    const std::string contribution =
+        line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
+    auto statement =
+        daemon.curl("admin-alice", "GET", "/v1/members/" + member + "/years/2026/statement");
     REQUIRE(statement.status == 200);
     CHECK(json::parse(statement.body).at("contribution").as_string() == contribution);
     total += backstop::Money::parse(contribution).value();
   }
   const auto summary = json::parse(priced.output.substr(priced.output.find('{')));
-  CHECK(total == backstop::Money::parse(summary.at("requirement").as_string()).value());  // the shares add up to the requirement
+  CHECK(total == backstop::Money::parse(summary.at("requirement").as_string())
+                     .value());  // the shares add up to the requirement
 }

@@ -2,11 +2,10 @@
 // commits each to a store, and checks the invariants after every step.
 #pragma once
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <boost/json.hpp>
-
-#include "ledger/fund.hpp"
+#include "fund/fund.hpp"
 
 namespace backstop::testing {
 
@@ -14,7 +13,8 @@ namespace json = boost::json;
 
 inline Money pounds(const std::string& text) { return Money::parse(text).value(); }
 inline std::int64_t day_of_year(std::uint32_t year, int day) {
-  return 1'680'307'200LL + (static_cast<std::int64_t>(year) - 2023) * 365 * 86'400 + day * 86'400LL;  // 1 April 2023 + ...
+  return 1'680'307'200LL + (static_cast<std::int64_t>(year) - 2023) * 365 * 86'400 +
+         day * 86'400LL;  // 1 April 2023 + ...
 }
 
 class FundDriver {
@@ -45,7 +45,8 @@ class FundDriver {
     return receipt.status();
   }
 
-  Result<FundReceipt> execute(const std::string& actor, const json::object& command, const std::string& key) {
+  Result<FundReceipt> execute(const std::string& actor, const json::object& command,
+                              const std::string& key) {
     auto receipt = fund.execute(FundRequest{key, time_unix_s, actor, command});
     const std::size_t before = committed_;
     committed_ = commit_pending(store, fund.ledger(), committed_).value();
@@ -77,7 +78,8 @@ class FundDriver {
     auto loaded = load_fund(store);
     if (!loaded.is_ok()) FAIL(loaded.status().to_string());
     REQUIRE(loaded.value().ledger().chain_head() == fund.ledger().chain_head());
-    REQUIRE(json::serialize(loaded.value().fund_report(year).value()) == json::serialize(fund.fund_report(year).value()));
+    REQUIRE(json::serialize(loaded.value().fund_report(year).value()) ==
+            json::serialize(fund.fund_report(year).value()));
   }
 
   Money balance_of(const std::string& account) const {

@@ -1,9 +1,8 @@
 // The fund's formulas, reproducing every worked example of docs/rules.md exactly.
 #include <catch2/catch.hpp>
-
 #include <random>
 
-#include "ledger/fund_rules.hpp"
+#include "fund/rules.hpp"
 
 using namespace backstop;
 
@@ -25,13 +24,15 @@ TEST_CASE("rules.md 2: the default parameters are valid and broken ones are refu
   CHECK_FALSE(check_parameters(years).is_ok());
 }
 
-TEST_CASE("rules.md 5.1: specific liability is 90% above £250,000, capped at £2m, rounded half-even") {
+TEST_CASE(
+    "rules.md 5.1: specific liability is 90% above £250,000, capped at £2m, rounded half-even") {
   CHECK(specific_liability(pounds("610000"), defaults) == pounds("324000"));
   CHECK(specific_liability(pounds("250000"), defaults) == Money());
   CHECK(specific_liability(pounds("100000"), defaults) == Money());
   CHECK(specific_liability(pounds("250000.01"), defaults) == pounds("0.01"));  // 0.9p -> 1p
   CHECK(specific_liability(pounds("250000.05"), defaults) == pounds("0.04"));  // 4.5p -> 4p (even)
-  CHECK(specific_liability(pounds("250000.15"), defaults) == pounds("0.14"));  // 13.5p -> 14p (even)
+  CHECK(specific_liability(pounds("250000.15"), defaults) ==
+        pounds("0.14"));  // 13.5p -> 14p (even)
   CHECK(specific_liability(pounds("2600000"), defaults) == pounds("2000000"));  // capped
 }
 
@@ -48,10 +49,10 @@ TEST_CASE("rules.md 5.3: NHS numbers are recognised by the modulus-11 check") {
   CHECK(is_valid_nhs_number("9434765919"));
   CHECK(is_valid_nhs_number("943 476 5919"));
   CHECK(is_valid_nhs_number("4010232137"));
-  CHECK_FALSE(is_valid_nhs_number("9434765918"));   // wrong check digit
-  CHECK_FALSE(is_valid_nhs_number("943476591"));    // nine digits
-  CHECK_FALSE(is_valid_nhs_number("p-7f3a9c"));     // a pseudonym
-  CHECK_FALSE(is_valid_nhs_number("1000000010"));   // check digit would be 10: never valid
+  CHECK_FALSE(is_valid_nhs_number("9434765918"));  // wrong check digit
+  CHECK_FALSE(is_valid_nhs_number("943476591"));   // nine digits
+  CHECK_FALSE(is_valid_nhs_number("p-7f3a9c"));    // a pseudonym
+  CHECK_FALSE(is_valid_nhs_number("1000000010"));  // check digit would be 10: never valid
 }
 
 TEST_CASE("rules.md 6.1: an overspend beyond b2 shares 50% between b1 and b2 and 80% beyond") {
@@ -77,15 +78,19 @@ TEST_CASE("rules.md 6.4: the share is rounded once, half-to-even, at the end") {
   CHECK(corridor_share(pounds("3000000"), pounds("123456789.01"), defaults) == pounds("265432.11"));
 }
 
-TEST_CASE("rules.md 6.5: D takes planned, avoidable and specific recoveries out of spend against A'") {
-  const Money variance = net_unplanned_variance({pounds("301000000"), pounds("330000000"), pounds("4000000"),
-                                                 pounds("1000000"), pounds("500000")});
+TEST_CASE(
+    "rules.md 6.5: D takes planned, avoidable and specific recoveries out of spend against A'") {
+  const Money variance =
+      net_unplanned_variance({pounds("301000000"), pounds("330000000"), pounds("4000000"),
+                              pounds("1000000"), pounds("500000")});
   CHECK(variance == pounds("23500000"));
   CHECK(corridor_share(variance, pounds("300000000"), defaults) == pounds("11300000"));
 }
 
-TEST_CASE("rules.md 9.1: a retained loss is repaid in three instalments, the last taking the rounding") {
-  const auto parts = carry_forward(pounds("11500000"), pounds("300000000"), defaults).loss_instalments;
+TEST_CASE(
+    "rules.md 9.1: a retained loss is repaid in three instalments, the last taking the rounding") {
+  const auto parts =
+      carry_forward(pounds("11500000"), pounds("300000000"), defaults).loss_instalments;
   REQUIRE(parts.size() == 3);
   CHECK(parts[0] == pounds("3833333.33"));
   CHECK(parts[1] == pounds("3833333.33"));
@@ -104,7 +109,8 @@ TEST_CASE("rules.md 9.2: a retained gain is carried up to 2% of allocation, the 
   CHECK(small.gain_surrendered == Money());
 }
 
-TEST_CASE("rules.md 10.1: a deficit is met by capped calls, then by deferring recoveries pro rata") {
+TEST_CASE(
+    "rules.md 10.1: a deficit is met by capped calls, then by deferring recoveries pro rata") {
   const std::vector<SettlementMember> members = {{pounds("3000000"), pounds("2000000")},
                                                  {pounds("1000000"), Money()},
                                                  {pounds("1000000"), pounds("1000000")}};
@@ -118,23 +124,26 @@ TEST_CASE("rules.md 10.1: a deficit is met by capped calls, then by deferring re
 }
 
 TEST_CASE("rules.md 10.2: a small deficit is called pro rata, below the caps") {
-  const std::vector<SettlementMember> members = {{pounds("3000000"), Money()}, {pounds("1000000"), Money()},
-                                                 {pounds("1000000"), Money()}};
+  const std::vector<SettlementMember> members = {
+      {pounds("3000000"), Money()}, {pounds("1000000"), Money()}, {pounds("1000000"), Money()}};
   const auto settled = settle_reserve(pounds("-1000000"), members, defaults).value();
   CHECK(settled.calls == std::vector<Money>{pounds("600000"), pounds("200000"), pounds("200000")});
   CHECK(settled.reserve_after == Money());
 }
 
-TEST_CASE("rules.md 10.3: a surplus above target * (1 + margin) is rebated pro rata to contributions") {
-  const std::vector<SettlementMember> members = {{pounds("3000000"), Money()}, {pounds("1000000"), Money()},
-                                                 {pounds("1000000"), Money()}};
+TEST_CASE(
+    "rules.md 10.3: a surplus above target * (1 + margin) is rebated pro rata to contributions") {
+  const std::vector<SettlementMember> members = {
+      {pounds("3000000"), Money()}, {pounds("1000000"), Money()}, {pounds("1000000"), Money()}};
   YearParameters p = defaults;
   p.reserve_target = pounds("10000000");
   const auto settled = settle_reserve(pounds("13000000"), members, p).value();
-  CHECK(settled.rebates == std::vector<Money>{pounds("1200000"), pounds("400000"), pounds("400000")});
+  CHECK(settled.rebates ==
+        std::vector<Money>{pounds("1200000"), pounds("400000"), pounds("400000")});
   CHECK(settled.reserve_after == pounds("11000000"));
   // £1.00 over three equal contributions: 34p to the lowest member id.
-  const std::vector<SettlementMember> equal = {{pounds("1"), Money()}, {pounds("1"), Money()}, {pounds("1"), Money()}};
+  const std::vector<SettlementMember> equal = {
+      {pounds("1"), Money()}, {pounds("1"), Money()}, {pounds("1"), Money()}};
   const auto penny = settle_reserve(pounds("11000001.00"), equal, p).value();
   CHECK(penny.rebates == std::vector<Money>{pounds("0.34"), pounds("0.33"), pounds("0.33")});
 }
@@ -186,7 +195,8 @@ TEST_CASE("property: settlement always adds up to the penny") {
     }
     YearParameters p = defaults;
     p.reserve_target = Money::from_pence(Int128(random() % 100'000'000'000ULL));
-    const Money before = Money::from_pence(Int128(random() % 200'000'000'000ULL) - 100'000'000'000LL);
+    const Money before =
+        Money::from_pence(Int128(random() % 200'000'000'000ULL) - 100'000'000'000LL);
     const auto settled = settle_reserve(before, members, p).value();
     Money moved;
     for (std::size_t i = 0; i < members.size(); ++i) {
@@ -213,7 +223,8 @@ TEST_CASE("property: the corridor is monotone and never exceeds its cap") {
   const Money allocation = pounds("250000000");
   const Money cap = multiply(allocation, defaults.aggregate_cap);
   Money previous_share = corridor_share(pounds("-300000000"), allocation, defaults);
-  for (Int128 variance = -30'000'000'000; variance <= 30'000'000'000; variance += 1 + Int128(random() % 50'000'000)) {
+  for (Int128 variance = -30'000'000'000; variance <= 30'000'000'000;
+       variance += 1 + Int128(random() % 50'000'000)) {
     const Money share = corridor_share(Money::from_pence(variance), allocation, defaults);
     REQUIRE(share >= previous_share);
     REQUIRE(share <= cap);

@@ -30,11 +30,15 @@ class CommandGenerator {
     }
     if (choice < 13 && !previous_.empty()) {  // a key reused for something else
       Command reused = transfer_between();
-      reused.idempotency_key = previous_[static_cast<std::size_t>(pick(static_cast<int>(previous_.size())))].idempotency_key;
+      reused.idempotency_key =
+          previous_[static_cast<std::size_t>(pick(static_cast<int>(previous_.size())))]
+              .idempotency_key;
       return reused;
     }
     if (choice < 20 && !journal.empty()) {
-      return remember(reverse(fresh_key(), 1 + static_cast<std::uint64_t>(pick(static_cast<int>(journal.size()) + 2)), time_));
+      return remember(reverse(
+          fresh_key(), 1 + static_cast<std::uint64_t>(pick(static_cast<int>(journal.size()) + 2)),
+          time_));
     }
     if (choice < 30) return remember(split_transaction());
     return remember(transfer_between());
@@ -43,13 +47,18 @@ class CommandGenerator {
  private:
   int pick(int bound) { return static_cast<int>(random_() % static_cast<std::uint64_t>(bound)); }
   std::string fresh_key() { return "key-" + std::to_string(next_key_++); }
-  const std::string& any_account() { return account_ids_[static_cast<std::size_t>(pick(static_cast<int>(account_ids_.size())))]; }
+  const std::string& any_account() {
+    return account_ids_[static_cast<std::size_t>(pick(static_cast<int>(account_ids_.size())))];
+  }
   Money amount() {
     // Mostly small sums, sometimes very large ones, occasionally a penny.
     switch (pick(3)) {
-      case 0: return Money::from_pence(1 + pick(100));
-      case 1: return Money::from_pence(Int128(1 + random_() % 10'000'000));
-      default: return Money::from_pence(Int128(1 + random_() % 1'000'000'000'000ULL));
+      case 0:
+        return Money::from_pence(1 + pick(100));
+      case 1:
+        return Money::from_pence(Int128(1 + random_() % 10'000'000));
+      default:
+        return Money::from_pence(Int128(1 + random_() % 1'000'000'000'000ULL));
     }
   }
   Command remember(Command command) {
@@ -64,7 +73,9 @@ class CommandGenerator {
     account_ids_.push_back(id);
     return remember(backstop::testing::open_account(fresh_key(), id, type, floor, time_));
   }
-  Command transfer_between() { return transfer(fresh_key(), any_account(), any_account(), amount(), time_); }
+  Command transfer_between() {
+    return transfer(fresh_key(), any_account(), any_account(), amount(), time_);
+  }
   Command split_transaction() {
     PostTransaction post;
     Money total;
@@ -130,7 +141,8 @@ TEST_CASE("property: random commands keep every invariant, and replay is byte-id
     REQUIRE(replayed.chain_head() == ledger.chain_head());
     REQUIRE(replayed.journal().size() == ledger.journal().size());
     for (std::size_t i = 0; i < ledger.journal().size(); ++i) {
-      REQUIRE(encode_entry_record(replayed.journal()[i]) == encode_entry_record(ledger.journal()[i]));
+      REQUIRE(encode_entry_record(replayed.journal()[i]) ==
+              encode_entry_record(ledger.journal()[i]));
     }
   }
 }
@@ -148,7 +160,8 @@ TEST_CASE("property: committing in random groups and reopening RocksDB gives the
       std::size_t committed = 0;
       for (int i = 0; i < commands_per_seed; ++i) {
         (void)ledger.execute(generator.next(ledger));
-        if (group_sizes() % 16 == 0) committed = commit_pending(*store.value(), ledger, committed).value();
+        if (group_sizes() % 16 == 0)
+          committed = commit_pending(*store.value(), ledger, committed).value();
       }
       committed = commit_pending(*store.value(), ledger, committed).value();
       REQUIRE(committed == ledger.journal().size());
@@ -160,7 +173,8 @@ TEST_CASE("property: committing in random groups and reopening RocksDB gives the
     CHECK(loaded.value().chain_head() == ledger.chain_head());
     CHECK(loaded.value().last_sequence() == ledger.last_sequence());
     REQUIRE(loaded.value().accounts().size() == ledger.accounts().size());
-    for (const auto& [id, state] : ledger.accounts()) CHECK(loaded.value().find_account(id)->balance == state.balance);
+    for (const auto& [id, state] : ledger.accounts())
+      CHECK(loaded.value().find_account(id)->balance == state.balance);
     CHECK(loaded.value().idempotency() == ledger.idempotency());
   }
 }

@@ -15,9 +15,12 @@ Money pounds(const char* text) { return Money::parse(text).value(); }
 // A ledger with cash (floored at zero), a reserve and a member receivable.
 Ledger three_accounts() {
   Ledger ledger;
-  REQUIRE(ledger.execute(open_account("open-cash", "fund:cash", AccountType::asset, Money())).is_ok());
-  REQUIRE(ledger.execute(open_account("open-reserve", "fund:reserve", AccountType::equity)).is_ok());
-  REQUIRE(ledger.execute(open_account("open-05A", "member:05A:receivable", AccountType::asset)).is_ok());
+  REQUIRE(
+      ledger.execute(open_account("open-cash", "fund:cash", AccountType::asset, Money())).is_ok());
+  REQUIRE(
+      ledger.execute(open_account("open-reserve", "fund:reserve", AccountType::equity)).is_ok());
+  REQUIRE(ledger.execute(open_account("open-05A", "member:05A:receivable", AccountType::asset))
+              .is_ok());
   return ledger;
 }
 
@@ -42,7 +45,8 @@ TEST_CASE("ledger: a balanced transfer moves money and chains to its predecessor
 TEST_CASE("ledger: unbalanced postings are refused and change nothing") {
   Ledger ledger = three_accounts();
   const Digest head = ledger.chain_head();
-  Command bad{"u1", 2, metadata_for("bad"), PostTransaction{{{"fund:cash", pounds("10")}, {"fund:reserve", pounds("-9.99")}}}};
+  Command bad{"u1", 2, metadata_for("bad"),
+              PostTransaction{{{"fund:cash", pounds("10")}, {"fund:reserve", pounds("-9.99")}}}};
   auto result = ledger.execute(bad);
   REQUIRE_FALSE(result.is_ok());
   CHECK(result.status().code() == ErrorCode::unbalanced);
@@ -95,20 +99,26 @@ TEST_CASE("ledger: an account may be opened once") {
   auto again = ledger.execute(open_account("open-cash-2", "fund:cash", AccountType::asset));
   REQUIRE_FALSE(again.is_ok());
   CHECK(again.status().code() == ErrorCode::already_exists);
-  CHECK_FALSE(ledger.execute(open_account("pos-floor", "fund:x", AccountType::asset, pounds("1"))).is_ok());
+  CHECK_FALSE(
+      ledger.execute(open_account("pos-floor", "fund:x", AccountType::asset, pounds("1"))).is_ok());
 }
 
 TEST_CASE("ledger: a floor stops a balance going below it, on the account's normal side") {
   Ledger ledger = three_accounts();
   REQUIRE(ledger.execute(transfer("fill", "fund:reserve", "fund:cash", pounds("50"))).is_ok());
-  auto overdraw = ledger.execute(transfer("draw", "fund:cash", "member:05A:receivable", pounds("50.01")));
+  auto overdraw =
+      ledger.execute(transfer("draw", "fund:cash", "member:05A:receivable", pounds("50.01")));
   REQUIRE_FALSE(overdraw.is_ok());
   CHECK(overdraw.status().code() == ErrorCode::constraint);
-  CHECK(ledger.execute(transfer("draw-ok", "fund:cash", "member:05A:receivable", pounds("50.00"))).is_ok());
+  CHECK(ledger.execute(transfer("draw-ok", "fund:cash", "member:05A:receivable", pounds("50.00")))
+            .is_ok());
   CHECK(ledger.find_account("fund:cash")->balance.is_zero());
 
   // A liability floored at zero may not turn into a debit balance.
-  REQUIRE(ledger.execute(open_account("open-payable", "fund:payable", AccountType::liability, Money(), 3)).is_ok());
+  REQUIRE(
+      ledger
+          .execute(open_account("open-payable", "fund:payable", AccountType::liability, Money(), 3))
+          .is_ok());
   auto debit = ledger.execute(transfer("debit", "fund:reserve", "fund:payable", pounds("1"), 3));
   REQUIRE_FALSE(debit.is_ok());
   CHECK(debit.status().code() == ErrorCode::constraint);
@@ -138,12 +148,14 @@ TEST_CASE("idempotency: the same key with a different payload is refused") {
 
 TEST_CASE("reversal: mirrors the original, references it, and may happen once") {
   Ledger ledger = three_accounts();
-  auto original = ledger.execute(transfer("pay", "fund:reserve", "member:05A:receivable", pounds("12.34")));
+  auto original =
+      ledger.execute(transfer("pay", "fund:reserve", "member:05A:receivable", pounds("12.34")));
   auto undone = ledger.execute(reverse("undo", original.value().sequence));
   REQUIRE(undone.is_ok());
   const auto& entry = ledger.journal().back();
   REQUIRE(entry.reverses == original.value().sequence);
-  CHECK(entry.postings[0].amount == -ledger.journal()[original.value().sequence - 1].postings[0].amount);
+  CHECK(entry.postings[0].amount ==
+        -ledger.journal()[original.value().sequence - 1].postings[0].amount);
   CHECK(ledger.find_account("member:05A:receivable")->balance.is_zero());
   CHECK(ledger.reversed_by(original.value().sequence) == undone.value().sequence);
 
@@ -169,7 +181,8 @@ TEST_CASE("ledger: an amount that overflows is an error, not a wrap") {
   Ledger ledger = three_accounts();
   const Money huge = Money::from_pence(std::numeric_limits<Int128>::max() - 1);
   REQUIRE(ledger.execute(transfer("huge", "fund:reserve", "member:05A:receivable", huge)).is_ok());
-  auto more = ledger.execute(transfer("more", "fund:reserve", "member:05A:receivable", Money::from_pence(10)));
+  auto more = ledger.execute(
+      transfer("more", "fund:reserve", "member:05A:receivable", Money::from_pence(10)));
   REQUIRE_FALSE(more.is_ok());
   CHECK(more.status().code() == ErrorCode::overflow);
   CHECK(ledger.find_account("member:05A:receivable")->balance == huge);
@@ -204,7 +217,8 @@ TEST_CASE("store: loading replays the journal to the same state") {
 
 TEST_CASE("event: records a domain event that opens accounts and posts to them, in one entry") {
   Ledger ledger = three_accounts();
-  RecordEvent event{"register_member", R"({"id":"07B"})",
+  RecordEvent event{"register_member",
+                    R"({"id":"07B"})",
                     {Account{"member:07B:payable", AccountType::liability, "07B", Money()}},
                     {{"fund:reserve", pounds("5")}, {"member:07B:payable", pounds("-5")}}};
   auto receipt = ledger.execute(Command{"ev-1", 5, metadata_for("event"), event});
@@ -212,14 +226,18 @@ TEST_CASE("event: records a domain event that opens accounts and posts to them, 
   CHECK(ledger.find_account("member:07B:payable")->normal_balance() == pounds("5"));
   const auto& entry = ledger.journal().back();
   CHECK(entry.kind == EntryKind::event);
-  CHECK(decode_entry_record(encode_entry_record(entry)).value().event_accounts == entry.event_accounts);
+  CHECK(decode_entry_record(encode_entry_record(entry)).value().event_accounts ==
+        entry.event_accounts);
 
-  // The payload is the request: a retry with it is harmless, another payload under the key is refused.
+  // The payload is the request: a retry with it is harmless, another payload under the key is
+  // refused.
   CHECK(ledger.execute(Command{"ev-1", 6, metadata_for("event"), event}).value().replayed);
   RecordEvent other = event;
   other.payload = R"({"id":"08C"})";
-  CHECK(ledger.execute(Command{"ev-1", 6, metadata_for("event"), other}).status().code() == ErrorCode::idempotency_conflict);
+  CHECK(ledger.execute(Command{"ev-1", 6, metadata_for("event"), other}).status().code() ==
+        ErrorCode::idempotency_conflict);
   // Opening an account twice inside events is refused like any other.
   RecordEvent again{"register_member", R"({"id":"07B","again":true})", event.accounts, {}};
-  CHECK(ledger.execute(Command{"ev-2", 6, metadata_for("event"), again}).status().code() == ErrorCode::already_exists);
+  CHECK(ledger.execute(Command{"ev-2", 6, metadata_for("event"), again}).status().code() ==
+        ErrorCode::already_exists);
 }

@@ -1,9 +1,8 @@
 // Money and Rate at the edges: parsing, printing, rounding ties, overflow, pro-rata splits.
-#include <catch2/catch.hpp>
-
-#include <random>
-
 #include "ledger/money.hpp"
+
+#include <catch2/catch.hpp>
+#include <random>
 
 using namespace backstop;
 
@@ -24,8 +23,9 @@ TEST_CASE("money: parses pounds in the forms people write") {
 }
 
 TEST_CASE("money: refuses malformed amounts rather than guessing") {
-  for (const char* bad : {"", "-", "£", "1.234", "12,34", "1,2345", ",123", "1.", ".5", "abc", "1e5", "--1", "1 000",
-                          "+1", "£-1", "1,000,00", "12345678901234567890123456789012345678"}) {
+  for (const char* bad :
+       {"", "-", "£", "1.234", "12,34", "1,2345", ",123", "1.", ".5", "abc", "1e5", "--1", "1 000",
+        "+1", "£-1", "1,000,00", "12345678901234567890123456789012345678"}) {
     INFO(bad);
     auto parsed = Money::parse(bad);
     REQUIRE_FALSE(parsed.is_ok());
@@ -113,7 +113,8 @@ TEST_CASE("split: 1p among three goes to the first (ties to the lower key)") {
 }
 
 TEST_CASE("split: largest remainder wins before key order") {
-  // 10p by 1:2:2 -> exact 2, 4, 4; 11p -> 2.2, 4.4, 4.4: the extra penny to the lower of the 0.4 ties.
+  // 10p by 1:2:2 -> exact 2, 4, 4; 11p -> 2.2, 4.4, 4.4: the extra penny to the lower of the 0.4
+  // ties.
   auto parts = split_pro_rata(pence(11), {1, 2, 2}).value();
   CHECK(parts[0] == pence(2));
   CHECK(parts[1] == pence(5));
@@ -128,7 +129,8 @@ TEST_CASE("split: large sums among 300 members always add up to the penny") {
   std::mt19937_64 random(300);
   for (int round = 0; round < 200; ++round) {
     std::vector<Int128> weights;
-    for (int member = 0; member < 300; ++member) weights.push_back(Int128(random() % 60'000'000'000ULL));
+    for (int member = 0; member < 300; ++member)
+      weights.push_back(Int128(random() % 60'000'000'000ULL));
     weights[0] += 1;  // never all zero
     const Money whole = Money::from_pence(Int128(random()) * 1'000'003 - Int128(random()));
     auto parts = split_pro_rata(whole, weights).value();

@@ -1,7 +1,6 @@
 // The fund model: the Crump calibration, seeded repeatable Monte Carlo checked against the
 // exact expected specific-layer cost, contributions that add up, and the solvency run.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <numeric>
 
@@ -52,7 +51,8 @@ TEST_CASE("pricing: the spend-volatility curve is calibrated to Crump et al.") {
   CHECK(FundModel{}.cv_constant == Approx(calibration.constant).epsilon(0.001));
 }
 
-TEST_CASE("pricing: Monte Carlo is seeded and repeatable, and matches the exact specific-layer mean") {
+TEST_CASE(
+    "pricing: Monte Carlo is seeded and repeatable, and matches the exact specific-layer mean") {
   auto model = small_model();
   model.cv_constant = 0;  // the specific layer alone
   model.common_shock_sd = 0;
@@ -68,8 +68,9 @@ TEST_CASE("pricing: Monte Carlo is seeded and repeatable, and matches the exact 
   const auto severity = pareto(model.pareto_alpha, model.pareto_theta);
   const double retention = model.specific_threshold - model.high_cost_floor;
   const double per_patient =
-      model.specific_share * (severity->limited_expected_value(retention + model.specific_cap / model.specific_share) -
-                              severity->limited_expected_value(retention));
+      model.specific_share *
+      (severity->limited_expected_value(retention + model.specific_cap / model.specific_share) -
+       severity->limited_expected_value(retention));
   double population = 0;
   for (const auto& r : members) population += r.population;
   const double exact = model.high_cost_rate_per_head * population * per_patient;
@@ -79,10 +80,13 @@ TEST_CASE("pricing: Monte Carlo is seeded and repeatable, and matches the exact 
   for (double x : first.fund_outgo) squares += (x - mean) * (x - mean);
   const double standard_error = std::sqrt(squares / (n - 1) / n);
   INFO("simulated " << mean << " exact " << exact << " standard error " << standard_error);
-  CHECK(std::abs(mean - exact) < 4 * standard_error);  // the stated Monte Carlo error: 4 standard errors
+  CHECK(std::abs(mean - exact) <
+        4 * standard_error);  // the stated Monte Carlo error: 4 standard errors
 }
 
-TEST_CASE("pricing: contributions add up, loadings are allocated from the tail, experience is revenue-neutral") {
+TEST_CASE(
+    "pricing: contributions add up, loadings are allocated from the tail, experience is "
+    "revenue-neutral") {
   const auto model = small_model();
   const auto members = consortia();
   const auto simulated = simulate_year(model, members);
@@ -93,20 +97,24 @@ TEST_CASE("pricing: contributions add up, loadings are allocated from the tail, 
   REQUIRE(lines.size() == members.size());
   double risk = 0, experience = 0;
   for (const auto& line : lines) {
-    CHECK(line.contribution == Approx(line.expected_cost + line.expense_loading + line.risk_loading + line.experience_adjustment +
-                                      line.reserve_adjustment + line.special_measures_loading + line.minimum_adjustment));
+    CHECK(line.contribution ==
+          Approx(line.expected_cost + line.expense_loading + line.risk_loading +
+                 line.experience_adjustment + line.reserve_adjustment +
+                 line.special_measures_loading + line.minimum_adjustment));
     CHECK(line.contribution >= 0);
     risk += line.risk_loading;
     experience += line.experience_adjustment;
   }
   // Euler allocation of the tail: the loadings add up to the fund's capital cost.
   const double threshold_tvar = measures.tail_value_at_risk;
-  CHECK(risk == Approx(model.cost_of_capital * (threshold_tvar - measures.expected_outgo)).epsilon(1e-9));
+  CHECK(risk ==
+        Approx(model.cost_of_capital * (threshold_tvar - measures.expected_outgo)).epsilon(1e-9));
   CHECK(std::abs(experience) < 1e-6);
   CHECK(lines[1].special_measures_loading > 0);
   CHECK(lines[0].special_measures_loading == 0);
   // Small consortia are riskier per head: their risk loading per head is higher.
-  CHECK(lines[0].risk_loading / members[0].population > lines[4].risk_loading / members[4].population);
+  CHECK(lines[0].risk_loading / members[0].population >
+        lines[4].risk_loading / members[4].population);
 }
 
 TEST_CASE("pricing: the solvency run finds ruin only when the fund is underfunded") {
@@ -116,10 +124,13 @@ TEST_CASE("pricing: the solvency run finds ruin only when the fund is underfunde
   const auto simulated = simulate_year(model, members);
   const auto measures = risk_measures(model, simulated);
   model.opening_reserve = measures.reserve_target;
-  const auto funded = simulate_solvency(model, members, measures.expected_outgo * 1.05, measures.reserve_target);
+  const auto funded =
+      simulate_solvency(model, members, measures.expected_outgo * 1.05, measures.reserve_target);
   model.opening_reserve = 0;
-  const auto starved = simulate_solvency(model, members, 0, measures.reserve_target);  // no contributions, no reserve
-  INFO("expected outgo " << measures.expected_outgo << ", ruin funded " << funded.ruin_probability << " starved " << starved.ruin_probability);
+  const auto starved = simulate_solvency(model, members, 0,
+                                         measures.reserve_target);  // no contributions, no reserve
+  INFO("expected outgo " << measures.expected_outgo << ", ruin funded " << funded.ruin_probability
+                         << " starved " << starved.ruin_probability);
   CHECK(funded.ruin_probability < 0.05);
   CHECK(starved.ruin_probability > 0.2);
   CHECK(starved.ruin_probability > funded.ruin_probability + 0.15);

@@ -3,7 +3,6 @@
 // Panjer (and FFT against Panjer), stop-loss premiums, VaR, and Bühlmann-Straub
 // credibility. Where both compute the same discretised model the relative error is 1e-9.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -26,7 +25,8 @@ const Oracle& oracle() {
   static const Oracle cases = [] {
     TemporaryDirectory directory;
     const std::string file = directory.path() + "/oracle.txt";
-    const auto run = shell("Rscript " + std::string(BACKSTOP_SOURCE_DIR) + "/tests/oracle/actuar_cases.R " + file);
+    const auto run = shell("Rscript " + std::string(BACKSTOP_SOURCE_DIR) +
+                           "/tests/oracle/actuar_cases.R " + file);
     INFO(run.output);
     REQUIRE(run.exit_status == 0);
     Oracle out;
@@ -74,14 +74,17 @@ TEST_CASE("pricing: cdf and limited expected values agree with actuar") {
     const double points[] = {1, 5, 20, 50};
     for (int i = 0; i < 4; ++i) {
       check_close(s->cdf(points[i]), expected("cdf." + name)[static_cast<std::size_t>(i)], 1e-9);
-      check_close(s->limited_expected_value(points[i]), expected("lev." + name)[static_cast<std::size_t>(i)], 1e-9);
+      check_close(s->limited_expected_value(points[i]),
+                  expected("lev." + name)[static_cast<std::size_t>(i)], 1e-9);
     }
   }
 }
 
 TEST_CASE("pricing: discretised masses agree with actuar for every method") {
-  const std::pair<const char*, Discretisation> methods[] = {{"upper", Discretisation::upper}, {"lower", Discretisation::lower},
-                                                            {"rounding", Discretisation::rounding}, {"unbiased", Discretisation::unbiased}};
+  const std::pair<const char*, Discretisation> methods[] = {{"upper", Discretisation::upper},
+                                                            {"lower", Discretisation::lower},
+                                                            {"rounding", Discretisation::rounding},
+                                                            {"unbiased", Discretisation::unbiased}};
   for (const std::string name : severities) {
     for (const auto& [method_name, method] : methods) {
       INFO(name << " " << method_name);
@@ -96,28 +99,37 @@ TEST_CASE("pricing: discretised masses agree with actuar for every method") {
 }
 
 TEST_CASE("pricing: Panjer's recursion, stop-loss premiums and VaR agree with actuar") {
-  const auto severity_masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  const auto severity_masses =
+      discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
   const auto& theirs_severity = expected("severity.gamma.rounding.200");
   REQUIRE(severity_masses.size() == theirs_severity.size());
   const std::pair<const char*, Frequency> frequencies[] = {
-      {"poisson", poisson(3)}, {"negative_binomial", negative_binomial(4, 0.6)}, {"binomial", binomial(10, 0.3)},
+      {"poisson", poisson(3)},
+      {"negative_binomial", negative_binomial(4, 0.6)},
+      {"binomial", binomial(10, 0.3)},
       {"zero_modified_binomial", zero_modified(binomial(10, 0.3), 0.2)}};
   for (const auto& [name, frequency] : frequencies) {
     INFO(name);
     const auto& theirs = expected(std::string("panjer.") + name);
     const auto ours = panjer(frequency, severity_masses, 0.5, theirs.size(), 0);
     REQUIRE(ours.masses.size() == theirs.size());
-    for (std::size_t k = 0; k < theirs.size(); ++k) check_close(ours.masses[k], theirs[k], 1e-9, 1e-18);
+    for (std::size_t k = 0; k < theirs.size(); ++k)
+      check_close(ours.masses[k], theirs[k], 1e-9, 1e-18);
     const double retentions[] = {5, 10, 20, 40};
-    for (int i = 0; i < 4; ++i) check_close(ours.stop_loss(retentions[i]), expected(std::string("stop_loss.") + name)[static_cast<std::size_t>(i)], 1e-9);
+    for (int i = 0; i < 4; ++i)
+      check_close(ours.stop_loss(retentions[i]),
+                  expected(std::string("stop_loss.") + name)[static_cast<std::size_t>(i)], 1e-9);
     const double levels[] = {0.9, 0.99, 0.995};
-    for (int i = 0; i < 3; ++i) CHECK(ours.value_at_risk(levels[i]) == expected(std::string("var.") + name)[static_cast<std::size_t>(i)]);
+    for (int i = 0; i < 3; ++i)
+      CHECK(ours.value_at_risk(levels[i]) ==
+            expected(std::string("var.") + name)[static_cast<std::size_t>(i)]);
     check_close(ours.tail_value_at_risk(0.9), expected(std::string("tvar.") + name)[0], 1e-9);
     check_close(ours.tail_value_at_risk(0.99), expected(std::string("tvar.") + name)[1], 1e-9);
 
     // FFT on a padded lattice computes the same model: it agrees with the recursion.
     const auto by_fft = aggregate_fft(frequency, severity_masses, 0.5, 2048);
-    for (std::size_t k = 0; k < theirs.size(); ++k) CHECK(std::abs(by_fft.masses[k] - ours.masses[k]) < 1e-12);
+    for (std::size_t k = 0; k < theirs.size(); ++k)
+      CHECK(std::abs(by_fft.masses[k] - ours.masses[k]) < 1e-12);
   }
 }
 
@@ -127,8 +139,10 @@ TEST_CASE("pricing: Bühlmann-Straub credibility agrees with actuar on Hachemeis
   REQUIRE(ratios.size() == 60);
   CredibilityInput input;
   for (std::size_t unit = 0; unit < 5; ++unit) {
-    input.ratios.emplace_back(ratios.begin() + static_cast<long>(unit * 12), ratios.begin() + static_cast<long>(unit * 12 + 12));
-    input.weights.emplace_back(weights.begin() + static_cast<long>(unit * 12), weights.begin() + static_cast<long>(unit * 12 + 12));
+    input.ratios.emplace_back(ratios.begin() + static_cast<long>(unit * 12),
+                              ratios.begin() + static_cast<long>(unit * 12 + 12));
+    input.weights.emplace_back(weights.begin() + static_cast<long>(unit * 12),
+                               weights.begin() + static_cast<long>(unit * 12 + 12));
   }
   const auto result = buhlmann_straub(input);
   check_close(result.collective_mean, expected("credibility.collective_mean")[0]);
@@ -141,13 +155,15 @@ TEST_CASE("pricing: Bühlmann-Straub credibility agrees with actuar on Hachemeis
 }
 
 TEST_CASE("pricing: the normal-power approximation corrects the normal one for skewness") {
-  const auto severity_masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  const auto severity_masses =
+      discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
   const auto exact = panjer(poisson(3), severity_masses, 0.5);
   const auto moments = aggregate_moments(poisson(3), *gamma_severity(2, 0.5));
   CHECK(std::abs(moments.mean - 12.0) < 1e-6);  // 3 x 4
   const double x = exact.value_at_risk(0.99);
   const double exact_cdf = exact.cdf(x);
-  CHECK(std::abs(normal_power_cdf(moments, x) - exact_cdf) < std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
+  CHECK(std::abs(normal_power_cdf(moments, x) - exact_cdf) <
+        std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
 }
 
 TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same data") {
@@ -160,8 +176,10 @@ TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same
     REQUIRE(theirs.size() == fit.parameters.size() + 1);
     // Closed forms agree to rounding; optimised ones to the optimisers' precision.
     const double tolerance = name == "lognormal" || name == "exponential" ? 1e-12 : 1e-5;
-    for (std::size_t i = 0; i < fit.parameters.size(); ++i) check_close(fit.parameters[i], theirs[i], tolerance);
-    CHECK(fit.log_likelihood >= theirs.back() - 1e-6 * std::abs(theirs.back()));  // ours is at least as likely
+    for (std::size_t i = 0; i < fit.parameters.size(); ++i)
+      check_close(fit.parameters[i], theirs[i], tolerance);
+    CHECK(fit.log_likelihood >=
+          theirs.back() - 1e-6 * std::abs(theirs.back()));  // ours is at least as likely
     check_close(fit.log_likelihood, theirs.back(), 1e-9);
     CHECK(fit.ks_distance > 0);
     CHECK(fit.ks_distance < 1);
@@ -179,7 +197,8 @@ TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same
   for (const auto& fit : frequencies) {
     INFO(fit.distribution);
     const auto& theirs = expected("fit." + fit.distribution);
-    for (std::size_t i = 0; i < fit.parameters.size(); ++i) check_close(fit.parameters[i], theirs[i], 1e-6);
+    for (std::size_t i = 0; i < fit.parameters.size(); ++i)
+      check_close(fit.parameters[i], theirs[i], 1e-6);
     check_close(fit.log_likelihood, theirs.back(), 1e-9);
   }
 }
@@ -188,7 +207,8 @@ TEST_CASE("pricing: Monte Carlo agrees with the exact recursion within its state
   const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
   const auto exact = panjer(negative_binomial(4, 0.6), masses, 0.5);
   const int simulations = 200'000;
-  const auto simulated = aggregate_monte_carlo(negative_binomial(4, 0.6), masses, 0.5, simulations, 11);
+  const auto simulated =
+      aggregate_monte_carlo(negative_binomial(4, 0.6), masses, 0.5, simulations, 11);
   // Stated error: 4 standard errors of the estimate, from the exact distribution's own spread.
   for (double retention : {0.0, 5.0, 20.0}) {
     double second = 0;
@@ -198,10 +218,12 @@ TEST_CASE("pricing: Monte Carlo agrees with the exact recursion within its state
     }
     const double premium = exact.stop_loss(retention);
     const double standard_error = std::sqrt((second - premium * premium) / simulations);
-    INFO("retention " << retention << ": exact " << premium << ", simulated " << simulated.stop_loss(retention) << " +- " << standard_error);
+    INFO("retention " << retention << ": exact " << premium << ", simulated "
+                      << simulated.stop_loss(retention) << " +- " << standard_error);
     CHECK(std::abs(simulated.stop_loss(retention) - premium) < 4 * standard_error);
   }
-  for (double level : {0.5, 0.9}) CHECK(std::abs(simulated.value_at_risk(level) - exact.value_at_risk(level)) <= 1.0);
+  for (double level : {0.5, 0.9})
+    CHECK(std::abs(simulated.value_at_risk(level) - exact.value_at_risk(level)) <= 1.0);
 }
 
 TEST_CASE("pricing: layers: a per-occurrence layer and an aggregate layer with coinsurance") {
@@ -212,18 +234,22 @@ TEST_CASE("pricing: layers: a per-occurrence layer and an aggregate layer with c
   // The layer's mean is E[min(L, (X - d)+)] = lev(d + L) - lev(d) on the lattice.
   const auto layer = occurrence_layer(masses, 0.5, 2, 5);
   double layer_mean = 0, direct = 0;
-  for (std::size_t k = 0; k < layer.size(); ++k) layer_mean += static_cast<double>(k) * 0.5 * layer[k];
-  for (std::size_t k = 0; k < masses.size(); ++k) direct += std::min(5.0, std::max(0.0, static_cast<double>(k) * 0.5 - 2)) * masses[k];
+  for (std::size_t k = 0; k < layer.size(); ++k)
+    layer_mean += static_cast<double>(k) * 0.5 * layer[k];
+  for (std::size_t k = 0; k < masses.size(); ++k)
+    direct += std::min(5.0, std::max(0.0, static_cast<double>(k) * 0.5 - 2)) * masses[k];
   CHECK(layer_mean == Approx(direct).epsilon(1e-12));
   // An aggregate layer with no limit is the stop-loss premium; coinsurance scales it.
   const auto aggregate = panjer(poisson(3), masses, 0.5);
   CHECK(aggregate.layer_cost(10, 1e9) == Approx(aggregate.stop_loss(10)).epsilon(1e-12));
   CHECK(aggregate.layer_cost(10, 1e9, 0.8) == Approx(0.8 * aggregate.stop_loss(10)).epsilon(1e-12));
-  CHECK(aggregate.layer_cost(10, 5) == Approx(aggregate.stop_loss(10) - aggregate.stop_loss(15)).epsilon(1e-9));
+  CHECK(aggregate.layer_cost(10, 5) ==
+        Approx(aggregate.stop_loss(10) - aggregate.stop_loss(15)).epsilon(1e-9));
 }
 
 TEST_CASE("pricing: FFT pads against wrap-around, and tilting pushes what wraps further down") {
-  const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 60, 0.5);  // 120 points
+  const auto masses =
+      discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 60, 0.5);  // 120 points
   const auto exact = panjer(poisson(10), masses, 0.5, 2048, 0);
   // 128 points hold only part of the mass: the rest wraps round onto the low points.
   const auto plain = aggregate_fft(poisson(10), masses, 0.5, 128);

@@ -21,7 +21,10 @@ Digest write_journal(const std::string& directory, int transfers) {
   REQUIRE(ledger.execute(open_account("a", "fund:cash", AccountType::asset)).is_ok());
   REQUIRE(ledger.execute(open_account("b", "fund:reserve", AccountType::equity)).is_ok());
   for (int i = 0; i < transfers; ++i) {
-    REQUIRE(ledger.execute(transfer("t" + std::to_string(i), "fund:reserve", "fund:cash", pounds("1.01"))).is_ok());
+    REQUIRE(
+        ledger
+            .execute(transfer("t" + std::to_string(i), "fund:reserve", "fund:cash", pounds("1.01")))
+            .is_ok());
   }
   REQUIRE(commit_pending(*store.value(), ledger, 0).is_ok());
   return ledger.chain_head();
@@ -38,7 +41,8 @@ TEST_CASE("rocks store: a reopened store holds exactly what was committed") {
   REQUIRE(ledger.is_ok());
   CHECK(ledger.value().chain_head() == head);
   CHECK(ledger.value().find_account("fund:cash")->balance == pounds("10.10"));
-  CHECK_FALSE(store.value()->commit(ledger.value(), ledger.value().journal()).is_ok());  // read-only
+  CHECK_FALSE(
+      store.value()->commit(ledger.value(), ledger.value().journal()).is_ok());  // read-only
 }
 
 TEST_CASE("rocks store: opening a missing store read-only is an error, not a new store") {

@@ -27,7 +27,8 @@ inline void tamper(const std::string& directory, const std::string& family, cons
   std::size_t index = 0;
   while (index < descriptors.size() && descriptors[index].name != family) ++index;
   std::string value;
-  if (index == descriptors.size() || !db->Get(rocksdb::ReadOptions(), handles[index], key, &value).ok()) {
+  if (index == descriptors.size() ||
+      !db->Get(rocksdb::ReadOptions(), handles[index], key, &value).ok()) {
     throw std::runtime_error("tamper: no such key");
   }
   change(value);

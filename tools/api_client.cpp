@@ -1,12 +1,13 @@
 #include "tools/api_client.hpp"
 
+#include <openssl/rand.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/rand.h>
 
 namespace backstop {
 namespace asio = boost::asio;
@@ -31,7 +32,8 @@ Status connect(ApiClient::Connection& c, const ClientOptions& options) {
   c.tls.load_verify_file(options.ca_file, error);
   if (!error) c.tls.use_certificate_chain_file(options.certificate_file, error);
   if (!error) c.tls.use_private_key_file(options.private_key_file, asio::ssl::context::pem, error);
-  if (error) return Status::error(ErrorCode::invalid_argument, "client TLS set-up: " + error.message());
+  if (error)
+    return Status::error(ErrorCode::invalid_argument, "client TLS set-up: " + error.message());
   c.tls.set_verify_mode(asio::ssl::verify_peer);
   c.stream = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(c.io, c.tls);
   SSL_set1_host(c.stream->native_handle(), options.host.c_str());
@@ -40,14 +42,18 @@ Status connect(ApiClient::Connection& c, const ClientOptions& options) {
   if (!error) beast::get_lowest_layer(*c.stream).expires_after(std::chrono::seconds(10));
   if (!error) beast::get_lowest_layer(*c.stream).connect(endpoints, error);
   if (!error) c.stream->handshake(asio::ssl::stream_base::client, error);
-  if (error) return Status::error(ErrorCode::io_error, "cannot connect to " + options.host + ":" + std::to_string(options.port) + ": " + error.message());
+  if (error)
+    return Status::error(ErrorCode::io_error, "cannot connect to " + options.host + ":" +
+                                                  std::to_string(options.port) + ": " +
+                                                  error.message());
   return Status::ok();
 }
 
 }  // namespace
 
-Result<HttpReply> ApiClient::request(const std::string& method, const std::string& target, const std::string& body,
-                                     const std::string& idempotency_key, std::optional<std::int64_t> time_unix_s) {
+Result<HttpReply> ApiClient::request(const std::string& method, const std::string& target,
+                                     const std::string& body, const std::string& idempotency_key,
+                                     std::optional<std::int64_t> time_unix_s) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!connection_) {
       connection_ = std::make_unique<Connection>();

@@ -29,8 +29,9 @@ class ApiClient {
   ~ApiClient();
   // One request; reconnects once if the kept-alive connection was closed.
   // `time_unix_s` is sent as X-Backstop-Time (honoured only by a daemon with a simulated clock).
-  Result<HttpReply> request(const std::string& method, const std::string& target, const std::string& body = "",
-                            const std::string& idempotency_key = "", std::optional<std::int64_t> time_unix_s = std::nullopt);
+  Result<HttpReply> request(const std::string& method, const std::string& target,
+                            const std::string& body = "", const std::string& idempotency_key = "",
+                            std::optional<std::int64_t> time_unix_s = std::nullopt);
 
   struct Connection;
 

@@ -21,14 +21,18 @@ struct Measured {
   double seconds = 0;
 };
 
-Measured bench_ledger(const std::string& directory, int batch, double seconds_max, long long transfers_max) {
+Measured bench_ledger(const std::string& directory, int batch, double seconds_max,
+                      long long transfers_max) {
   using namespace backstop;
   auto store = RocksStore::open(directory);
   if (!store.is_ok()) throw std::runtime_error(store.status().to_string());
   Ledger ledger;
   for (int i = 0; i < accounts_count; ++i) {
-    Command open{"open-" + std::to_string(i), 1, {"bench", "", 0, {}},
-                 OpenAccount{Account{"member:" + std::to_string(i), AccountType::asset, "fund", std::nullopt}}};
+    Command open{"open-" + std::to_string(i),
+                 1,
+                 {"bench", "", 0, {}},
+                 OpenAccount{Account{"member:" + std::to_string(i), AccountType::asset, "fund",
+                                     std::nullopt}}};
     if (!ledger.execute(open).is_ok()) throw std::runtime_error("open failed");
   }
   std::size_t committed = commit_pending(*store.value(), ledger, 0).value();
@@ -39,8 +43,11 @@ Measured bench_ledger(const std::string& directory, int batch, double seconds_ma
       const auto n = measured.transfers;
       const std::string source = "member:" + std::to_string(n % accounts_count);
       const std::string target = "member:" + std::to_string((n * 7 + 1) % accounts_count);
-      Command transfer{"transfer-" + std::to_string(n), 2, {"bench", "transfer", 2013, {}},
-                       PostTransaction{{{target, Money::from_pence(100 + n % 1000)}, {source, -Money::from_pence(100 + n % 1000)}}}};
+      Command transfer{"transfer-" + std::to_string(n),
+                       2,
+                       {"bench", "transfer", 2013, {}},
+                       PostTransaction{{{target, Money::from_pence(100 + n % 1000)},
+                                        {source, -Money::from_pence(100 + n % 1000)}}}};
       if (!ledger.execute(transfer).is_ok()) throw std::runtime_error("transfer refused");
     }
     auto done = commit_pending(*store.value(), ledger, committed);
@@ -52,11 +59,13 @@ Measured bench_ledger(const std::string& directory, int batch, double seconds_ma
   return measured;
 }
 
-Measured bench_raw(const std::string& directory, int batch, double seconds_max, long long transfers_max) {
+Measured bench_raw(const std::string& directory, int batch, double seconds_max,
+                   long long transfers_max) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, directory, &raw).ok()) throw std::runtime_error("cannot open raw store");
+  if (!rocksdb::DB::Open(options, directory, &raw).ok())
+    throw std::runtime_error("cannot open raw store");
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions sync;
   sync.sync = true;
@@ -64,7 +73,8 @@ Measured bench_raw(const std::string& directory, int batch, double seconds_max, 
   const auto start = Clock::now();
   while (measured.transfers < transfers_max) {
     rocksdb::WriteBatch group;
-    for (int i = 0; i < batch; ++i, ++measured.transfers) group.Put(std::to_string(measured.transfers), "");
+    for (int i = 0; i < batch; ++i, ++measured.transfers)
+      group.Put(std::to_string(measured.transfers), "");
     if (!db->Write(sync, &group).ok()) throw std::runtime_error("raw write failed");
     measured.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (measured.seconds > seconds_max) break;
@@ -83,15 +93,18 @@ int main(int argc, char** argv) {
   long long transfers_max = 2'000'000;
   app.add_option("--mode", mode, "ledger | raw")->check(CLI::IsMember({"ledger", "raw"}));
   app.add_option("--data", directory, "empty directory for the store")->required();
-  app.add_option("--batch", batch, "transfers per synced commit group")->check(CLI::Range(1, 65536));
+  app.add_option("--batch", batch, "transfers per synced commit group")
+      ->check(CLI::Range(1, 65536));
   app.add_option("--seconds", seconds_max, "stop after this long");
   app.add_option("--max-transfers", transfers_max, "stop after this many");
   CLI11_PARSE(app, argc, argv);
   try {
-    const Measured measured = mode == "ledger" ? bench_ledger(directory, batch, seconds_max, transfers_max)
-                                               : bench_raw(directory, batch, seconds_max, transfers_max);
+    const Measured measured = mode == "ledger"
+                                  ? bench_ledger(directory, batch, seconds_max, transfers_max)
+                                  : bench_raw(directory, batch, seconds_max, transfers_max);
     std::cout << mode << " " << batch << " " << measured.transfers << " " << measured.seconds << " "
-              << static_cast<long long>(static_cast<double>(measured.transfers) / measured.seconds) << "\n";
+              << static_cast<long long>(static_cast<double>(measured.transfers) / measured.seconds)
+              << "\n";
   } catch (const std::exception& error) {
     std::cerr << "bench: " << error.what() << "\n";
     return 1;

@@ -2,11 +2,10 @@
 // each on its own kept-alive connection, either filing specific claims or fetching the
 // static /healthz answer on the same TLS path (the protocol ceiling). Bounded by time
 // and count. Prints: mode clients requests seconds per_second p50_ms p99_ms.
-#include <boost/json.hpp>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -43,7 +42,8 @@ int main(int argc, char** argv) {
   std::atomic<long> failures{0};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
   const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::vector<std::thread> threads;
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
@@ -59,10 +59,15 @@ int main(int argc, char** argv) {
         } else {
           char member[8];
           std::snprintf(member, sizeof member, "C%03d", static_cast<int>(1 + n % members) % 1000);
-          const boost::json::object command{{"type", "file_specific_claim"}, {"year", 2026}, {"member", member},
-                                            {"patient", run_id + "-" + std::to_string(t) + "-" + std::to_string(i)},
-                                            {"episode", "E1"}, {"kind", "final"}, {"cumulative_cost", "260000.00"},
-                                            {"evidence", true}};
+          const boost::json::object command{
+              {"type", "file_specific_claim"},
+              {"year", 2026},
+              {"member", member},
+              {"patient", run_id + "-" + std::to_string(t) + "-" + std::to_string(i)},
+              {"episode", "E1"},
+              {"kind", "final"},
+              {"cumulative_cost", "260000.00"},
+              {"evidence", true}};
           reply = client.request("POST", "/v1/admin/commands", boost::json::serialize(command),
                                  run_id + "-" + std::to_string(t) + "-" + std::to_string(i));
         }
@@ -79,8 +84,14 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (const auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
   std::sort(all.begin(), all.end());
-  auto percentile = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * static_cast<double>(all.size())))]; };
-  std::cout << mode << " " << clients << " " << all.size() << " " << elapsed << " " << static_cast<long>(static_cast<double>(all.size()) / elapsed)
-            << " " << percentile(0.5) << " " << percentile(0.99) << " " << failures.load() << "\n";
+  auto percentile = [&](double p) {
+    return all.empty()
+               ? 0.0
+               : all[std::min(all.size() - 1,
+                              static_cast<std::size_t>(p * static_cast<double>(all.size())))];
+  };
+  std::cout << mode << " " << clients << " " << all.size() << " " << elapsed << " "
+            << static_cast<long>(static_cast<double>(all.size()) / elapsed) << " "
+            << percentile(0.5) << " " << percentile(0.99) << " " << failures.load() << "\n";
   return failures.load() == 0 ? 0 : 1;
 }

@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
   // The model: Poisson(20) claims of gamma(2, 1/500) cost, rounded on a span of 10 up to 20,000.
   const auto masses = discretise(*gamma_severity(2, 0.002), Discretisation::rounding, 20'000, 10);
   double sink = 0;
-  const double panjer_ms = milliseconds_per_run(runs, [&] { sink += panjer(poisson(20), masses, 10, 4'000, 0).masses.back(); });
-  const double fft_ms = milliseconds_per_run(runs, [&] { sink += aggregate_fft(poisson(20), masses, 10, 8'192).masses[100]; });
+  const double panjer_ms = milliseconds_per_run(
+      runs, [&] { sink += panjer(poisson(20), masses, 10, 4'000, 0).masses.back(); });
+  const double fft_ms = milliseconds_per_run(
+      runs, [&] { sink += aggregate_fft(poisson(20), masses, 10, 8'192).masses[100]; });
   std::cout << "panjer_ms " << panjer_ms << "\nfft_ms " << fft_ms << "\n";
 
   std::vector<MemberRisk> members;
@@ -46,7 +48,8 @@ int main(int argc, char** argv) {
     const auto result = simulate_year(model, members);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     sink += result.fund_outgo[0];
-    std::cout << "member_years_per_second_threads_" << threads << " " << static_cast<long>(200.0 * model.simulations / seconds) << "\n";
+    std::cout << "member_years_per_second_threads_" << threads << " "
+              << static_cast<long>(200.0 * model.simulations / seconds) << "\n";
   }
   std::cerr << "(checksum " << sink << ")\n";
   return 0;

@@ -14,9 +14,12 @@ constexpr int io_error = 4;  // the store could not be read or written
 inline int from_status(const Status& status) {
   if (status.is_ok()) return ok;
   switch (status.code()) {
-    case ErrorCode::corruption: return corrupt;
-    case ErrorCode::io_error: return io_error;
-    default: return refused;
+    case ErrorCode::corruption:
+      return corrupt;
+    case ErrorCode::io_error:
+      return io_error;
+    default:
+      return refused;
   }
 }
 

@@ -1,12 +1,11 @@
 #include "tools/fund_cli.hpp"
 
 #include <boost/json.hpp>
-
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 
-#include "ledger/fund.hpp"
+#include "fund/fund.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
 #include "tools/synthetic_year.hpp"
@@ -22,7 +21,8 @@ int fail(const Status& status) {
   return exit_code::from_status(status);
 }
 
-Result<Fund> open_fund(const std::string& data, bool read_only, std::unique_ptr<RocksStore>& store) {
+Result<Fund> open_fund(const std::string& data, bool read_only,
+                       std::unique_ptr<RocksStore>& store) {
   RocksStoreOptions options;
   options.read_only = read_only;
   auto opened = RocksStore::open(data, options);
@@ -40,16 +40,19 @@ Result<FundRequest> parse_request(const std::string& line) {
     return Status::error(ErrorCode::invalid_argument, std::string("not JSON: ") + error.what());
   }
   const auto* object = parsed.if_object();
-  if (object == nullptr) return Status::error(ErrorCode::invalid_argument, "a request line must be a JSON object");
+  if (object == nullptr)
+    return Status::error(ErrorCode::invalid_argument, "a request line must be a JSON object");
   const auto* actor = object->if_contains("actor");
   const auto* key = object->if_contains("key");
   const auto* time = object->if_contains("time");
   const auto* command = object->if_contains("command");
-  if (actor == nullptr || !actor->is_string() || key == nullptr || !key->is_string() || time == nullptr ||
-      !time->is_int64() || command == nullptr || !command->is_object()) {
-    return Status::error(ErrorCode::invalid_argument, "a request line needs actor, key, time (Unix seconds) and command");
+  if (actor == nullptr || !actor->is_string() || key == nullptr || !key->is_string() ||
+      time == nullptr || !time->is_int64() || command == nullptr || !command->is_object()) {
+    return Status::error(ErrorCode::invalid_argument,
+                         "a request line needs actor, key, time (Unix seconds) and command");
   }
-  return FundRequest{std::string(key->as_string()), time->as_int64(), std::string(actor->as_string()), command->as_object()};
+  return FundRequest{std::string(key->as_string()), time->as_int64(),
+                     std::string(actor->as_string()), command->as_object()};
 }
 
 // Applies request lines in order, committing durably in groups; stops at the first refusal,
@@ -67,7 +70,8 @@ int run_requests(const std::string& data, std::istream& input, bool quiet, bool 
     ++line_number;
     if (line.empty()) continue;
     auto request = parse_request(line);
-    auto receipt = request.is_ok() ? fund.value().execute(request.value()) : Result<FundReceipt>(request.status());
+    auto receipt = request.is_ok() ? fund.value().execute(request.value())
+                                   : Result<FundReceipt>(request.status());
     if (!receipt.is_ok() && keep_going) {
       const json::object error{{"code", error_code_name(receipt.status().code())},
                                {"message", receipt.status().message()}};
@@ -96,15 +100,18 @@ int run_requests(const std::string& data, std::istream& input, bool quiet, bool 
 }
 
 // Runs a read against a read-only fund and prints it as JSON or a table.
-int run_read(const std::string& data, bool as_json, const std::function<Result<json::object>(const Fund&)>& read,
+int run_read(const std::string& data, bool as_json,
+             const std::function<Result<json::object>(const Fund&)>& read,
              const std::function<void(const json::object&)>& print) {
   std::unique_ptr<RocksStore> store;
   auto fund = open_fund(data, true, store);
   if (!fund.is_ok()) return fail(fund.status());
   auto result = read(fund.value());
   if (!result.is_ok()) return fail(result.status());
-  if (as_json) std::cout << json::serialize(result.value()) << "\n";
-  else print(result.value());
+  if (as_json)
+    std::cout << json::serialize(result.value()) << "\n";
+  else
+    print(result.value());
   return exit_code::ok;
 }
 
@@ -119,14 +126,16 @@ struct ReadOptions {
 }  // namespace
 
 void add_fund_commands(CLI::App& app, int& exit_status) {
-  auto* fund = app.add_subcommand("fund", "the fund's commands and reports on an embedded store (offline)");
+  auto* fund =
+      app.add_subcommand("fund", "the fund's commands and reports on an embedded store (offline)");
   fund->require_subcommand(1);
   {
     auto data = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
     auto quiet = std::make_shared<bool>(false);
     auto keep_going = std::make_shared<bool>(false);
-    auto* command = fund->add_subcommand("run", "apply request lines {actor, key, time, command} (docs/fund.md)");
+    auto* command = fund->add_subcommand(
+        "run", "apply request lines {actor, key, time, command} (docs/fund.md)");
     command->add_option("--data", *data, "store directory")->required();
     command->add_option("--file", *file, "JSON lines (default: standard input)");
     command->add_flag("--quiet", *quiet, "print only the summary");
@@ -144,42 +153,56 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
       exit_status = run_requests(*data, input, *quiet, *keep_going);
     });
   }
-  auto add_read = [&](const char* name, const char* help, bool needs_member, bool needs_claim, auto read, auto print) {
+  auto add_read = [&](const char* name, const char* help, bool needs_member, bool needs_claim,
+                      auto read, auto print) {
     auto options = std::make_shared<ReadOptions>();
     auto* command = fund->add_subcommand(name, help);
     command->add_option("--data", options->data, "store directory")->required();
     command->add_flag("--json", options->as_json, "JSON for scripts");
-    if (needs_claim) command->add_option("--claim", options->claim, "claim id")->required();
-    else command->add_option("--year", options->year, "fund year, e.g. 2023")->required();
+    if (needs_claim)
+      command->add_option("--claim", options->claim, "claim id")->required();
+    else
+      command->add_option("--year", options->year, "fund year, e.g. 2023")->required();
     if (needs_member) command->add_option("--member", options->member, "member id")->required();
     command->callback([options, read, print, &exit_status] {
-      exit_status = run_read(options->data, options->as_json, [&](const Fund& f) { return read(f, *options); }, print);
+      exit_status = run_read(
+          options->data, options->as_json, [&](const Fund& f) { return read(f, *options); }, print);
     });
   };
-  add_read("report", "the fund report for a year", false, false,
-           [](const Fund& f, const ReadOptions& o) { return f.fund_report(o.year); }, print_report);
-  add_read("statement", "a member's statement for a year", true, false,
-           [](const Fund& f, const ReadOptions& o) { return f.member_statement(o.member, o.year); }, print_statement);
-  add_read("warnings", "the early-warning report (rule 4)", false, false,
-           [](const Fund& f, const ReadOptions& o) { return f.early_warnings(o.year); },
-           [](const json::object& o) { std::cout << json::serialize(o) << "\n"; });
-  add_read("claim", "one claim with its decisions", false, true,
-           [](const Fund& f, const ReadOptions& o) { return f.claim(o.claim); },
-           [](const json::object& o) { std::cout << json::serialize(o) << "\n"; });
-  add_read("pending", "claims of a year awaiting an administrator (one per line)", false, false,
-           [](const Fund& f, const ReadOptions& o) { return f.pending_claims(o.year); },
-           [](const json::object& o) {
-             for (const auto& claim : o.at("claims").as_array()) std::cout << json::serialize(claim) << "\n";
-           });
+  add_read(
+      "report", "the fund report for a year", false, false,
+      [](const Fund& f, const ReadOptions& o) { return f.fund_report(o.year); }, print_report);
+  add_read(
+      "statement", "a member's statement for a year", true, false,
+      [](const Fund& f, const ReadOptions& o) { return f.member_statement(o.member, o.year); },
+      print_statement);
+  add_read(
+      "warnings", "the early-warning report (rule 4)", false, false,
+      [](const Fund& f, const ReadOptions& o) { return f.early_warnings(o.year); },
+      [](const json::object& o) { std::cout << json::serialize(o) << "\n"; });
+  add_read(
+      "claim", "one claim with its decisions", false, true,
+      [](const Fund& f, const ReadOptions& o) { return f.claim(o.claim); },
+      [](const json::object& o) { std::cout << json::serialize(o) << "\n"; });
+  add_read(
+      "pending", "claims of a year awaiting an administrator (one per line)", false, false,
+      [](const Fund& f, const ReadOptions& o) { return f.pending_claims(o.year); },
+      [](const json::object& o) {
+        for (const auto& claim : o.at("claims").as_array())
+          std::cout << json::serialize(claim) << "\n";
+      });
   {
     auto options = std::make_shared<SyntheticYearOptions>();
-    auto* command = fund->add_subcommand("synthesize", "print request lines for a realistic synthetic fund year");
-    command->add_option("--members", options->members, "number of consortia")->check(CLI::Range(2, 1000));
+    auto* command = fund->add_subcommand("synthesize",
+                                         "print request lines for a realistic synthetic fund year");
+    command->add_option("--members", options->members, "number of consortia")
+        ->check(CLI::Range(2, 1000));
     command->add_option("--year", options->year, "fund year")->check(CLI::Range(2000, 2200));
     command->add_option("--seed", options->seed, "random seed");
     command->add_option("--phase", options->phase, "setup | filing | closing | members")
         ->check(CLI::IsMember({"setup", "filing", "closing", "members"}));
-    command->add_flag("--no-schedule", options->without_schedule, "setup without the flat 0.8% schedule and receipts (price it instead)");
+    command->add_flag("--no-schedule", options->without_schedule,
+                      "setup without the flat 0.8% schedule and receipts (price it instead)");
     command->callback([options, &exit_status] {
       write_synthetic_year(*options, std::cout);
       exit_status = exit_code::ok;

@@ -1,10 +1,9 @@
 #include "tools/network_cli.hpp"
 
 #include <boost/json.hpp>
-
 #include <fstream>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 #include "ledger/encoding.hpp"
 #include "tools/api_client.hpp"
@@ -30,14 +29,16 @@ struct Connection {
 void add_connection_options(CLI::App& command, Connection& c) {
   command.add_option("--server", c.server, "backstopd address (default 127.0.0.1)");
   command.add_option("--port", c.port, "backstopd port");
-  command.add_option("--port-file", c.port_file, "read the port from this file (backstopd writes it)");
+  command.add_option("--port-file", c.port_file,
+                     "read the port from this file (backstopd writes it)");
   command.add_option("--pki", c.pki, "a `backstop pki` folder: ca.pem and <as>.pem/.key");
   command.add_option("--as", c.as, "the certificate name in --pki, e.g. admin-alice");
   command.add_option("--cert", c.certificate, "client certificate (PEM)");
   command.add_option("--key", c.private_key, "client private key (PEM)");
   command.add_option("--ca", c.ca, "CA certificate that signed the server's (PEM)");
   command.add_flag("--json", c.as_json, "print the server's JSON");
-  command.add_option("--time", c.time, "Unix seconds sent as X-Backstop-Time (a daemon with a simulated clock only)");
+  command.add_option("--time", c.time,
+                     "Unix seconds sent as X-Backstop-Time (a daemon with a simulated clock only)");
 }
 
 Result<ClientOptions> client_options(const Connection& c) {
@@ -47,15 +48,19 @@ Result<ClientOptions> client_options(const Connection& c) {
   if (!c.port_file.empty()) {
     std::ifstream in(c.port_file);
     int port = 0;
-    if (!(in >> port) || port <= 0 || port > 65535) return Status::error(ErrorCode::invalid_argument, "no port in '" + c.port_file + "'");
+    if (!(in >> port) || port <= 0 || port > 65535)
+      return Status::error(ErrorCode::invalid_argument, "no port in '" + c.port_file + "'");
     options.port = static_cast<std::uint16_t>(port);
   }
-  if (options.port == 0) return Status::error(ErrorCode::invalid_argument, "give --port or --port-file");
+  if (options.port == 0)
+    return Status::error(ErrorCode::invalid_argument, "give --port or --port-file");
   options.certificate_file = !c.certificate.empty() ? c.certificate : c.pki + "/" + c.as + ".pem";
   options.private_key_file = !c.private_key.empty() ? c.private_key : c.pki + "/" + c.as + ".key";
   options.ca_file = !c.ca.empty() ? c.ca : c.pki + "/ca.pem";
-  if ((c.pki.empty() || c.as.empty()) && (c.certificate.empty() || c.private_key.empty() || c.ca.empty())) {
-    return Status::error(ErrorCode::invalid_argument, "give --pki and --as, or --cert, --key and --ca");
+  if ((c.pki.empty() || c.as.empty()) &&
+      (c.certificate.empty() || c.private_key.empty() || c.ca.empty())) {
+    return Status::error(ErrorCode::invalid_argument,
+                         "give --pki and --as, or --cert, --key and --ca");
   }
   return options;
 }
@@ -65,11 +70,16 @@ int fail(const Status& status) {
   return exit_code::from_status(status);
 }
 
-int exit_for(unsigned http_status) { return http_status < 300 ? exit_code::ok : http_status < 500 ? exit_code::refused : exit_code::io_error; }
+int exit_for(unsigned http_status) {
+  return http_status < 300   ? exit_code::ok
+         : http_status < 500 ? exit_code::refused
+                             : exit_code::io_error;
+}
 
 // One request; prints the body (JSON, or a table through `print` when given and asked).
-int call(const Connection& c, const std::string& method, const std::string& target, const std::string& body,
-         const std::string& key, const std::function<void(const json::object&)>& print = {}) {
+int call(const Connection& c, const std::string& method, const std::string& target,
+         const std::string& body, const std::string& key,
+         const std::function<void(const json::object&)>& print = {}) {
   auto options = client_options(c);
   if (!options.is_ok()) return fail(options.status());
   ApiClient client(options.value());
@@ -81,13 +91,16 @@ int call(const Connection& c, const std::string& method, const std::string& targ
   }
   json::error_code error;
   auto parsed = json::parse(reply.value().body, error);
-  if (print && !c.as_json && !error && parsed.is_object()) print(parsed.as_object());
-  else std::cout << reply.value().body << "\n";
+  if (print && !c.as_json && !error && parsed.is_object())
+    print(parsed.as_object());
+  else
+    std::cout << reply.value().body << "\n";
   return exit_code::ok;
 }
 
 // Sends request lines {key, command} in order over one connection; stops at the first refusal.
-int run_lines(const Connection& c, std::istream& input, const std::function<std::pair<std::string, json::object>(json::object)>& route) {
+int run_lines(const Connection& c, std::istream& input,
+              const std::function<std::pair<std::string, json::object>(json::object)>& route) {
   auto options = client_options(c);
   if (!options.is_ok()) return fail(options.status());
   ApiClient client(options.value());
@@ -97,22 +110,31 @@ int run_lines(const Connection& c, std::istream& input, const std::function<std:
     if (line.empty()) continue;
     json::error_code error;
     auto parsed = json::parse(line, error);
-    if (error || !parsed.is_object() || !parsed.as_object().contains("key") || !parsed.at("key").is_string() ||
-        !parsed.as_object().contains("command") || !parsed.at("command").is_object()) {
-      return fail(Status::error(ErrorCode::invalid_argument, "line " + std::to_string(line_number) + ": needs {key, command}"));
+    if (error || !parsed.is_object() || !parsed.as_object().contains("key") ||
+        !parsed.at("key").is_string() || !parsed.as_object().contains("command") ||
+        !parsed.at("command").is_object()) {
+      return fail(Status::error(ErrorCode::invalid_argument,
+                                "line " + std::to_string(line_number) + ": needs {key, command}"));
     }
     auto [target, body] = route(parsed.at("command").as_object());
-    if (target.empty()) return fail(Status::error(ErrorCode::invalid_argument, "line " + std::to_string(line_number) + ": no route for this command"));
+    if (target.empty())
+      return fail(Status::error(ErrorCode::invalid_argument, "line " + std::to_string(line_number) +
+                                                                 ": no route for this command"));
     std::optional<std::int64_t> time;
-    if (const auto* stamp = parsed.as_object().if_contains("time"); stamp != nullptr && stamp->is_int64()) time = stamp->as_int64();
-    auto reply = client.request("POST", target, json::serialize(body), std::string(parsed.at("key").as_string()), time);
+    if (const auto* stamp = parsed.as_object().if_contains("time");
+        stamp != nullptr && stamp->is_int64())
+      time = stamp->as_int64();
+    auto reply = client.request("POST", target, json::serialize(body),
+                                std::string(parsed.at("key").as_string()), time);
     if (!reply.is_ok()) return fail(reply.status());
     if (reply.value().status >= 300) {
-      std::cerr << "line " << line_number << ": HTTP " << reply.value().status << " " << reply.value().body << "\n";
+      std::cerr << "line " << line_number << ": HTTP " << reply.value().status << " "
+                << reply.value().body << "\n";
       return exit_for(reply.value().status);
     }
     (reply.value().status == 201 ? applied : replayed) += 1;
-    if ((applied + replayed) % 1000 == 0) std::cerr << "... " << applied + replayed << " sent\n";  // progress on long runs
+    if ((applied + replayed) % 1000 == 0)
+      std::cerr << "... " << applied + replayed << " sent\n";  // progress on long runs
   }
   std::cerr << "sent: " << applied << " applied, " << replayed << " already recorded\n";
   return exit_code::ok;
@@ -122,9 +144,12 @@ int run_lines(const Connection& c, std::istream& input, const std::function<std:
 std::pair<std::string, json::object> member_route(json::object command) {
   const auto* type = command.if_contains("type");
   const auto* member = command.if_contains("member");
-  if (type == nullptr || member == nullptr || !type->is_string() || !member->is_string()) return {"", {}};
+  if (type == nullptr || member == nullptr || !type->is_string() || !member->is_string())
+    return {"", {}};
   static const std::map<std::string, std::string> paths = {
-      {"file_return", "returns"}, {"file_specific_claim", "specific-claims"}, {"file_aggregate_claim", "aggregate-claims"}};
+      {"file_return", "returns"},
+      {"file_specific_claim", "specific-claims"},
+      {"file_aggregate_claim", "aggregate-claims"}};
   auto path = paths.find(std::string(type->as_string()));
   if (path == paths.end()) return {"", {}};
   const std::string target = "/v1/members/" + std::string(member->as_string()) + "/" + path->second;
@@ -133,7 +158,8 @@ std::pair<std::string, json::object> member_route(json::object command) {
   return {target, command};
 }
 
-int run_file(const Connection& c, const std::string& file, const std::function<std::pair<std::string, json::object>(json::object)>& route) {
+int run_file(const Connection& c, const std::string& file,
+             const std::function<std::pair<std::string, json::object>(json::object)>& route) {
   if (file.empty() || file == "-") return run_lines(c, std::cin, route);
   std::ifstream input(file);
   if (!input) return fail(Status::error(ErrorCode::io_error, "cannot read '" + file + "'"));
@@ -143,9 +169,11 @@ int run_file(const Connection& c, const std::string& file, const std::function<s
 }  // namespace
 
 void add_network_commands(CLI::App& app, int& exit_status) {
-  auto* admin = app.add_subcommand("admin", "administer the fund through backstopd (mutual TLS, admin certificate)");
+  auto* admin = app.add_subcommand(
+      "admin", "administer the fund through backstopd (mutual TLS, admin certificate)");
   admin->require_subcommand(1);
-  auto* member = app.add_subcommand("member", "a consortium's client of backstopd (mutual TLS, member certificate)");
+  auto* member = app.add_subcommand(
+      "member", "a consortium's client of backstopd (mutual TLS, member certificate)");
   member->require_subcommand(1);
 
   {
@@ -154,7 +182,10 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto key = std::make_shared<std::string>();
     auto* command = admin->add_subcommand("command", "send one fund command (docs/fund.md)");
     add_connection_options(*command, *c);
-    command->add_option("--command", *text, "the command as JSON, e.g. {\"type\":\"open_year\",\"year\":2023}")->required();
+    command
+        ->add_option("--command", *text,
+                     "the command as JSON, e.g. {\"type\":\"open_year\",\"year\":2023}")
+        ->required();
     command->add_option("--idempotency-key", *key, "default: a fresh random key (printed)");
     command->callback([c, text, key, &exit_status] {
       const std::string chosen = key->empty() ? random_idempotency_key() : *key;
@@ -165,11 +196,14 @@ void add_network_commands(CLI::App& app, int& exit_status) {
   {
     auto c = std::make_shared<Connection>();
     auto file = std::make_shared<std::string>();
-    auto* command = admin->add_subcommand("run", "send command lines {key, command, time?} (default: standard input)");
+    auto* command = admin->add_subcommand(
+        "run", "send command lines {key, command, time?} (default: standard input)");
     add_connection_options(*command, *c);
     command->add_option("--file", *file, "JSON lines");
     command->callback([c, file, &exit_status] {
-      exit_status = run_file(*c, *file, [](json::object line) { return std::pair{std::string("/v1/admin/commands"), line}; });
+      exit_status = run_file(*c, *file, [](json::object line) {
+        return std::pair{std::string("/v1/admin/commands"), line};
+      });
     });
   }
   // Rule 10.6: money that moves after settlement, one audited command each.
@@ -221,8 +255,9 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     command->add_option("--year", *year, "fund year")->required();
     const std::string what = name;
     command->callback([c, year, what, &exit_status] {
-      exit_status = call(*c, "GET", "/v1/admin/years/" + std::to_string(*year) + "/" + what, "", "",
-                         what == "report" ? std::function<void(const json::object&)>(print_report) : nullptr);
+      exit_status =
+          call(*c, "GET", "/v1/admin/years/" + std::to_string(*year) + "/" + what, "", "",
+               what == "report" ? std::function<void(const json::object&)>(print_report) : nullptr);
     });
   }
   {
@@ -231,35 +266,49 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto c = std::make_shared<Connection>();
     auto file = std::make_shared<std::string>();
     auto year = std::make_shared<int>(0);
-    auto* command = rates->add_subcommand("apply", "apply a rate schedule CSV (from `backstop price schedule`) to a fund year");
+    auto* command = rates->add_subcommand(
+        "apply", "apply a rate schedule CSV (from `backstop price schedule`) to a fund year");
     add_connection_options(*command, *c);
     command->add_option("--year", *year, "fund year")->required();
     command->add_option("--file", *file, "schedule CSV: member,contribution,...")->required();
     command->callback([c, file, year, &exit_status] {
       std::ifstream in(*file);
-      if (!in) { exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'")); return; }
+      if (!in) {
+        exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'"));
+        return;
+      }
       std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       std::istringstream lines(contents);
       std::string line;
       std::getline(lines, line);
-      if (!line.starts_with("member,contribution")) { exit_status = fail(Status::error(ErrorCode::invalid_argument, "the schedule's header must start member,contribution")); return; }
+      if (!line.starts_with("member,contribution")) {
+        exit_status = fail(Status::error(ErrorCode::invalid_argument,
+                                         "the schedule's header must start member,contribution"));
+        return;
+      }
       json::array rows;
       while (std::getline(lines, line)) {
         if (line.empty()) continue;
         const auto comma = line.find(',');
         const auto next = line.find(',', comma + 1);
-        rows.push_back({{"member", line.substr(0, comma)}, {"contribution", line.substr(comma + 1, next == std::string::npos ? next : next - comma - 1)}});
+        rows.push_back(
+            {{"member", line.substr(0, comma)},
+             {"contribution",
+              line.substr(comma + 1, next == std::string::npos ? next : next - comma - 1)}});
       }
-      const json::object command_body{{"type", "apply_rate_schedule"}, {"year", *year}, {"rows", rows}};
+      const json::object command_body{
+          {"type", "apply_rate_schedule"}, {"year", *year}, {"rows", rows}};
       // The same schedule file for the same year is the same request: a retry is harmless.
-      const std::string key = "rates-" + std::to_string(*year) + "-" + to_hex(sha256(contents)).substr(0, 32);
+      const std::string key =
+          "rates-" + std::to_string(*year) + "-" + to_hex(sha256(contents)).substr(0, 32);
       exit_status = call(*c, "POST", "/v1/admin/commands", json::serialize(command_body), key);
     });
   }
   {
     auto c = std::make_shared<Connection>();
     auto file = std::make_shared<std::string>();
-    auto* command = member->add_subcommand("run", "file returns and claims from lines {key, command} (default: standard input)");
+    auto* command = member->add_subcommand(
+        "run", "file returns and claims from lines {key, command} (default: standard input)");
     add_connection_options(*command, *c);
     command->add_option("--file", *file, "JSON lines");
     command->callback([c, file, &exit_status] { exit_status = run_file(*c, *file, member_route); });
@@ -268,14 +317,17 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto c = std::make_shared<Connection>();
     auto id = std::make_shared<std::string>();
     auto year = std::make_shared<int>(0);
-    auto* command = member->add_subcommand(name, std::string("the member's ") + name + " for a year");
+    auto* command =
+        member->add_subcommand(name, std::string("the member's ") + name + " for a year");
     add_connection_options(*command, *c);
     command->add_option("--member", *id, "member id")->required();
     command->add_option("--year", *year, "fund year")->required();
     const std::string what = name;
     command->callback([c, id, year, what, &exit_status] {
-      exit_status = call(*c, "GET", "/v1/members/" + *id + "/years/" + std::to_string(*year) + "/" + what, "", "",
-                         what == "statement" ? std::function<void(const json::object&)>(print_statement) : nullptr);
+      exit_status = call(
+          *c, "GET", "/v1/members/" + *id + "/years/" + std::to_string(*year) + "/" + what, "", "",
+          what == "statement" ? std::function<void(const json::object&)>(print_statement)
+                              : nullptr);
     });
   }
   {
@@ -284,7 +336,9 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto* command = member->add_subcommand("claim", "one claim with its decisions");
     add_connection_options(*command, *c);
     command->add_option("--claim", *claim, "claim id")->required();
-    command->callback([c, claim, &exit_status] { exit_status = call(*c, "GET", "/v1/claims/" + *claim, "", ""); });
+    command->callback([c, claim, &exit_status] {
+      exit_status = call(*c, "GET", "/v1/claims/" + *claim, "", "");
+    });
   }
   for (const char* name : {"withdraw", "appeal"}) {
     auto c = std::make_shared<Connection>();
@@ -294,17 +348,20 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto* command = member->add_subcommand(name, std::string(name) + " a claim");
     add_connection_options(*command, *c);
     command->add_option("--claim", *claim, "claim id")->required();
-    if (std::string(name) == "appeal") command->add_option("--grounds", *grounds, "why the decision is wrong")->required();
+    if (std::string(name) == "appeal")
+      command->add_option("--grounds", *grounds, "why the decision is wrong")->required();
     command->add_option("--idempotency-key", *key, "default: a fresh random key");
     const std::string what = name;
     command->callback([c, claim, grounds, key, what, &exit_status] {
       json::object body;
       if (what == "appeal") body["grounds"] = *grounds;
-      exit_status = call(*c, "POST", "/v1/claims/" + *claim + "/" + what, json::serialize(body), key->empty() ? random_idempotency_key() : *key);
+      exit_status = call(*c, "POST", "/v1/claims/" + *claim + "/" + what, json::serialize(body),
+                         key->empty() ? random_idempotency_key() : *key);
     });
   }
 
-  auto* pki = app.add_subcommand("pki", "a development PKI for backstopd: CA, certificates, revocation");
+  auto* pki =
+      app.add_subcommand("pki", "a development PKI for backstopd: CA, certificates, revocation");
   pki->require_subcommand(1);
   {
     auto directory = std::make_shared<std::string>();
@@ -312,7 +369,9 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto* command = pki->add_subcommand("init-ca", "create a CA (ca.pem, ca.key) and an empty CRL");
     command->add_option("--dir", *directory, "PKI folder")->required();
     command->add_option("--days", *days, "validity");
-    command->callback([directory, days, &exit_status] { exit_status = exit_code::from_status(pki::init_ca(*directory, *days)); });
+    command->callback([directory, days, &exit_status] {
+      exit_status = exit_code::from_status(pki::init_ca(*directory, *days));
+    });
   }
   {
     auto directory = std::make_shared<std::string>();
@@ -320,7 +379,8 @@ void add_network_commands(CLI::App& app, int& exit_status) {
     auto* command = pki->add_subcommand("issue", "issue a member, admin or server certificate");
     command->add_option("--dir", *directory, "PKI folder")->required();
     command->add_option("--name", options->name, "file stem, e.g. member-05A")->required();
-    command->add_option("--uri", options->uri, "principal: backstop:member:<id> or backstop:admin:<name>");
+    command->add_option("--uri", options->uri,
+                        "principal: backstop:member:<id> or backstop:admin:<name>");
     command->add_flag("--server", options->server, "a server certificate for 127.0.0.1/localhost");
     command->add_option("--days", options->days, "validity");
     command->add_flag("--expired", options->expired, "already expired (for tests)");

@@ -12,12 +12,13 @@ namespace backstop::pki {
 Status init_ca(const std::string& directory, int days);
 
 struct IssueOptions {
-  std::string name;         // file stem, e.g. "member-05A"
-  std::string uri;          // "backstop:member:05A"; empty for a server certificate
-  bool server = false;      // SAN IP 127.0.0.1 and DNS localhost, serverAuth
+  std::string name;     // file stem, e.g. "member-05A"
+  std::string uri;      // "backstop:member:05A"; empty for a server certificate
+  bool server = false;  // SAN IP 127.0.0.1 and DNS localhost, serverAuth
   int days = 365;
-  bool expired = false;     // valid from 2 days ago to 1 day ago (for tests)
-  std::string ca_directory;  // issue from another CA folder (for "unknown CA" tests); default: directory
+  bool expired = false;  // valid from 2 days ago to 1 day ago (for tests)
+  std::string
+      ca_directory;  // issue from another CA folder (for "unknown CA" tests); default: directory
 };
 Status issue(const std::string& directory, const IssueOptions& options);
 

@@ -1,10 +1,9 @@
 #include "tools/price_cli.hpp"
 
-#include <boost/json.hpp>
 #include <toml++/toml.h>
-
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -46,14 +45,19 @@ std::vector<MemberRisk> read_members(const std::string& file) {
   for (int number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
     const auto cells = split_csv_line(line);
-    if (cells.size() < 4) throw std::runtime_error(file + ":" + std::to_string(number) + ": needs member,population,allocation,status");
+    if (cells.size() < 4)
+      throw std::runtime_error(file + ":" + std::to_string(number) +
+                               ": needs member,population,allocation,status");
     MemberRisk r;
     r.id = cells[0];
     r.population = std::stod(cells[1]);
     r.allocation = std::stod(cells[2]);
-    if (cells[3] != "active" && cells[3] != "special_measures") throw std::runtime_error(file + ":" + std::to_string(number) + ": status must be active or special_measures");
+    if (cells[3] != "active" && cells[3] != "special_measures")
+      throw std::runtime_error(file + ":" + std::to_string(number) +
+                               ": status must be active or special_measures");
     r.special_measures = cells[3] == "special_measures";
-    for (std::size_t i = 4; i < cells.size(); ++i) r.fund_cost_per_head.push_back(std::stod(cells[i]));
+    for (std::size_t i = 4; i < cells.size(); ++i)
+      r.fund_cost_per_head.push_back(std::stod(cells[i]));
     out.push_back(r);
   }
   if (out.empty()) throw std::runtime_error(file + ": no members");
@@ -68,23 +72,42 @@ FundModel read_model(const std::string& file) {
   const auto* section = table["model"].as_table();
   if (section == nullptr) return model;
   const std::map<std::string, double*> fields = {
-      {"specific_threshold", &model.specific_threshold}, {"specific_share", &model.specific_share}, {"specific_cap", &model.specific_cap},
-      {"b1", &model.b1}, {"b2", &model.b2}, {"f2", &model.f2}, {"f3", &model.f3}, {"g2", &model.g2}, {"g3", &model.g3},
-      {"aggregate_cap", &model.aggregate_cap}, {"gain_carry_cap", &model.gain_carry_cap},
-      {"high_cost_rate_per_head", &model.high_cost_rate_per_head}, {"high_cost_floor", &model.high_cost_floor},
-      {"pareto_alpha", &model.pareto_alpha}, {"pareto_theta", &model.pareto_theta}, {"cv_constant", &model.cv_constant},
-      {"common_shock_sd", &model.common_shock_sd}, {"expense_loading", &model.expense_loading}, {"cost_of_capital", &model.cost_of_capital},
-      {"tail_level", &model.tail_level}, {"special_measures_loading", &model.special_measures_loading}, {"reserve_level", &model.reserve_level},
-      {"rebuild_years", &model.rebuild_years}, {"opening_reserve", &model.opening_reserve}, {"rebate_margin", &model.rebate_margin},
+      {"specific_threshold", &model.specific_threshold},
+      {"specific_share", &model.specific_share},
+      {"specific_cap", &model.specific_cap},
+      {"b1", &model.b1},
+      {"b2", &model.b2},
+      {"f2", &model.f2},
+      {"f3", &model.f3},
+      {"g2", &model.g2},
+      {"g3", &model.g3},
+      {"aggregate_cap", &model.aggregate_cap},
+      {"gain_carry_cap", &model.gain_carry_cap},
+      {"high_cost_rate_per_head", &model.high_cost_rate_per_head},
+      {"high_cost_floor", &model.high_cost_floor},
+      {"pareto_alpha", &model.pareto_alpha},
+      {"pareto_theta", &model.pareto_theta},
+      {"cv_constant", &model.cv_constant},
+      {"common_shock_sd", &model.common_shock_sd},
+      {"expense_loading", &model.expense_loading},
+      {"cost_of_capital", &model.cost_of_capital},
+      {"tail_level", &model.tail_level},
+      {"special_measures_loading", &model.special_measures_loading},
+      {"reserve_level", &model.reserve_level},
+      {"rebuild_years", &model.rebuild_years},
+      {"opening_reserve", &model.opening_reserve},
+      {"rebate_margin", &model.rebate_margin},
       {"max_call", &model.max_call}};
   for (const auto& [key, value] : *section) {
     const std::string name(key.str());
     if (name == "simulations" || name == "years") {
-      (name == "simulations" ? model.simulations : model.years) = static_cast<int>(value.value_or(std::int64_t{0}));
+      (name == "simulations" ? model.simulations : model.years) =
+          static_cast<int>(value.value_or(std::int64_t{0}));
       continue;
     }
     auto field = fields.find(name);
-    if (field == fields.end()) throw std::runtime_error(file + ": unknown model parameter '" + name + "'");
+    if (field == fields.end())
+      throw std::runtime_error(file + ": unknown model parameter '" + name + "'");
     *field->second = value.value_or(0.0);
   }
   return model;
@@ -92,8 +115,9 @@ FundModel read_model(const std::string& file) {
 
 void progress_bar(double fraction) {
   const int filled = static_cast<int>(fraction * 40);
-  std::cerr << "\r  simulating [" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(40 - filled), ' ')
-            << "] " << static_cast<int>(fraction * 100) << "%" << std::flush;
+  std::cerr << "\r  simulating [" << std::string(static_cast<std::size_t>(filled), '#')
+            << std::string(static_cast<std::size_t>(40 - filled), ' ') << "] "
+            << static_cast<int>(fraction * 100) << "%" << std::flush;
 }
 
 Money to_money(double pounds) { return Money::from_pence(Int128(std::llround(pounds * 100))); }
@@ -111,7 +135,8 @@ int run_schedule(const ScheduleOptions& options) {
   model.seed = options.seed;
   if (options.simulations > 0) model.simulations = options.simulations;
   const bool terminal = isatty(STDERR_FILENO) != 0;
-  const auto simulated = simulate_year(model, members, terminal ? std::function<void(double)>(progress_bar) : nullptr);
+  const auto simulated =
+      simulate_year(model, members, terminal ? std::function<void(double)>(progress_bar) : nullptr);
   if (terminal) std::cerr << "\r" << std::string(60, ' ') << "\r";
   const auto measures = risk_measures(model, simulated);
   const auto lines = price_contributions(model, members, simulated, measures);
@@ -128,13 +153,17 @@ int run_schedule(const ScheduleOptions& options) {
   const auto solvency = simulate_solvency(model, members, total, measures.reserve_target);
 
   std::ofstream out(options.output);
-  out << "member,contribution,expected_cost,expense_loading,risk_loading,experience_adjustment,reserve_adjustment,"
+  out << "member,contribution,expected_cost,expense_loading,risk_loading,experience_adjustment,"
+         "reserve_adjustment,"
          "special_measures_loading,minimum_adjustment\n";
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const auto& l = lines[i];
-    out << l.id << "," << shares[i].to_string() << "," << to_money(l.expected_cost).to_string() << "," << to_money(l.expense_loading).to_string()
-        << "," << to_money(l.risk_loading).to_string() << "," << to_money(l.experience_adjustment).to_string() << ","
-        << to_money(l.reserve_adjustment).to_string() << "," << to_money(l.special_measures_loading).to_string() << ","
+    out << l.id << "," << shares[i].to_string() << "," << to_money(l.expected_cost).to_string()
+        << "," << to_money(l.expense_loading).to_string() << ","
+        << to_money(l.risk_loading).to_string() << ","
+        << to_money(l.experience_adjustment).to_string() << ","
+        << to_money(l.reserve_adjustment).to_string() << ","
+        << to_money(l.special_measures_loading).to_string() << ","
         << to_money(l.minimum_adjustment).to_string() << "\n";
   }
   out.close();
@@ -142,7 +171,8 @@ int run_schedule(const ScheduleOptions& options) {
   if (!options.report.empty()) {
     PricingReport report{members, model, simulated, measures, lines, {}, solvency};
     for (const auto& share : shares) report.contributions.push_back(share.to_string());
-    if (Status written = write_pricing_report(report, options.report); !written.is_ok()) return fail(written.message());
+    if (Status written = write_pricing_report(report, options.report); !written.is_ok())
+      return fail(written.message());
   }
 
   json::object summary{{"members", lines.size()},
@@ -158,12 +188,16 @@ int run_schedule(const ScheduleOptions& options) {
   if (options.as_json) {
     std::cout << json::serialize(summary) << "\n";
   } else {
-    std::cout << "Rate schedule for " << lines.size() << " members (" << model.simulations << " simulated years, seed " << model.seed << ")\n";
-    for (const char* key : {"expected_outgo", "value_at_risk", "tail_value_at_risk", "reserve_target", "requirement"}) {
+    std::cout << "Rate schedule for " << lines.size() << " members (" << model.simulations
+              << " simulated years, seed " << model.seed << ")\n";
+    for (const char* key : {"expected_outgo", "value_at_risk", "tail_value_at_risk",
+                            "reserve_target", "requirement"}) {
       std::cout << "  " << std::left << std::setw(22) << key << std::right << std::setw(20)
                 << Money::parse(summary.at(key).as_string()).value().to_display() << "\n";
     }
-    std::cout << "  ruin probability over " << model.years << " years: " << solvency.ruin_probability << "\n  written to " << options.output << "\n";
+    std::cout << "  ruin probability over " << model.years
+              << " years: " << solvency.ruin_probability << "\n  written to " << options.output
+              << "\n";
   }
   return exit_code::ok;
 }
@@ -171,7 +205,8 @@ int run_schedule(const ScheduleOptions& options) {
 struct LossModelOptions {
   std::string frequency = "poisson", severity = "lognormal", method = "panjer";
   std::vector<double> parameters;
-  double p0 = -1, span = 1, to = 0, retention = 0, deductible = 0, limit = 0, aggregate_limit = 0, share = 1;
+  double p0 = -1, span = 1, to = 0, retention = 0, deductible = 0, limit = 0, aggregate_limit = 0,
+         share = 1;
 };
 
 // A frequency/severity model on a lattice: the severity discretised (unbiased), passed
@@ -180,15 +215,19 @@ LatticeDistribution loss_model(const LossModelOptions& o) {
   const auto& p = o.parameters;
   const std::size_t used = o.frequency == "poisson" ? 1 : 2;
   const std::size_t needed = used + (o.severity == "exponential" ? 1 : 2);
-  if (p.size() != needed) throw std::runtime_error("--parameters needs " + std::to_string(needed) + " numbers");
-  Frequency n = o.frequency == "poisson" ? poisson(p[0])
-              : o.frequency == "negative_binomial" ? negative_binomial(p[0], p[1]) : binomial(static_cast<int>(p[0]), p[1]);
+  if (p.size() != needed)
+    throw std::runtime_error("--parameters needs " + std::to_string(needed) + " numbers");
+  Frequency n = o.frequency == "poisson"             ? poisson(p[0])
+                : o.frequency == "negative_binomial" ? negative_binomial(p[0], p[1])
+                                                     : binomial(static_cast<int>(p[0]), p[1]);
   if (o.p0 >= 0) n = zero_modified(n, o.p0);
   std::unique_ptr<Severity> x = o.severity == "lognormal" ? lognormal(p[used], p[used + 1])
-                              : o.severity == "gamma" ? gamma_severity(p[used], p[used + 1])
-                              : o.severity == "pareto" ? pareto(p[used], p[used + 1])
-                              : o.severity == "weibull" ? weibull(p[used], p[used + 1]) : exponential(p[used]);
-  const auto masses = occurrence_layer(discretise(*x, Discretisation::unbiased, o.to, o.span), o.span, o.deductible, o.limit);
+                                : o.severity == "gamma"   ? gamma_severity(p[used], p[used + 1])
+                                : o.severity == "pareto"  ? pareto(p[used], p[used + 1])
+                                : o.severity == "weibull" ? weibull(p[used], p[used + 1])
+                                                          : exponential(p[used]);
+  const auto masses = occurrence_layer(discretise(*x, Discretisation::unbiased, o.to, o.span),
+                                       o.span, o.deductible, o.limit);
   if (o.method == "simulation") return aggregate_monte_carlo(n, masses, o.span, 100'000, 1);
   if (o.method == "panjer") return panjer(n, masses, o.span, 1 << 18, 1e-10);
   std::size_t length = 1;
@@ -203,14 +242,21 @@ void add_price_commands(CLI::App& app, int& exit_status) {
   price->require_subcommand(1);
   {
     auto options = std::make_shared<ScheduleOptions>();
-    auto* command = price->add_subcommand("schedule", "price every member's contribution and write the rate schedule CSV");
-    command->add_option("--members", options->members, "members.csv: member,population,allocation,status[,fund cost per head, past years...]")->required();
-    command->add_option("--model", options->model, "model.toml: [model] overrides (docs/pricing.md)");
+    auto* command = price->add_subcommand(
+        "schedule", "price every member's contribution and write the rate schedule CSV");
+    command
+        ->add_option(
+            "--members", options->members,
+            "members.csv: member,population,allocation,status[,fund cost per head, past years...]")
+        ->required();
+    command->add_option("--model", options->model,
+                        "model.toml: [model] overrides (docs/pricing.md)");
     command->add_option("--output", options->output, "the rate schedule CSV to write")->required();
     command->add_option("--seed", options->seed, "random seed (runs are repeatable)");
     command->add_option("--simulations", options->simulations, "simulated years");
     command->add_flag("--json", options->as_json, "JSON summary");
-    command->add_option("--report", options->report, "also write an HTML report with gnuplot plots");
+    command->add_option("--report", options->report,
+                        "also write an HTML report with gnuplot plots");
     command->callback([options, &exit_status] {
       try {
         exit_status = run_schedule(*options);
@@ -221,30 +267,47 @@ void add_price_commands(CLI::App& app, int& exit_status) {
   }
   for (const std::string name : {"aggregate", "layer"}) {
     auto o = std::make_shared<LossModelOptions>();
-    auto* command = price->add_subcommand(name, name == "aggregate" ? "the aggregate loss distribution of a frequency/severity model"
-                                                                     : "the cost of a layer: per-occurrence and aggregate deductibles, limits, coinsurance");
-    command->add_option("--frequency", o->frequency, "poisson LAMBDA | negative_binomial SIZE PROB | binomial SIZE PROB")
+    auto* command = price->add_subcommand(
+        name,
+        name == "aggregate"
+            ? "the aggregate loss distribution of a frequency/severity model"
+            : "the cost of a layer: per-occurrence and aggregate deductibles, limits, coinsurance");
+    command
+        ->add_option("--frequency", o->frequency,
+                     "poisson LAMBDA | negative_binomial SIZE PROB | binomial SIZE PROB")
         ->check(CLI::IsMember({"poisson", "negative_binomial", "binomial"}));
     command->add_option("--p0", o->p0, "zero-modified: P(N = 0)");
-    command->add_option("--severity", o->severity, "lognormal | gamma | pareto | weibull | exponential")
+    command
+        ->add_option("--severity", o->severity,
+                     "lognormal | gamma | pareto | weibull | exponential")
         ->check(CLI::IsMember({"lognormal", "gamma", "pareto", "weibull", "exponential"}));
-    command->add_option("--parameters", o->parameters, "frequency parameters, then severity parameters")->required();
+    command
+        ->add_option("--parameters", o->parameters,
+                     "frequency parameters, then severity parameters")
+        ->required();
     command->add_option("--span", o->span, "lattice span");
     command->add_option("--to", o->to, "discretise the severity up to here")->required();
-    command->add_option("--method", o->method, "panjer | fft | simulation")->check(CLI::IsMember({"panjer", "fft", "simulation"}));
+    command->add_option("--method", o->method, "panjer | fft | simulation")
+        ->check(CLI::IsMember({"panjer", "fft", "simulation"}));
     command->add_option("--retention", o->retention, "aggregate deductible d");
     if (name == "layer") {
       command->add_option("--deductible", o->deductible, "per-occurrence deductible");
       command->add_option("--limit", o->limit, "per-occurrence limit (0: none)");
-      command->add_option("--aggregate-limit", o->aggregate_limit, "aggregate limit above the retention (0: none)");
+      command->add_option("--aggregate-limit", o->aggregate_limit,
+                          "aggregate limit above the retention (0: none)");
       command->add_option("--share", o->share, "coinsurance: the share the layer pays");
     }
     command->callback([o, &exit_status] {
       try {
         const auto s = loss_model(*o);
-        json::object out{{"mean", s.mean()}, {"var_99", s.value_at_risk(0.99)}, {"var_995", s.value_at_risk(0.995)},
-                         {"tvar_99", s.tail_value_at_risk(0.99)}, {"stop_loss", s.stop_loss(o->retention)}, {"points", s.masses.size()}};
-        out["layer_cost"] = s.layer_cost(o->retention, o->aggregate_limit > 0 ? o->aggregate_limit : 1e300, o->share);
+        json::object out{{"mean", s.mean()},
+                         {"var_99", s.value_at_risk(0.99)},
+                         {"var_995", s.value_at_risk(0.995)},
+                         {"tvar_99", s.tail_value_at_risk(0.99)},
+                         {"stop_loss", s.stop_loss(o->retention)},
+                         {"points", s.masses.size()}};
+        out["layer_cost"] = s.layer_cost(
+            o->retention, o->aggregate_limit > 0 ? o->aggregate_limit : 1e300, o->share);
         std::cout << json::serialize(out) << "\n";
         exit_status = exit_code::ok;
       } catch (const std::exception& error) {
@@ -255,10 +318,13 @@ void add_price_commands(CLI::App& app, int& exit_status) {
   {
     auto options = std::make_shared<ScheduleOptions>();
     auto contributions = std::make_shared<double>(0);
-    auto* command = price->add_subcommand("solvency", "the fund's risk measures and the probability the reserve is exhausted");
+    auto* command = price->add_subcommand(
+        "solvency", "the fund's risk measures and the probability the reserve is exhausted");
     command->add_option("--members", options->members, "members.csv")->required();
     command->add_option("--model", options->model, "model.toml");
-    command->add_option("--contributions", *contributions, "annual contributions (default: the expected outgo plus the model's loadings)");
+    command->add_option(
+        "--contributions", *contributions,
+        "annual contributions (default: the expected outgo plus the model's loadings)");
     command->add_option("--seed", options->seed, "random seed");
     command->add_option("--simulations", options->simulations, "simulated years");
     command->callback([options, contributions, &exit_status] {
@@ -271,16 +337,24 @@ void add_price_commands(CLI::App& app, int& exit_status) {
         const auto measures = risk_measures(model, simulated);
         double income = *contributions;
         if (income <= 0) {
-          for (const auto& line : price_contributions(model, members, simulated, measures)) income += line.contribution;
+          for (const auto& line : price_contributions(model, members, simulated, measures))
+            income += line.contribution;
         }
         const auto solvency = simulate_solvency(model, members, income, measures.reserve_target);
         json::array paths;
         for (std::size_t y = 0; y < solvency.reserve_mean.size(); ++y) {
-          paths.push_back({{"year", y + 1}, {"reserve_mean", solvency.reserve_mean[y]}, {"reserve_percentile_5", solvency.reserve_percentile_5[y]}});
+          paths.push_back({{"year", y + 1},
+                           {"reserve_mean", solvency.reserve_mean[y]},
+                           {"reserve_percentile_5", solvency.reserve_percentile_5[y]}});
         }
-        std::cout << json::serialize(json::object{{"expected_outgo", measures.expected_outgo}, {"value_at_risk", measures.value_at_risk},
-                                                  {"tail_value_at_risk", measures.tail_value_at_risk}, {"reserve_target", measures.reserve_target},
-                                                  {"contributions", income}, {"ruin_probability", solvency.ruin_probability}, {"reserve", paths}})
+        std::cout << json::serialize(
+                         json::object{{"expected_outgo", measures.expected_outgo},
+                                      {"value_at_risk", measures.value_at_risk},
+                                      {"tail_value_at_risk", measures.tail_value_at_risk},
+                                      {"reserve_target", measures.reserve_target},
+                                      {"contributions", income},
+                                      {"ruin_probability", solvency.ruin_probability},
+                                      {"reserve", paths}})
                   << "\n";
         exit_status = exit_code::ok;
       } catch (const std::exception& error) {
@@ -292,9 +366,12 @@ void add_price_commands(CLI::App& app, int& exit_status) {
     auto file = std::make_shared<std::string>();
     auto counts = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
-    auto* command = price->add_subcommand("fit", "maximum-likelihood fits with goodness of fit, best (lowest AIC) first");
-    command->add_option("--data", *file, "one number per line (a header line is skipped)")->required();
-    command->add_flag("--counts", *counts, "the data are claim counts (Poisson, negative binomial)");
+    auto* command = price->add_subcommand(
+        "fit", "maximum-likelihood fits with goodness of fit, best (lowest AIC) first");
+    command->add_option("--data", *file, "one number per line (a header line is skipped)")
+        ->required();
+    command->add_flag("--counts", *counts,
+                      "the data are claim counts (Poisson, negative binomial)");
     command->add_flag("--json", *as_json, "JSON for scripts");
     command->callback([file, counts, as_json, &exit_status] {
       try {
@@ -312,7 +389,8 @@ void add_price_commands(CLI::App& app, int& exit_status) {
             if (number == 1) continue;  // a header
             throw std::runtime_error(*file + ":" + std::to_string(number) + ": not a number");
           }
-          if (line.find_first_not_of(" \t\r", used) != std::string::npos) throw std::runtime_error(*file + ":" + std::to_string(number) + ": not a number");
+          if (line.find_first_not_of(" \t\r", used) != std::string::npos)
+            throw std::runtime_error(*file + ":" + std::to_string(number) + ": not a number");
           values.push_back(value);
         }
         json::array rows;
@@ -320,27 +398,40 @@ void add_price_commands(CLI::App& app, int& exit_status) {
           std::vector<int> integers;
           for (double v : values) integers.push_back(static_cast<int>(std::llround(v)));
           for (const auto& fit : fit_frequencies(integers)) {
-            rows.push_back({{"distribution", fit.distribution}, {"parameters", json::value_from(fit.parameters)},
-                            {"log_likelihood", fit.log_likelihood}, {"aic", fit.aic}});
+            rows.push_back({{"distribution", fit.distribution},
+                            {"parameters", json::value_from(fit.parameters)},
+                            {"log_likelihood", fit.log_likelihood},
+                            {"aic", fit.aic}});
           }
         } else {
           for (const auto& fit : fit_severities(values)) {
-            rows.push_back({{"distribution", fit.distribution}, {"parameters", json::value_from(fit.parameters)},
-                            {"log_likelihood", fit.log_likelihood}, {"aic", fit.aic}, {"ks_distance", fit.ks_distance}});
+            rows.push_back({{"distribution", fit.distribution},
+                            {"parameters", json::value_from(fit.parameters)},
+                            {"log_likelihood", fit.log_likelihood},
+                            {"aic", fit.aic},
+                            {"ks_distance", fit.ks_distance}});
           }
         }
         if (*as_json) {
           std::cout << json::serialize(rows) << "\n";
         } else {
-          std::cout << std::left << std::setw(20) << "distribution" << std::setw(36) << "parameters" << std::right << std::setw(16)
-                    << "log-likelihood" << std::setw(14) << "AIC" << std::setw(10) << "KS" << "\n";
+          std::cout << std::left << std::setw(20) << "distribution" << std::setw(36) << "parameters"
+                    << std::right << std::setw(16) << "log-likelihood" << std::setw(14) << "AIC"
+                    << std::setw(10) << "KS"
+                    << "\n";
           for (const auto& row : rows) {
             std::ostringstream parameters;
-            for (const auto& p : row.at("parameters").as_array()) parameters << std::setprecision(6) << p.as_double() << " ";
-            std::cout << std::left << std::setw(20) << std::string(row.at("distribution").as_string()) << std::setw(36) << parameters.str()
-                      << std::right << std::fixed << std::setprecision(2) << std::setw(16) << row.at("log_likelihood").as_double()
-                      << std::setw(14) << row.at("aic").as_double() << std::setprecision(4) << std::setw(10)
-                      << (row.as_object().contains("ks_distance") ? row.at("ks_distance").as_double() : 0.0) << "\n"
+            for (const auto& p : row.at("parameters").as_array())
+              parameters << std::setprecision(6) << p.as_double() << " ";
+            std::cout << std::left << std::setw(20)
+                      << std::string(row.at("distribution").as_string()) << std::setw(36)
+                      << parameters.str() << std::right << std::fixed << std::setprecision(2)
+                      << std::setw(16) << row.at("log_likelihood").as_double() << std::setw(14)
+                      << row.at("aic").as_double() << std::setprecision(4) << std::setw(10)
+                      << (row.as_object().contains("ks_distance")
+                              ? row.at("ks_distance").as_double()
+                              : 0.0)
+                      << "\n"
                       << std::defaultfloat;
           }
         }
@@ -352,7 +443,8 @@ void add_price_commands(CLI::App& app, int& exit_status) {
   }
   {
     auto file = std::make_shared<std::string>();
-    auto* command = price->add_subcommand("credibility", "Buhlmann-Straub on unit,period,ratio,weight rows");
+    auto* command =
+        price->add_subcommand("credibility", "Buhlmann-Straub on unit,period,ratio,weight rows");
     command->add_option("--data", *file, "CSV: unit,period,ratio,weight")->required();
     command->callback([file, &exit_status] {
       try {
@@ -376,11 +468,16 @@ void add_price_commands(CLI::App& app, int& exit_status) {
         json::array rows;
         std::size_t i = 0;
         for (const auto& [unit, unused] : units) {
-          rows.push_back({{"unit", unit}, {"mean", result.unit_means[i]}, {"factor", result.factors[i]}, {"premium", result.premiums[i]}});
+          rows.push_back({{"unit", unit},
+                          {"mean", result.unit_means[i]},
+                          {"factor", result.factors[i]},
+                          {"premium", result.premiums[i]}});
           ++i;
         }
-        std::cout << json::serialize(json::object{{"collective_mean", result.collective_mean}, {"within_variance", result.within_variance},
-                                                  {"between_variance", result.between_variance}, {"units", rows}})
+        std::cout << json::serialize(json::object{{"collective_mean", result.collective_mean},
+                                                  {"within_variance", result.within_variance},
+                                                  {"between_variance", result.between_variance},
+                                                  {"units", rows}})
                   << "\n";
         exit_status = exit_code::ok;
       } catch (const std::exception& error) {

@@ -30,7 +30,8 @@ std::string pounds(double value) {
 Status write_pricing_report(const PricingReport& r, const std::string& html_file) {
   namespace fs = std::filesystem;
   std::random_device seed;
-  const fs::path work = fs::temp_directory_path() / ("backstop-report-" + std::to_string(seed()) + std::to_string(seed()));
+  const fs::path work = fs::temp_directory_path() /
+                        ("backstop-report-" + std::to_string(seed()) + std::to_string(seed()));
   fs::create_directories(work);
   const auto file = [&](const char* name) { return (work / name).string(); };
 
@@ -42,37 +43,55 @@ Status write_pricing_report(const PricingReport& r, const std::string& html_file
     for (double x : outgo) histogram << x / 1e6 << "\n";
     std::ofstream exceedance(file("exceedance.dat"));
     for (std::size_t i = 0; i < outgo.size(); i += std::max<std::size_t>(1, outgo.size() / 2000)) {
-      exceedance << outgo[i] / 1e6 << " " << 1.0 - static_cast<double>(i) / static_cast<double>(outgo.size()) << "\n";
+      exceedance << outgo[i] / 1e6 << " "
+                 << 1.0 - static_cast<double>(i) / static_cast<double>(outgo.size()) << "\n";
     }
     std::ofstream per_head(file("per_head.dat"));
     for (std::size_t i = 0; i < r.members.size(); ++i) {
-      per_head << r.members[i].population << " " << std::atof(r.contributions[i].c_str()) / r.members[i].population << "\n";
+      per_head << r.members[i].population << " "
+               << std::atof(r.contributions[i].c_str()) / r.members[i].population << "\n";
     }
     std::ofstream reserve(file("reserve.dat"));
-    reserve << 0 << " " << r.model.opening_reserve / 1e6 << " " << r.model.opening_reserve / 1e6 << "\n";
+    reserve << 0 << " " << r.model.opening_reserve / 1e6 << " " << r.model.opening_reserve / 1e6
+            << "\n";
     for (std::size_t y = 0; y < r.solvency.reserve_mean.size(); ++y) {
-      reserve << y + 1 << " " << r.solvency.reserve_mean[y] / 1e6 << " " << r.solvency.reserve_percentile_5[y] / 1e6 << "\n";
+      reserve << y + 1 << " " << r.solvency.reserve_mean[y] / 1e6 << " "
+              << r.solvency.reserve_percentile_5[y] / 1e6 << "\n";
     }
     std::ofstream crump(file("crump.dat"));
     crump << "9000 0.075\n24000 0.050\n179400 0.018\n";
   }
   std::ofstream script(file("plots.gp"));
   script << "set terminal svg size 640,360 font 'sans,11'\nset grid\nset key top right\n"
-         << "set output '" << file("outgo.svg") << "'\nset title 'Fund annual outgo (simulated)'\nset xlabel '£ million'\nset ylabel 'simulations'\n"
-         << "binwidth = " << std::max(0.1, (outgo.back() - outgo.front()) / 1e6 / 60) << "\nbin(x) = binwidth * floor(x / binwidth)\n"
-         << "plot '" << file("outgo.dat") << "' using (bin($1)):(1.0) smooth freq with boxes fill solid 0.5 title 'outgo'\n"
-         << "set output '" << file("exceedance.svg") << "'\nset title 'Exceedance: P(outgo > x)'\nset logscale y\nset ylabel 'probability'\n"
-         << "plot '" << file("exceedance.dat") << "' using 1:2 with lines lw 2 title 'P(S > x)', " << r.measures.value_at_risk / 1e6
-         << ", 1 with lines notitle\nunset logscale y\n"
-         << "set output '" << file("per_head.svg") << "'\nset title 'Contribution per head against population'\nset logscale x\n"
-         << "set xlabel 'population'\nset ylabel '£ per head'\nplot '" << file("per_head.dat") << "' using 1:2 with points pt 7 title 'member'\n"
-         << "set output '" << file("crump.svg") << "'\nset title 'Spend volatility: Crump et al. and the fitted curve'\nset ylabel 'coefficient of variation'\n"
-         << "plot [5000:700000] " << r.model.cv_constant << " / sqrt(x) with lines lw 2 title 'fitted c / sqrt(n)', '" << file("crump.dat")
+         << "set output '" << file("outgo.svg")
+         << "'\nset title 'Fund annual outgo (simulated)'\nset xlabel '£ million'\nset ylabel "
+            "'simulations'\n"
+         << "binwidth = " << std::max(0.1, (outgo.back() - outgo.front()) / 1e6 / 60)
+         << "\nbin(x) = binwidth * floor(x / binwidth)\n"
+         << "plot '" << file("outgo.dat")
+         << "' using (bin($1)):(1.0) smooth freq with boxes fill solid 0.5 title 'outgo'\n"
+         << "set output '" << file("exceedance.svg")
+         << "'\nset title 'Exceedance: P(outgo > x)'\nset logscale y\nset ylabel 'probability'\n"
+         << "plot '" << file("exceedance.dat") << "' using 1:2 with lines lw 2 title 'P(S > x)', "
+         << r.measures.value_at_risk / 1e6 << ", 1 with lines notitle\nunset logscale y\n"
+         << "set output '" << file("per_head.svg")
+         << "'\nset title 'Contribution per head against population'\nset logscale x\n"
+         << "set xlabel 'population'\nset ylabel '£ per head'\nplot '" << file("per_head.dat")
+         << "' using 1:2 with points pt 7 title 'member'\n"
+         << "set output '" << file("crump.svg")
+         << "'\nset title 'Spend volatility: Crump et al. and the fitted curve'\nset ylabel "
+            "'coefficient of variation'\n"
+         << "plot [5000:700000] " << r.model.cv_constant
+         << " / sqrt(x) with lines lw 2 title 'fitted c / sqrt(n)', '" << file("crump.dat")
          << "' using 1:2 with points pt 7 ps 1.5 title 'Crump et al. (1991)'\nunset logscale x\n"
-         << "set output '" << file("reserve.svg") << "'\nset title 'Reserve paths'\nset xlabel 'year'\nset ylabel '£ million'\n"
-         << "plot '" << file("reserve.dat") << "' using 1:2 with linespoints lw 2 title 'mean', '' using 1:3 with linespoints lw 2 title '5th percentile'\n";
+         << "set output '" << file("reserve.svg")
+         << "'\nset title 'Reserve paths'\nset xlabel 'year'\nset ylabel '£ million'\n"
+         << "plot '" << file("reserve.dat")
+         << "' using 1:2 with linespoints lw 2 title 'mean', '' using 1:3 with linespoints lw 2 "
+            "title '5th percentile'\n";
   script.close();
-  if (std::system(("gnuplot '" + file("plots.gp") + "' 2>'" + file("gnuplot.log") + "'").c_str()) != 0) {
+  if (std::system(("gnuplot '" + file("plots.gp") + "' 2>'" + file("gnuplot.log") + "'").c_str()) !=
+      0) {
     const std::string log = read_file(file("gnuplot.log"));
     fs::remove_all(work);
     return Status::error(ErrorCode::io_error, "gnuplot failed: " + log);
@@ -82,28 +101,42 @@ Status write_pricing_report(const PricingReport& r, const std::string& html_file
   for (const auto& c : r.contributions) total += std::atof(c.c_str());
   std::ofstream html(html_file);
   html << "<!doctype html><html><head><meta charset='utf-8'><title>Backstop rate schedule</title>"
-       << "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}td,th{padding:2px 8px;text-align:right}"
+       << "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}td,th{padding:2px "
+          "8px;text-align:right}"
        << "th{background:#eee}td:first-child,th:first-child{text-align:left}</style></head><body>"
        << "<h1>Rate schedule: " << r.members.size() << " members</h1>"
-       << "<p>" << r.model.simulations << " simulated years of every member jointly (seed " << r.model.seed
-       << "), method in docs/actuarial-method.md.</p><h2>The fund</h2><table>"
-       << "<tr><td>expected annual outgo E[S]</td><td>" << pounds(r.measures.expected_outgo) << "</td></tr>"
-       << "<tr><td>VaR " << r.model.reserve_level * 100 << "%</td><td>" << pounds(r.measures.value_at_risk) << "</td></tr>"
-       << "<tr><td>TVaR " << r.model.tail_level * 100 << "% (mean outgo in the worst years)</td><td>" << pounds(r.measures.tail_value_at_risk) << "</td></tr>"
-       << "<tr><td>reserve target = VaR - E[S]</td><td>" << pounds(r.measures.reserve_target) << "</td></tr>"
+       << "<p>" << r.model.simulations << " simulated years of every member jointly (seed "
+       << r.model.seed << "), method in docs/actuarial-method.md.</p><h2>The fund</h2><table>"
+       << "<tr><td>expected annual outgo E[S]</td><td>" << pounds(r.measures.expected_outgo)
+       << "</td></tr>"
+       << "<tr><td>VaR " << r.model.reserve_level * 100 << "%</td><td>"
+       << pounds(r.measures.value_at_risk) << "</td></tr>"
+       << "<tr><td>TVaR " << r.model.tail_level * 100
+       << "% (mean outgo in the worst years)</td><td>" << pounds(r.measures.tail_value_at_risk)
+       << "</td></tr>"
+       << "<tr><td>reserve target = VaR - E[S]</td><td>" << pounds(r.measures.reserve_target)
+       << "</td></tr>"
        << "<tr><td>requirement (sum of contributions)</td><td>" << pounds(total) << "</td></tr>"
-       << "<tr><td>probability the reserve is exhausted within " << r.model.years << " years</td><td>" << r.solvency.ruin_probability << "</td></tr></table>"
-       << read_file(file("outgo.svg")) << read_file(file("exceedance.svg")) << read_file(file("reserve.svg"))
-       << "<h2>Contributions</h2><p>Each is the expected cost, the expense loading, a share of the fund's capital cost "
-       << "allocated by contribution to TVaR, a credibility-weighted experience adjustment, a share of the reserve rebuild or "
-       << "release, and the special measures loading where it applies.</p>" << read_file(file("per_head.svg"))
-       << read_file(file("crump.svg")) << "<table><tr><th>member</th><th>population</th><th>contribution</th><th>expected cost</th>"
-       << "<th>expenses</th><th>risk</th><th>experience</th><th>reserve</th><th>special measures</th></tr>";
+       << "<tr><td>probability the reserve is exhausted within " << r.model.years
+       << " years</td><td>" << r.solvency.ruin_probability << "</td></tr></table>"
+       << read_file(file("outgo.svg")) << read_file(file("exceedance.svg"))
+       << read_file(file("reserve.svg"))
+       << "<h2>Contributions</h2><p>Each is the expected cost, the expense loading, a share of the "
+          "fund's capital cost "
+       << "allocated by contribution to TVaR, a credibility-weighted experience adjustment, a "
+          "share of the reserve rebuild or "
+       << "release, and the special measures loading where it applies.</p>"
+       << read_file(file("per_head.svg")) << read_file(file("crump.svg"))
+       << "<table><tr><th>member</th><th>population</th><th>contribution</th><th>expected cost</th>"
+       << "<th>expenses</th><th>risk</th><th>experience</th><th>reserve</th><th>special "
+          "measures</th></tr>";
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
     const auto& l = r.lines[i];
-    html << "<tr><td>" << l.id << "</td><td>" << static_cast<long>(r.members[i].population) << "</td><td>£" << r.contributions[i] << "</td><td>"
-         << pounds(l.expected_cost) << "</td><td>" << pounds(l.expense_loading) << "</td><td>" << pounds(l.risk_loading) << "</td><td>"
-         << pounds(l.experience_adjustment) << "</td><td>" << pounds(l.reserve_adjustment) << "</td><td>" << pounds(l.special_measures_loading)
+    html << "<tr><td>" << l.id << "</td><td>" << static_cast<long>(r.members[i].population)
+         << "</td><td>£" << r.contributions[i] << "</td><td>" << pounds(l.expected_cost)
+         << "</td><td>" << pounds(l.expense_loading) << "</td><td>" << pounds(l.risk_loading)
+         << "</td><td>" << pounds(l.experience_adjustment) << "</td><td>"
+         << pounds(l.reserve_adjustment) << "</td><td>" << pounds(l.special_measures_loading)
          << "</td></tr>";
   }
   html << "</table></body></html>\n";

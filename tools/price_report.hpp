@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "pricing/fund_model.hpp"
 #include "ledger/status.hpp"
+#include "pricing/fund_model.hpp"
 
 namespace backstop {
 

@@ -1,8 +1,7 @@
 #include "tools/synthetic_year.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -23,7 +22,9 @@ struct Consortium {
 
 std::int64_t year_start_unix_s(std::uint32_t year) {
   using namespace std::chrono;
-  return duration_cast<seconds>(sys_days{std::chrono::year(static_cast<int>(year)) / April / 1}.time_since_epoch()).count();
+  return duration_cast<seconds>(
+             sys_days{std::chrono::year(static_cast<int>(year)) / April / 1}.time_since_epoch())
+      .count();
 }
 
 // The same consortia for a seed, whatever the phase: populations, allocations, outturns.
@@ -37,10 +38,12 @@ std::vector<Consortium> consortia(const SyntheticYearOptions& options, std::mt19
     c.id = std::to_string(i + 1);
     c.id.insert(0, 3 - std::min<std::size_t>(3, c.id.size()), '0');
     c.id.insert(0, "C");
-    c.population = static_cast<std::int64_t>(std::exp(std::log(25'000.0) + unit(random) * (std::log(600'000.0) - std::log(25'000.0))));
+    c.population = static_cast<std::int64_t>(
+        std::exp(std::log(25'000.0) + unit(random) * (std::log(600'000.0) - std::log(25'000.0))));
     const auto per_head_pence = static_cast<std::int64_t>(120'000 * (0.97 + 0.06 * unit(random)));
     c.allocation = Money::from_pence(Int128(c.population) * per_head_pence);
-    // Crump et al.: the coefficient of variation of spend falls as 1/sqrt(population), 7.5% at 9,000.
+    // Crump et al.: the coefficient of variation of spend falls as 1/sqrt(population), 7.5% at
+    // 9,000.
     const double cv = 0.075 * std::sqrt(9'000.0 / static_cast<double>(c.population));
     c.outturn_factor = 1.0 + common_shock + cv * normal(random);
     out.push_back(c);
@@ -53,15 +56,18 @@ class Writer {
  public:
   Writer(std::ostream& out, const SyntheticYearOptions& options) : out_(out), options_(options) {}
   ~Writer() {
-    std::stable_sort(lines_.begin(), lines_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(lines_.begin(), lines_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       auto& [time, request] = lines_[i];
-      request["key"] = "syn-" + std::to_string(options_.year) + "-" + options_.phase + "-" + std::to_string(i);
+      request["key"] =
+          "syn-" + std::to_string(options_.year) + "-" + options_.phase + "-" + std::to_string(i);
       out_ << json::serialize(request) << "\n";
     }
   }
   void emit(const std::string& actor, std::int64_t time, json::object command) {
-    lines_.emplace_back(time, json::object{{"actor", actor}, {"time", time}, {"command", std::move(command)}});
+    lines_.emplace_back(
+        time, json::object{{"actor", actor}, {"time", time}, {"command", std::move(command)}});
   }
 
  private:
@@ -71,7 +77,8 @@ class Writer {
 };
 
 Money scaled(const Money& amount, double factor) {
-  return Money::from_pence(Int128(static_cast<std::int64_t>(std::llround(static_cast<double>(amount.pence()) * factor))));
+  return Money::from_pence(Int128(
+      static_cast<std::int64_t>(std::llround(static_cast<double>(amount.pence()) * factor))));
 }
 
 }  // namespace
@@ -79,7 +86,8 @@ Money scaled(const Money& amount, double factor) {
 void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out) {
   std::mt19937_64 random(options.seed * 1'000'003 + options.year);
   const auto members = consortia(options, random);
-  std::mt19937_64 events(options.seed * 7 + options.year + static_cast<std::uint64_t>(options.phase.size()));
+  std::mt19937_64 events(options.seed * 7 + options.year +
+                         static_cast<std::uint64_t>(options.phase.size()));
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   Writer writer(out, options);
   const std::int64_t start = year_start_unix_s(options.year);
@@ -88,31 +96,48 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
 
   if (options.phase == "members") {
     out << "member,population,allocation,status\n";
-    for (const auto& c : members) out << c.id << "," << c.population << "," << c.allocation.to_string() << ",active\n";
+    for (const auto& c : members)
+      out << c.id << "," << c.population << "," << c.allocation.to_string() << ",active\n";
     return;
   }
   if (options.phase == "setup") {
     for (const auto& c : members) {
-      writer.emit(admin, start, {{"type", "register_member"}, {"member", c.id}, {"name", "Consortium " + c.id}, {"population", c.population}});
+      writer.emit(admin, start,
+                  {{"type", "register_member"},
+                   {"member", c.id},
+                   {"name", "Consortium " + c.id},
+                   {"population", c.population}});
     }
-    writer.emit(admin, start, {{"type", "create_year"}, {"year", options.year},
-                               {"parameters", {{"reserve_target", "60000000.00"}}}});
+    writer.emit(admin, start,
+                {{"type", "create_year"},
+                 {"year", options.year},
+                 {"parameters", {{"reserve_target", "60000000.00"}}}});
     for (const auto& c : members) {
-      writer.emit(admin, start, {{"type", "set_allocation"}, {"year", options.year}, {"member", c.id}, {"allocation", c.allocation.to_string()}});
+      writer.emit(admin, start,
+                  {{"type", "set_allocation"},
+                   {"year", options.year},
+                   {"member", c.id},
+                   {"allocation", c.allocation.to_string()}});
     }
     writer.emit(admin, start + day, {{"type", "open_year"}, {"year", options.year}});
     if (options.without_schedule) return;
     // Until the actuarial engine prices it, the schedule charges 0.8% of allocation.
     json::array rows;
     for (const auto& c : members) {
-      rows.push_back({{"member", c.id}, {"contribution", multiply(c.allocation, Rate::parse("0.008").value()).to_string()}});
+      rows.push_back(
+          {{"member", c.id},
+           {"contribution", multiply(c.allocation, Rate::parse("0.008").value()).to_string()}});
     }
-    writer.emit(admin, start + day, {{"type", "apply_rate_schedule"}, {"year", options.year}, {"rows", rows}});
+    writer.emit(admin, start + day,
+                {{"type", "apply_rate_schedule"}, {"year", options.year}, {"rows", rows}});
     for (const auto& c : members) {
       const Money due = multiply(c.allocation, Rate::parse("0.008").value());
       const bool late = unit(events) < 0.05;
-      writer.emit(admin, start + 20 * day, {{"type", "record_receipt"}, {"year", options.year}, {"member", c.id},
-                                            {"amount", (late ? multiply_ratio(due, 1, 2) : due).to_string()}});
+      writer.emit(admin, start + 20 * day,
+                  {{"type", "record_receipt"},
+                   {"year", options.year},
+                   {"member", c.id},
+                   {"amount", (late ? multiply_ratio(due, 1, 2) : due).to_string()}});
     }
   } else if (options.phase == "filing") {
     int patient = 0;
@@ -123,11 +148,18 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
       const int count = static_cast<int>(std::poisson_distribution<int>(expected)(events));
       for (int k = 0; k < count; ++k) {
         const double pareto = 150'000.0 * (std::pow(1.0 - unit(events), -1.0 / 2.2) - 1.0);
-        const Money cost = Money::from_pence(Int128(static_cast<std::int64_t>((200'000.0 + pareto) * 100)));
+        const Money cost =
+            Money::from_pence(Int128(static_cast<std::int64_t>((200'000.0 + pareto) * 100)));
         const std::int64_t when = start + static_cast<std::int64_t>(30 + unit(events) * 320) * day;
-        writer.emit("member:" + c.id, when, {{"type", "file_specific_claim"}, {"year", options.year}, {"member", c.id},
-                                             {"patient", "px-" + std::to_string(++patient)}, {"episode", "E1"}, {"kind", "final"},
-                                             {"cumulative_cost", cost.to_string()}, {"evidence", unit(events) > 0.05}});
+        writer.emit("member:" + c.id, when,
+                    {{"type", "file_specific_claim"},
+                     {"year", options.year},
+                     {"member", c.id},
+                     {"patient", "px-" + std::to_string(++patient)},
+                     {"episode", "E1"},
+                     {"kind", "final"},
+                     {"cumulative_cost", cost.to_string()},
+                     {"evidence", unit(events) > 0.05}});
       }
     }
     // Quarterly returns, the last after year end; overspenders then file an aggregate claim.
@@ -135,16 +167,26 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
       for (const auto& c : members) {
         const Money outturn = scaled(c.allocation, c.outturn_factor);
         const Money spent = multiply_ratio(outturn, period, 12);
-        writer.emit("member:" + c.id, start + (period * 30 + 15) * day + (period == 12 ? 20 * day : 0),
-                    {{"type", "file_return"}, {"year", options.year}, {"member", c.id}, {"period", period},
-                     {"spend_to_date", spent.to_string()}, {"forecast_outturn", outturn.to_string()}, {"planned", "0.00"},
+        writer.emit("member:" + c.id,
+                    start + (period * 30 + 15) * day + (period == 12 ? 20 * day : 0),
+                    {{"type", "file_return"},
+                     {"year", options.year},
+                     {"member", c.id},
+                     {"period", period},
+                     {"spend_to_date", spent.to_string()},
+                     {"forecast_outturn", outturn.to_string()},
+                     {"planned", "0.00"},
                      {"unplanned", spent.to_string()}});
       }
     }
     for (const auto& c : members) {
       if (c.outturn_factor <= 1.02) continue;
-      writer.emit("member:" + c.id, start + 400 * day, {{"type", "file_aggregate_claim"}, {"year", options.year}, {"member", c.id},
-                                                         {"outturn", scaled(c.allocation, c.outturn_factor).to_string()}, {"planned", "0.00"}});
+      writer.emit("member:" + c.id, start + 400 * day,
+                  {{"type", "file_aggregate_claim"},
+                   {"year", options.year},
+                   {"member", c.id},
+                   {"outturn", scaled(c.allocation, c.outturn_factor).to_string()},
+                   {"planned", "0.00"}});
     }
   } else {
     writer.emit(admin, start + 500 * day, {{"type", "begin_closing"}, {"year", options.year}});

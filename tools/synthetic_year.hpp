@@ -16,7 +16,8 @@ struct SyntheticYearOptions {
   std::uint32_t year = 2023;
   std::uint64_t seed = 1;
   std::string phase = "setup";  // setup | filing | closing | members (the members CSV for pricing)
-  bool without_schedule = false;  // setup: stop after opening (the schedule is priced instead of a flat 0.8%)
+  bool without_schedule =
+      false;  // setup: stop after opening (the schedule is priced instead of a flat 0.8%)
 };
 
 void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out);

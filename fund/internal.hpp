@@ -4,8 +4,8 @@
 #include <functional>
 #include <stdexcept>
 
-#include "ledger/fund.hpp"
-#include "ledger/fund_state.hpp"
+#include "fund/fund.hpp"
+#include "fund/state.hpp"
 
 namespace backstop::fund {
 
@@ -18,7 +18,8 @@ class Refusal : public std::runtime_error {
  private:
   ErrorCode code_;
 };
-[[noreturn]] inline void refuse(const std::string& message, ErrorCode code = ErrorCode::invalid_argument) {
+[[noreturn]] inline void refuse(const std::string& message,
+                                ErrorCode code = ErrorCode::invalid_argument) {
   throw Refusal(code, message);
 }
 
@@ -42,7 +43,7 @@ class Fields {
   bool boolean(const char* name, bool fallback);
   std::uint32_t year(const char* name = "year");
   const boost::json::value* raw(const char* name);  // for nested values; marks it read
-  void finish() const;                                // refuses unknown fields
+  void finish() const;                              // refuses unknown fields
 
  private:
   const boost::json::value& required(const char* name);
@@ -59,9 +60,10 @@ struct Context {
 };
 
 // Account ids.
-std::string fund_account(const std::string& name);                          // fund:bank
-std::string year_account(std::uint32_t year, const std::string& name);      // fund:2023:contributions
-std::string member_account(const std::string& member, const std::string& name);  // member:05A:payable
+std::string fund_account(const std::string& name);                      // fund:bank
+std::string year_account(std::uint32_t year, const std::string& name);  // fund:2023:contributions
+std::string member_account(const std::string& member,
+                           const std::string& name);  // member:05A:payable
 Posting debit(const std::string& account, const Money& amount);
 Posting credit(const std::string& account, const Money& amount);
 Money balance(const Ledger& ledger, const std::string& account);  // on the account's normal side
@@ -95,13 +97,14 @@ const char* member_status_name(MemberStatus status);
 const char* year_status_name(YearStatus status);
 const char* claim_status_name(ClaimStatus status);
 boost::json::object parameters_to_json(const YearParameters& parameters);
-YearParameters parameters_from_json(const boost::json::value* overrides, const YearParameters& base);
+YearParameters parameters_from_json(const boost::json::value* overrides,
+                                    const YearParameters& base);
 
 // The command handlers, by file.
-Effect decide_member_command(const std::string& type, Context& context);    // fund_members.cpp
-Effect decide_year_command(const std::string& type, Context& context);      // fund_years.cpp
-Effect decide_claim_command(const std::string& type, Context& context);     // fund_claims.cpp
-Effect decide_payment_command(const std::string& type, Context& context);   // fund_payments.cpp
-Effect decide_close_year(Context& context);                                 // fund_settlement.cpp
+Effect decide_member_command(const std::string& type, Context& context);   // fund_members.cpp
+Effect decide_year_command(const std::string& type, Context& context);     // fund_years.cpp
+Effect decide_claim_command(const std::string& type, Context& context);    // fund_claims.cpp
+Effect decide_payment_command(const std::string& type, Context& context);  // fund_payments.cpp
+Effect decide_close_year(Context& context);                                // fund_settlement.cpp
 
 }  // namespace backstop::fund

@@ -3,15 +3,16 @@
 //   pended | under_review -> approved | partially_approved | denied (an administrator;
 //   two different ones above four_eyes_above) -> paid -> reversed -> paid ...
 //   denied | partially_approved -> under_review (one appeal within 30 days); withdrawn.
+#include "fund/internal.hpp"
 #include "ledger/encoding.hpp"
-#include "ledger/fund_internal.hpp"
 
 namespace backstop::fund {
 namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t appeal_window_s = 30 * 86'400;
-const std::set<std::string> reason_codes = {"R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09"};
+const std::set<std::string> reason_codes = {"R01", "R02", "R03", "R04", "R05",
+                                            "R06", "R07", "R08", "R09"};
 
 const SpecificClaim& find_claim(const Context& context, const std::string& id) {
   auto found = context.state.claims.find(id);
@@ -50,8 +51,8 @@ void post_increment(Effect& effect, const SpecificClaim& claim, const Money& inc
 }
 
 // Applies a decision to the state (shared by automatic approval, decide and confirm).
-void record_decision(FundState& state, const std::string& id, const Decision& decision, const Money& adjudicated,
-                     const Money& increment) {
+void record_decision(FundState& state, const std::string& id, const Decision& decision,
+                     const Money& adjudicated, const Money& increment) {
   SpecificClaim& claim = state.claims.at(id);
   claim.decisions.push_back(decision);
   claim.proposed.reset();
@@ -65,7 +66,8 @@ void record_decision(FundState& state, const std::string& id, const Decision& de
     history.first += adjudicated;
     history.second += 1;
   }
-  claim.status = decision.outcome == "partially_approved" ? ClaimStatus::partially_approved : ClaimStatus::approved;
+  claim.status = decision.outcome == "partially_approved" ? ClaimStatus::partially_approved
+                                                          : ClaimStatus::approved;
   claim.adjudicated_cost = adjudicated;
   claim.approved += increment;
   state.patient_liability[{claim.member, claim.year, claim.patient}] += increment;
@@ -74,7 +76,8 @@ void record_decision(FundState& state, const std::string& id, const Decision& de
 json::object claim_result(const FundState& state, const std::string& id);
 
 // An administrator's decision taking effect: the postings of the liability change, then the record.
-Effect decision_effect(const SpecificClaim& claim, const Decision& decision, const Money& adjudicated, const Money& increment) {
+Effect decision_effect(const SpecificClaim& claim, const Decision& decision,
+                       const Money& adjudicated, const Money& increment) {
   Effect effect;
   post_increment(effect, claim, increment);
   const std::string id = claim.id;
@@ -87,7 +90,9 @@ Effect decision_effect(const SpecificClaim& claim, const Decision& decision, con
 
 json::object claim_result(const FundState& state, const std::string& id) {
   const SpecificClaim& claim = state.claims.at(id);
-  json::object out{{"claim", id}, {"status", claim_status_name(claim.status)}, {"approved", claim.approved.to_string()}};
+  json::object out{{"claim", id},
+                   {"status", claim_status_name(claim.status)},
+                   {"approved", claim.approved.to_string()}};
   if (!claim.decisions.empty()) out["reason_code"] = claim.decisions.back().reason_code;
   if (!claim.review_reason.empty()) out["review"] = claim.review_reason;
   if (claim.proposed) out["awaiting"] = "second_administrator";
@@ -97,20 +102,25 @@ json::object claim_result(const FundState& state, const std::string& id) {
 // Selection for manual review: by value, by variance against the member's history, by a
 // seeded sample (the seed is the claim id, so the draw is recorded and repeatable), and
 // every claim of a member in special measures.
-std::string review_reason(const Context& context, const SpecificClaim& claim, const Money& increment,
-                          const YearParameters& parameters, const Member& member) {
+std::string review_reason(const Context& context, const SpecificClaim& claim,
+                          const Money& increment, const YearParameters& parameters,
+                          const Member& member) {
   if (member.status == MemberStatus::special_measures) return "special_measures";
-  if (increment > parameters.manual_review_above || -increment > parameters.manual_review_above) return "value";
+  if (increment > parameters.manual_review_above || -increment > parameters.manual_review_above)
+    return "value";
   Money history_total;
   int history_count = 0;
-  if (auto history = context.state.approved_costs.find(claim.member); history != context.state.approved_costs.end()) {
+  if (auto history = context.state.approved_costs.find(claim.member);
+      history != context.state.approved_costs.end()) {
     std::tie(history_total, history_count) = history->second;
   }
-  if (history_count >= 3 && claim.cumulative_cost > multiply_ratio(history_total, 3, history_count)) return "variance";
+  if (history_count >= 3 && claim.cumulative_cost > multiply_ratio(history_total, 3, history_count))
+    return "variance";
   const Digest draw = sha256("review-sample:" + claim.id);
   std::uint64_t value = 0;
   for (int i = 0; i < 8; ++i) value = (value << 8) | draw[static_cast<std::size_t>(i)];
-  if (static_cast<std::int64_t>(value % 1'000'000) < parameters.review_sample.ppm()) return "random";
+  if (static_cast<std::int64_t>(value % 1'000'000) < parameters.review_sample.ppm())
+    return "random";
   return "";
 }
 
@@ -124,9 +134,12 @@ Effect file_specific_claim(Context& context) {
   claim.kind = context.fields.text("kind", 16);
   claim.cumulative_cost = context.fields.money("cumulative_cost");
   claim.evidence = context.fields.boolean("evidence", false);
-  if (claim.kind != "interim" && claim.kind != "final") refuse("field 'kind' must be interim or final");
+  if (claim.kind != "interim" && claim.kind != "final")
+    refuse("field 'kind' must be interim or final");
   if (is_valid_nhs_number(claim.patient)) {
-    refuse("field 'patient' looks like a valid NHS number: the fund never stores patient identifiers; send a pseudonym");
+    refuse(
+        "field 'patient' looks like a valid NHS number: the fund never stores patient identifiers; "
+        "send a pseudonym");
   }
   if (claim.cumulative_cost.is_negative()) refuse("field 'cumulative_cost' must not be negative");
   const Member& member = find_member(context.state, claim.member);
@@ -135,17 +148,20 @@ Effect file_specific_claim(Context& context) {
   claim.adjudicated_cost = claim.cumulative_cost;
 
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
-  const Money increment = specific_liability(claim.cumulative_cost, parameters) - approved_so_far(context.state, claim);
+  const Money increment =
+      specific_liability(claim.cumulative_cost, parameters) - approved_so_far(context.state, claim);
   std::string outcome;
   std::string code;
-  const std::int64_t deadline = year_end_unix_s(claim.year) + 86'400LL * parameters.specific_deadline_days;
+  const std::int64_t deadline =
+      year_end_unix_s(claim.year) + 86'400LL * parameters.specific_deadline_days;
   if (member.status == MemberStatus::dissolved) {
     outcome = "denied", code = "R01";
   } else if (year.status != YearStatus::open || context.time_unix_s > deadline) {
     outcome = "denied", code = "R02";
   } else if (is_duplicate(context.state, claim)) {
     outcome = "denied", code = "R03";
-  } else if (specific_liability(claim.cumulative_cost, parameters).is_zero() && approved_so_far(context.state, claim).is_zero()) {
+  } else if (specific_liability(claim.cumulative_cost, parameters).is_zero() &&
+             approved_so_far(context.state, claim).is_zero()) {
     outcome = "denied", code = "R04";
   } else if (in_arrears(context, claim.member)) {
     outcome = "pended", code = "R05";
@@ -153,7 +169,8 @@ Effect file_specific_claim(Context& context) {
     outcome = "pended", code = "R08";
   } else {
     claim.review_reason = review_reason(context, claim, increment, parameters, member);
-    if (claim.review_reason.empty() && increment > parameters.four_eyes_above) claim.review_reason = "value";
+    if (claim.review_reason.empty() && increment > parameters.four_eyes_above)
+      claim.review_reason = "value";
     outcome = claim.review_reason.empty() ? "approved" : "under_review";
   }
 
@@ -163,7 +180,8 @@ Effect file_specific_claim(Context& context) {
   effect.apply = [=](FundState& state, std::uint64_t) {
     SpecificClaim stored = claim;
     state.claims[stored.id] = stored;
-    state.episode_claims[{stored.member, stored.year, stored.patient, stored.episode}].push_back(stored.id);
+    state.episode_claims[{stored.member, stored.year, stored.patient, stored.episode}].push_back(
+        stored.id);
     state.member_claims[stored.member].push_back(stored.id);
     if (outcome == "approved" || outcome == "denied") {
       record_decision(state, stored.id, decision, stored.cumulative_cost, increment);
@@ -187,11 +205,16 @@ Effect decide_claim(Context& context) {
   const std::optional<Money> adjudicated_field = context.fields.optional_money("adjudicated_cost");
   const std::string note = context.fields.optional_text("note", 1000).value_or("");
   const SpecificClaim& claim = find_claim(context, id);
-  if (!reason_codes.contains(code)) refuse("field 'reason_code' must be one of R01..R09 (docs/fund.md)");
-  if (!is_open_status(claim.status)) refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not awaiting a decision", ErrorCode::constraint);
-  if (claim.proposed) refuse("claim " + id + " awaits confirmation of a proposed decision", ErrorCode::constraint);
+  if (!reason_codes.contains(code))
+    refuse("field 'reason_code' must be one of R01..R09 (docs/fund.md)");
+  if (!is_open_status(claim.status))
+    refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not awaiting a decision",
+           ErrorCode::constraint);
+  if (claim.proposed)
+    refuse("claim " + id + " awaits confirmation of a proposed decision", ErrorCode::constraint);
   const FundYear& year = find_year(context.state, claim.year);
-  if (year.status == YearStatus::closed) refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
+  if (year.status == YearStatus::closed)
+    refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
 
   std::string outcome;
   Money adjudicated = claim.cumulative_cost;
@@ -210,8 +233,9 @@ Effect decide_claim(Context& context) {
     refuse("field 'outcome' must be approve, partially_approve or deny");
   }
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
-  const Money increment =
-      outcome == "denied" ? Money() : specific_liability(adjudicated, parameters) - approved_so_far(context.state, claim);
+  const Money increment = outcome == "denied" ? Money()
+                                              : specific_liability(adjudicated, parameters) -
+                                                    approved_so_far(context.state, claim);
   const Decision decision{context.actor, outcome, code, context.time_unix_s, note};
   Effect effect;
   if (increment > parameters.four_eyes_above) {
@@ -229,16 +253,22 @@ Effect confirm_decision(Context& context) {
   require_admin(context);
   const std::string id = context.fields.text("claim", 32);
   const SpecificClaim& claim = find_claim(context, id);
-  if (!claim.proposed) refuse("claim " + id + " has no proposed decision to confirm", ErrorCode::constraint);
+  if (!claim.proposed)
+    refuse("claim " + id + " has no proposed decision to confirm", ErrorCode::constraint);
   if (claim.proposed->actor == context.actor) {
-    refuse("four eyes: the decision must be confirmed by a different administrator", ErrorCode::permission_denied);
+    refuse("four eyes: the decision must be confirmed by a different administrator",
+           ErrorCode::permission_denied);
   }
   const FundYear& year = find_year(context.state, claim.year);
-  if (year.status == YearStatus::closed) refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
+  if (year.status == YearStatus::closed)
+    refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
   const Money adjudicated = claim.adjudicated_cost;
-  const Money increment = specific_liability(adjudicated, parameters_at(year, context.time_unix_s)) - approved_so_far(context.state, claim);
+  const Money increment =
+      specific_liability(adjudicated, parameters_at(year, context.time_unix_s)) -
+      approved_so_far(context.state, claim);
   Decision decision = *claim.proposed;
-  decision.note += (decision.note.empty() ? "" : "; ") + std::string("confirmed by ") + context.actor;
+  decision.note +=
+      (decision.note.empty() ? "" : "; ") + std::string("confirmed by ") + context.actor;
   decision.time_unix_s = context.time_unix_s;
   return decision_effect(claim, decision, adjudicated, increment);
 }
@@ -246,7 +276,9 @@ Effect confirm_decision(Context& context) {
 Effect withdraw_claim(Context& context) {
   const std::string id = context.fields.text("claim", 32);
   const SpecificClaim& claim = find_claim(context, id);
-  if (!is_open_status(claim.status)) refuse("claim " + id + " is " + claim_status_name(claim.status) + " and cannot be withdrawn", ErrorCode::constraint);
+  if (!is_open_status(claim.status))
+    refuse("claim " + id + " is " + claim_status_name(claim.status) + " and cannot be withdrawn",
+           ErrorCode::constraint);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.claims.at(id).status = ClaimStatus::withdrawn;
@@ -265,8 +297,10 @@ Effect appeal_claim(Context& context) {
     refuse("only a denied or partly approved claim can be appealed", ErrorCode::constraint);
   }
   if (claim.appealed) refuse("claim " + id + " was appealed once already", ErrorCode::constraint);
-  if (context.time_unix_s > claim.decided_unix_s + appeal_window_s) refuse("the 30 days to appeal claim " + id + " have passed", ErrorCode::constraint);
-  if (find_year(context.state, claim.year).status == YearStatus::closed) refuse("the fund year is closed", ErrorCode::constraint);
+  if (context.time_unix_s > claim.decided_unix_s + appeal_window_s)
+    refuse("the 30 days to appeal claim " + id + " have passed", ErrorCode::constraint);
+  if (find_year(context.state, claim.year).status == YearStatus::closed)
+    refuse("the fund year is closed", ErrorCode::constraint);
   const std::string actor = context.actor;
   const std::int64_t time = context.time_unix_s;
   Effect effect;
@@ -291,15 +325,22 @@ Effect file_aggregate_claim(Context& context) {
   const Money planned = context.fields.money("planned");
   const FundYear& year = find_year(context.state, year_number);
   auto figures = year.members.find(member);
-  if (figures == year.members.end()) refuse("member '" + member + "' has no allocation for " + std::to_string(year_number), ErrorCode::not_found);
+  if (figures == year.members.end())
+    refuse("member '" + member + "' has no allocation for " + std::to_string(year_number),
+           ErrorCode::not_found);
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
   const std::int64_t end = year_end_unix_s(year_number);
   if (year.status != YearStatus::open || context.time_unix_s < end ||
       context.time_unix_s > end + 86'400LL * parameters.aggregate_deadline_days) {
-    refuse("aggregate claims for " + std::to_string(year_number) + " are filed after year end, before the deadline (R02)", ErrorCode::constraint);
+    refuse("aggregate claims for " + std::to_string(year_number) +
+               " are filed after year end, before the deadline (R02)",
+           ErrorCode::constraint);
   }
-  if (figures->second.aggregate_outturn) refuse("member '" + member + "' has already filed its aggregate claim (R03)", ErrorCode::already_exists);
-  if (outturn.is_negative() || planned.is_negative() || planned > outturn) refuse("outturn and planned must be non-negative, planned at most outturn");
+  if (figures->second.aggregate_outturn)
+    refuse("member '" + member + "' has already filed its aggregate claim (R03)",
+           ErrorCode::already_exists);
+  if (outturn.is_negative() || planned.is_negative() || planned > outturn)
+    refuse("outturn and planned must be non-negative, planned at most outturn");
   const std::string id = "A" + std::to_string(context.ledger.last_sequence() + 1);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {

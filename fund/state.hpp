@@ -1,22 +1,32 @@
-// The fund's state (private to ledger/fund*.cpp): what the events have established.
+// The fund's state (private to fund/*.cpp): what the events have established.
 // Money movements live in the Ledger; this holds the facts the rules need beside them.
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "ledger/fund_rules.hpp"
+#include "fund/rules.hpp"
 
 namespace backstop {
 
 enum class MemberStatus { active, special_measures, dissolved };
 enum class YearStatus { draft, open, closing, closed };
-enum class ClaimStatus { submitted, pended, under_review, approved, partially_approved, denied, paid, withdrawn, appealed, reversed };
+enum class ClaimStatus {
+  submitted,
+  pended,
+  under_review,
+  approved,
+  partially_approved,
+  denied,
+  paid,
+  withdrawn,
+  appealed,
+  reversed
+};
 
 struct Member {
   std::string id;
@@ -47,8 +57,8 @@ struct MemberYear {
   Money contribution;
   std::int64_t contribution_due_unix_s = 0;
   std::map<int, MonthlyReturn> returns;
-  Money avoidable;          // V, adjudicated by administrators (R07)
-  Money loan;               // approved planned-overspend loan
+  Money avoidable;                         // V, adjudicated by administrators (R07)
+  Money loan;                              // approved planned-overspend loan
   std::optional<Money> aggregate_outturn;  // S from the aggregate claim, if filed
   Money aggregate_planned;                 // P reported with it
   bool missing_return_closed = false;      // closed on the last forecast
@@ -58,8 +68,8 @@ struct MemberYear {
 // Something carried into a later year's A' (rule 9): negative amounts are debts due.
 struct CarryItem {
   std::uint32_t due_year = 0;
-  Money amount;          // + credit, - instalment due
-  std::string kind;      // "gain_credit", "loss_instalment", "loan_instalment", "avoidable"
+  Money amount;      // + credit, - instalment due
+  std::string kind;  // "gain_credit", "loss_instalment", "loan_instalment", "avoidable"
   std::uint32_t from_year = 0;
 };
 
@@ -125,23 +135,28 @@ struct FundYear {
   std::vector<ParameterVersion> versions;  // the first is the one frozen at opening
   std::map<std::string, MemberYear> members;
   std::map<std::string, Money> deferred_out;  // recoveries cut at settlement, paid first next year
-  boost::json::object report;                // the fund report written at settlement
+  boost::json::object report;                 // the fund report written at settlement
 };
 
 struct FundState {
   std::map<std::string, Member> members;
   std::map<std::uint32_t, FundYear> years;
   std::map<std::string, SpecificClaim> claims;
-  std::map<std::tuple<std::string, std::uint32_t, std::string>, Money> patient_liability;  // approved L so far
+  std::map<std::tuple<std::string, std::uint32_t, std::string>, Money>
+      patient_liability;                                // approved L so far
   std::map<std::string, std::vector<CarryItem>> carry;  // by member
   // Indexes, so that checks at submission do not scan every claim.
-  std::map<std::tuple<std::string, std::uint32_t, std::string, std::string>, std::vector<std::string>> episode_claims;
-  std::map<std::string, std::pair<Money, int>> approved_costs;  // member -> (sum of K approved, count)
-  std::map<std::string, std::vector<std::string>> member_claims;  // member -> claim ids, in filing order
-  std::map<std::string, std::vector<Due>> dues;                   // by member, oldest first
-  std::map<std::string, ProposedPayment> proposed_payments;       // "claim:<id>" or "member:<id>"
-  std::map<std::string, PaymentTotals> payments;                  // by member
-  std::map<std::uint64_t, boost::json::object> results;  // receipt results by sequence
+  std::map<std::tuple<std::string, std::uint32_t, std::string, std::string>,
+           std::vector<std::string>>
+      episode_claims;
+  std::map<std::string, std::pair<Money, int>>
+      approved_costs;  // member -> (sum of K approved, count)
+  std::map<std::string, std::vector<std::string>>
+      member_claims;                                         // member -> claim ids, in filing order
+  std::map<std::string, std::vector<Due>> dues;              // by member, oldest first
+  std::map<std::string, ProposedPayment> proposed_payments;  // "claim:<id>" or "member:<id>"
+  std::map<std::string, PaymentTotals> payments;             // by member
+  std::map<std::uint64_t, boost::json::object> results;      // receipt results by sequence
 };
 
 }  // namespace backstop

@@ -6,7 +6,7 @@
 // the fund (recoveries of overpaid claims, gain shares, surrendered gains, loan instalments)
 // is set off whenever the fund pays the member. Overdue dues stop payments unless the
 // administrator sets the payment off against them (R05).
-#include "ledger/fund_internal.hpp"
+#include "fund/internal.hpp"
 
 namespace backstop::fund {
 namespace json = boost::json;

@@ -14,7 +14,7 @@ namespace backstop {
 struct YearParameters {
   Money specific_threshold = Money::from_pence(25'000'000);  // £250,000
   Rate specific_share = Rate::parse("0.9").value();
-  Money specific_cap = Money::from_pence(200'000'000);       // £2,000,000
+  Money specific_cap = Money::from_pence(200'000'000);  // £2,000,000
   Rate corridor_b1 = Rate::parse("0.02").value();
   Rate corridor_b2 = Rate::parse("0.05").value();
   Rate loss_share_f2 = Rate::parse("0.5").value();
@@ -49,7 +49,8 @@ Money specific_liability(const Money& cumulative_cost, const YearParameters& par
 
 // Rule 6: the fund's share F of a member's net unplanned variance D against allocation A,
 // band by band; negative when the fund receives a share of a gain. Positive F is capped.
-Money corridor_share(const Money& variance, const Money& allocation, const YearParameters& parameters);
+Money corridor_share(const Money& variance, const Money& allocation,
+                     const YearParameters& parameters);
 
 // Rule 6: D = (S - P - V - R) - A'.
 struct VarianceInputs {
@@ -70,7 +71,8 @@ struct CarryForward {
   Money gain_credit;                    // credit to next year's A'
   Money gain_surrendered;               // gain above the carry cap, to the fund
 };
-CarryForward carry_forward(const Money& retained, const Money& allocation, const YearParameters& parameters);
+CarryForward carry_forward(const Money& retained, const Money& allocation,
+                           const YearParameters& parameters);
 
 // Rule 10 steps 3 and 4, given the year's figures in member-id order.
 struct SettlementMember {

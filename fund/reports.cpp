@@ -1,5 +1,5 @@
 // Reads: member statements, the fund report, early warnings (rule 4) and claims. Pure.
-#include "ledger/fund_internal.hpp"
+#include "fund/internal.hpp"
 
 namespace backstop {
 namespace json = boost::json;
@@ -10,8 +10,10 @@ namespace {
 json::object claim_json(const SpecificClaim& claim) {
   json::array decisions;
   for (const auto& decision : claim.decisions) {
-    decisions.push_back(json::object{{"actor", decision.actor}, {"outcome", decision.outcome},
-                                     {"reason_code", decision.reason_code}, {"time", decision.time_unix_s},
+    decisions.push_back(json::object{{"actor", decision.actor},
+                                     {"outcome", decision.outcome},
+                                     {"reason_code", decision.reason_code},
+                                     {"time", decision.time_unix_s},
                                      {"note", decision.note}});
   }
   json::object out{{"claim", claim.id},
@@ -55,7 +57,8 @@ json::object accounts_json(const Accounts& accounts) {
 
 Result<const FundYear*> year_or_error(const FundState& state, std::uint32_t year) {
   auto found = state.years.find(year);
-  if (found == state.years.end()) return Status::error(ErrorCode::not_found, "no fund year " + std::to_string(year));
+  if (found == state.years.end())
+    return Status::error(ErrorCode::not_found, "no fund year " + std::to_string(year));
   return &found->second;
 }
 
@@ -63,7 +66,8 @@ Result<const FundYear*> year_or_error(const FundState& state, std::uint32_t year
 
 Result<json::object> Fund::claim(const std::string& claim_id) const {
   auto found = state_->claims.find(claim_id);
-  if (found == state_->claims.end()) return Status::error(ErrorCode::not_found, "no claim '" + claim_id + "'");
+  if (found == state_->claims.end())
+    return Status::error(ErrorCode::not_found, "no claim '" + claim_id + "'");
   return claim_json(found->second);
 }
 
@@ -77,8 +81,11 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
         (claim.status == ClaimStatus::approved || claim.status == ClaimStatus::partially_approved ||
          claim.status == ClaimStatus::reversed || claim.status == ClaimStatus::paid) &&
         claim_due(claim) > Money();
-    if (claim.status != ClaimStatus::pended && claim.status != ClaimStatus::under_review && !unpaid) continue;
-    json::object row{{"claim", id}, {"member", claim.member}, {"status", claim_status_name(claim.status)},
+    if (claim.status != ClaimStatus::pended && claim.status != ClaimStatus::under_review && !unpaid)
+      continue;
+    json::object row{{"claim", id},
+                     {"member", claim.member},
+                     {"status", claim_status_name(claim.status)},
                      {"cumulative_cost", claim.cumulative_cost.to_string()}};
     if (!claim.decisions.empty()) row["reason_code"] = claim.decisions.back().reason_code;
     const auto payment = state_->proposed_payments.find("claim:" + id);
@@ -102,23 +109,31 @@ Result<json::object> Fund::pending_claims(std::uint32_t year_number) const {
   return json::object{{"year", year_number}, {"claims", pending}, {"payments", payments}};
 }
 
-Result<json::object> Fund::member_statement(const std::string& member_id, std::uint32_t year_number) const {
+Result<json::object> Fund::member_statement(const std::string& member_id,
+                                            std::uint32_t year_number) const {
   auto member = state_->members.find(member_id);
-  if (member == state_->members.end()) return Status::error(ErrorCode::not_found, "no member '" + member_id + "'");
+  if (member == state_->members.end())
+    return Status::error(ErrorCode::not_found, "no member '" + member_id + "'");
   auto year = year_or_error(*state_, year_number);
   if (!year.is_ok()) return year.status();
-  json::object out{{"member", member_id}, {"name", member->second.name}, {"status", member_status_name(member->second.status)},
-                   {"population", member->second.population}, {"year", year_number},
+  json::object out{{"member", member_id},
+                   {"name", member->second.name},
+                   {"status", member_status_name(member->second.status)},
+                   {"population", member->second.population},
+                   {"year", year_number},
                    {"year_status", year_status_name(year.value()->status)}};
   if (member->second.merged_into) out["merged_into"] = *member->second.merged_into;
-  if (auto figures = year.value()->members.find(member_id); figures != year.value()->members.end()) {
+  if (auto figures = year.value()->members.find(member_id);
+      figures != year.value()->members.end()) {
     out["allocation"] = figures->second.allocation.to_string();
     out["contribution"] = figures->second.contribution.to_string();
     out["loan"] = figures->second.loan.to_string();
     if (!figures->second.returns.empty()) {
       const auto& latest = figures->second.returns.rbegin()->second;
-      out["latest_return"] = json::object{{"period", latest.period}, {"spend_to_date", latest.spend_to_date.to_string()},
-                                          {"forecast_outturn", latest.forecast_outturn.to_string()}};
+      out["latest_return"] =
+          json::object{{"period", latest.period},
+                       {"spend_to_date", latest.spend_to_date.to_string()},
+                       {"forecast_outturn", latest.forecast_outturn.to_string()}};
     }
     if (!figures->second.settlement.empty()) out["settlement"] = figures->second.settlement;
   }
@@ -139,7 +154,10 @@ Result<json::object> Fund::member_statement(const std::string& member_id, std::u
   json::array carried_in, carried_out;
   if (auto items = state_->carry.find(member_id); items != state_->carry.end()) {
     for (const auto& item : items->second) {
-      json::object row{{"kind", item.kind}, {"amount", item.amount.to_string()}, {"from_year", item.from_year}, {"due_year", item.due_year}};
+      json::object row{{"kind", item.kind},
+                       {"amount", item.amount.to_string()},
+                       {"from_year", item.from_year},
+                       {"due_year", item.due_year}};
       if (item.due_year == year_number) carried_in.push_back(row);
       if (item.from_year == year_number) carried_out.push_back(row);
     }
@@ -154,11 +172,13 @@ Result<json::object> Fund::member_statement(const std::string& member_id, std::u
     if (past == state_->years.end()) continue;
     auto figures = past->second.members.find(member_id);
     if (figures == past->second.members.end() || figures->second.settlement.empty()) continue;
-    const auto variance = Money::parse(figures->second.settlement.at("net_unplanned_variance").as_string()).value();
+    const auto variance =
+        Money::parse(figures->second.settlement.at("net_unplanned_variance").as_string()).value();
     cumulative += variance;
     cycle.push_back(json::object{{"year", y}, {"net_unplanned_variance", variance.to_string()}});
   }
-  out["three_year_cycle"] = json::object{{"years", cycle}, {"cumulative_variance", cumulative.to_string()}};
+  out["three_year_cycle"] =
+      json::object{{"years", cycle}, {"cumulative_variance", cumulative.to_string()}};
   return out;
 }
 
@@ -166,7 +186,8 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
   auto year = year_or_error(*state_, year_number);
   if (!year.is_ok()) return year.status();
   const FundYear& found = *year.value();
-  json::object out{{"year", year_number}, {"status", year_status_name(found.status)},
+  json::object out{{"year", year_number},
+                   {"status", year_status_name(found.status)},
                    {"parameter_versions", found.versions.size()},
                    {"parameters", parameters_to_json(found.versions.back().parameters)},
                    {"reserve", balance(ledger_, fund_account("reserve")).to_string()},
@@ -178,7 +199,8 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
   for (const auto& [member, figures] : found.members) {
     allocations += figures.allocation;
     contributions += figures.contribution;
-    json::object row{{"member", member}, {"allocation", figures.allocation.to_string()},
+    json::object row{{"member", member},
+                     {"allocation", figures.allocation.to_string()},
                      {"contribution", figures.contribution.to_string()}};
     if (!figures.settlement.empty()) {
       for (const char* key :
@@ -205,7 +227,8 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
   for (std::uint32_t y = year_number >= 2 ? year_number - 2 : 0; y <= year_number; ++y) {
     auto past = state_->years.find(y);
     if (past != state_->years.end() && !past->second.report.empty()) {
-      cycle.push_back(json::object{{"year", y}, {"reserve_closing", past->second.report.at("reserve_closing")}});
+      cycle.push_back(json::object{{"year", y},
+                                   {"reserve_closing", past->second.report.at("reserve_closing")}});
     }
   }
   out["three_year_view"] = cycle;
@@ -226,7 +249,8 @@ Result<json::object> Fund::early_warnings(std::uint32_t year_number) const {
     if (!figures.returns.empty()) {
       const auto& latest = figures.returns.rbegin()->second;
       const Money forecast_variance = latest.forecast_outturn - latest.planned - figures.allocation;
-      if (forecast_variance > multiply(figures.allocation, parameters.corridor_b2)) reasons.push_back("forecast_beyond_b2");
+      if (forecast_variance > multiply(figures.allocation, parameters.corridor_b2))
+        reasons.push_back("forecast_beyond_b2");
     }
     Money debt;
     if (auto items = state_->carry.find(member); items != state_->carry.end()) {
@@ -234,9 +258,12 @@ Result<json::object> Fund::early_warnings(std::uint32_t year_number) const {
         if (item.due_year > year_number && item.amount < Money()) debt -= item.amount;
       }
     }
-    const Money capacity = multiply_ratio(multiply(figures.allocation, parameters.corridor_b1), parameters.loss_repay_years, 1);
+    const Money capacity = multiply_ratio(multiply(figures.allocation, parameters.corridor_b1),
+                                          parameters.loss_repay_years, 1);
     if (debt > capacity) reasons.push_back("carried_debt_beyond_capacity");
-    if (!reasons.empty()) flagged.push_back(json::object{{"member", member}, {"reasons", reasons}, {"carried_debt", debt.to_string()}});
+    if (!reasons.empty())
+      flagged.push_back(json::object{
+          {"member", member}, {"reasons", reasons}, {"carried_debt", debt.to_string()}});
   }
   return json::object{{"year", year_number}, {"flagged", flagged}};
 }

@@ -1,7 +1,7 @@
 // Fund years and the money that flows through them before settlement: parameters
 // (rule 2), allocations and contributions (rule 3), returns (rule 4), avoidable spend
 // (rule 8) and loans (rule 7).
-#include "ledger/fund_internal.hpp"
+#include "fund/internal.hpp"
 
 namespace backstop::fund {
 namespace json = boost::json;
@@ -13,20 +13,22 @@ constexpr std::int64_t contribution_due_days = 30;
 // The year accounts: income and expense for one fund year, closed into the reserve at settlement.
 const std::vector<std::pair<const char*, AccountType>>& year_accounts() {
   static const std::vector<std::pair<const char*, AccountType>> accounts = {
-      {"contributions", AccountType::income},      {"calls", AccountType::income},
-      {"gain-shares", AccountType::income},        {"surrendered-gains", AccountType::income},
+      {"contributions", AccountType::income},       {"calls", AccountType::income},
+      {"gain-shares", AccountType::income},         {"surrendered-gains", AccountType::income},
       {"recoveries-deferred", AccountType::income}, {"specific-recoveries", AccountType::expense},
-      {"aggregate-shares", AccountType::expense},  {"rebates", AccountType::expense},
+      {"aggregate-shares", AccountType::expense},   {"rebates", AccountType::expense},
       {"deferred-paid", AccountType::expense}};
   return accounts;
 }
 
 FundYear& year_of(FundState& state, std::uint32_t year) { return state.years.at(year); }
 
-const FundYear& year_in(const Context& context, std::uint32_t year, std::initializer_list<YearStatus> allowed) {
+const FundYear& year_in(const Context& context, std::uint32_t year,
+                        std::initializer_list<YearStatus> allowed) {
   const FundYear& found = find_year(context.state, year);
   if (std::find(allowed.begin(), allowed.end(), found.status) == allowed.end()) {
-    refuse("fund year " + std::to_string(year) + " is " + year_status_name(found.status) + " (R02)", ErrorCode::constraint);
+    refuse("fund year " + std::to_string(year) + " is " + year_status_name(found.status) + " (R02)",
+           ErrorCode::constraint);
   }
   return found;
 }
@@ -34,33 +36,40 @@ const FundYear& year_in(const Context& context, std::uint32_t year, std::initial
 const MemberYear& member_year(const FundYear& year, const std::string& member) {
   auto found = year.members.find(member);
   if (found == year.members.end()) {
-    refuse("member '" + member + "' has no allocation for " + std::to_string(year.year), ErrorCode::not_found);
+    refuse("member '" + member + "' has no allocation for " + std::to_string(year.year),
+           ErrorCode::not_found);
   }
   return found->second;
 }
 
 void require_current_member(const Context& context, const std::string& id) {
   const Member& member = find_member(context.state, id);
-  if (member.status == MemberStatus::dissolved) refuse("member '" + id + "' is dissolved (R01)", ErrorCode::constraint);
+  if (member.status == MemberStatus::dissolved)
+    refuse("member '" + id + "' is dissolved (R01)", ErrorCode::constraint);
 }
 
 Effect create_year(Context& context) {
   require_admin(context);
   const std::uint32_t year = context.fields.year();
-  const YearParameters parameters = parameters_from_json(context.fields.raw("parameters"), YearParameters{});
-  if (context.state.years.contains(year)) refuse("fund year " + std::to_string(year) + " exists", ErrorCode::already_exists);
+  const YearParameters parameters =
+      parameters_from_json(context.fields.raw("parameters"), YearParameters{});
+  if (context.state.years.contains(year))
+    refuse("fund year " + std::to_string(year) + " exists", ErrorCode::already_exists);
   Effect effect;
   if (context.ledger.find_account(fund_account("bank")) == nullptr) {
     effect.accounts.push_back(Account{fund_account("bank"), AccountType::asset, "fund", Money()});
-    effect.accounts.push_back(Account{fund_account("reserve"), AccountType::equity, "fund", std::nullopt});
+    effect.accounts.push_back(
+        Account{fund_account("reserve"), AccountType::equity, "fund", std::nullopt});
   }
-  for (const auto& [name, type] : year_accounts()) effect.accounts.push_back(Account{year_account(year, name), type, "fund", std::nullopt});
+  for (const auto& [name, type] : year_accounts())
+    effect.accounts.push_back(Account{year_account(year, name), type, "fund", std::nullopt});
   const std::string actor = context.actor;
   effect.apply = [=](FundState& state, std::uint64_t) {
     FundYear& created = state.years[year];
     created.year = year;
     created.versions.push_back(ParameterVersion{0, parameters, actor, "created"});
-    return json::object{{"year", year}, {"status", "draft"}, {"parameters", parameters_to_json(parameters)}};
+    return json::object{
+        {"year", year}, {"status", "draft"}, {"parameters", parameters_to_json(parameters)}};
   };
   return effect;
 }
@@ -70,21 +79,27 @@ Effect create_year(Context& context) {
 Effect amend_parameters(Context& context) {
   require_admin(context);
   const std::uint32_t year = context.fields.year();
-  const FundYear& found = year_in(context, year, {YearStatus::draft, YearStatus::open, YearStatus::closing});
+  const FundYear& found =
+      year_in(context, year, {YearStatus::draft, YearStatus::open, YearStatus::closing});
   const std::string reason = context.fields.text("reason", 1000);
-  const YearParameters parameters = parameters_from_json(context.fields.raw("parameters"), found.versions.back().parameters);
+  const YearParameters parameters =
+      parameters_from_json(context.fields.raw("parameters"), found.versions.back().parameters);
   std::int64_t effective = context.time_unix_s;
   if (context.fields.raw("effective_from") != nullptr) {
-    effective = context.fields.integer("effective_from", context.time_unix_s, year_end_unix_s(year + 2));
+    effective =
+        context.fields.integer("effective_from", context.time_unix_s, year_end_unix_s(year + 2));
   }
   const bool draft = found.status == YearStatus::draft;
   const std::string actor = context.actor;
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     auto& versions = year_of(state, year).versions;
-    if (draft) versions.front() = ParameterVersion{0, parameters, actor, reason};
-    else versions.push_back(ParameterVersion{effective, parameters, actor, reason});
-    return json::object{{"year", year}, {"version", versions.size()}, {"effective_from", draft ? 0 : effective}};
+    if (draft)
+      versions.front() = ParameterVersion{0, parameters, actor, reason};
+    else
+      versions.push_back(ParameterVersion{effective, parameters, actor, reason});
+    return json::object{
+        {"year", year}, {"version", versions.size()}, {"effective_from", draft ? 0 : effective}};
   };
   return effect;
 }
@@ -97,7 +112,9 @@ Effect open_year(Context& context) {
   year_in(context, year, {YearStatus::draft});
   Effect effect;
   if (auto previous = context.state.years.find(year - 1); previous != context.state.years.end()) {
-    if (previous->second.status != YearStatus::closed) refuse("fund year " + std::to_string(year - 1) + " must be closed first", ErrorCode::constraint);
+    if (previous->second.status != YearStatus::closed)
+      refuse("fund year " + std::to_string(year - 1) + " must be closed first",
+             ErrorCode::constraint);
     for (const auto& [member, amount] : previous->second.deferred_out) {
       effect.postings.push_back(debit(year_account(year, "deferred-paid"), amount));
       effect.postings.push_back(credit(member_account(member, "payable"), amount));
@@ -120,8 +137,11 @@ Effect begin_closing(Context& context) {
   const FundYear& found = year_in(context, year, {YearStatus::open});
   const YearParameters& parameters = parameters_at(found, context.time_unix_s);
   const std::int64_t deadline =
-      year_end_unix_s(year) + 86'400LL * std::max(parameters.specific_deadline_days, parameters.aggregate_deadline_days);
-  if (context.time_unix_s < deadline) refuse("claims may be filed for " + std::to_string(year) + " until the deadlines pass", ErrorCode::constraint);
+      year_end_unix_s(year) +
+      86'400LL * std::max(parameters.specific_deadline_days, parameters.aggregate_deadline_days);
+  if (context.time_unix_s < deadline)
+    refuse("claims may be filed for " + std::to_string(year) + " until the deadlines pass",
+           ErrorCode::constraint);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).status = YearStatus::closing;
@@ -152,7 +172,8 @@ Effect apply_rate_schedule(Context& context) {
   const std::uint32_t year = context.fields.year();
   const FundYear& found = year_in(context, year, {YearStatus::open});
   const json::value* rows = context.fields.raw("rows");
-  if (rows == nullptr || !rows->is_array() || rows->as_array().empty()) refuse("field 'rows' must be a non-empty array");
+  if (rows == nullptr || !rows->is_array() || rows->as_array().empty())
+    refuse("field 'rows' must be a non-empty array");
   if (rows->as_array().size() > schedule_rows_max) refuse("at most 1000 rows in one schedule");
   std::vector<std::pair<std::string, Money>> charges;
   std::set<std::string> seen;
@@ -165,8 +186,10 @@ Effect apply_rate_schedule(Context& context) {
     require_current_member(context, member);
     const MemberYear& figures = member_year(found, member);
     if (!(contribution > Money())) refuse("contribution for '" + member + "' must be positive");
-    if (!figures.contribution.is_zero()) refuse("a contribution for '" + member + "' is already applied", ErrorCode::already_exists);
-    if (!seen.insert(member).second) refuse("member '" + member + "' appears twice in the schedule");
+    if (!figures.contribution.is_zero())
+      refuse("a contribution for '" + member + "' is already applied", ErrorCode::already_exists);
+    if (!seen.insert(member).second)
+      refuse("member '" + member + "' appears twice in the schedule");
     charges.emplace_back(member, contribution);
   }
   Effect effect;
@@ -203,15 +226,19 @@ Effect file_return(Context& context) {
   const FundYear& found = year_in(context, year, {YearStatus::open, YearStatus::closing});
   member_year(found, member);
   require_current_member(context, member);
-  if (filed.spend_to_date.is_negative() || filed.forecast_outturn.is_negative() || filed.planned.is_negative() ||
-      filed.unplanned.is_negative()) {
+  if (filed.spend_to_date.is_negative() || filed.forecast_outturn.is_negative() ||
+      filed.planned.is_negative() || filed.unplanned.is_negative()) {
     refuse("amounts in a return must not be negative");
   }
-  if (filed.planned + filed.unplanned != filed.spend_to_date) refuse("planned + unplanned must equal spend_to_date");
+  if (filed.planned + filed.unplanned != filed.spend_to_date)
+    refuse("planned + unplanned must equal spend_to_date");
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].returns[filed.period] = filed;
-    return json::object{{"year", year}, {"member", member}, {"period", filed.period}, {"final", filed.period == 12}};
+    return json::object{{"year", year},
+                        {"member", member},
+                        {"period", filed.period},
+                        {"final", filed.period == 12}};
   };
   return effect;
 }
@@ -229,7 +256,10 @@ Effect set_avoidable(Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].avoidable = amount;
-    return json::object{{"year", year}, {"member", member}, {"avoidable", amount.to_string()}, {"reason_code", "R07"}};
+    return json::object{{"year", year},
+                        {"member", member},
+                        {"avoidable", amount.to_string()},
+                        {"reason_code", "R07"}};
   };
   return effect;
 }
@@ -248,19 +278,24 @@ Effect approve_loan(Context& context) {
   if (!(amount > Money())) refuse("field 'amount' must be positive");
   const Money limit = multiply(figures.allocation, parameters.loan_limit);
   if (figures.loan + amount > limit) {
-    refuse("loans for '" + member + "' would reach " + (figures.loan + amount).to_display() + ", above the limit of " +
-               limit.to_display(),
+    refuse("loans for '" + member + "' would reach " + (figures.loan + amount).to_display() +
+               ", above the limit of " + limit.to_display(),
            ErrorCode::constraint);
   }
   Effect effect;
-  effect.postings = {debit(member_account(member, "loan"), amount), credit(fund_account("bank"), amount)};
+  effect.postings = {debit(member_account(member, "loan"), amount),
+                     credit(fund_account("bank"), amount)};
   const auto parts = instalments(amount, parameters.loan_term_years);
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].loan += amount;
     for (std::size_t i = 0; i < parts.size(); ++i) {
-      state.carry[member].push_back(CarryItem{year + 1 + static_cast<std::uint32_t>(i), -parts[i], "loan_instalment", year});
+      state.carry[member].push_back(
+          CarryItem{year + 1 + static_cast<std::uint32_t>(i), -parts[i], "loan_instalment", year});
     }
-    return json::object{{"year", year}, {"member", member}, {"loan", amount.to_string()}, {"instalments", parts.size()}};
+    return json::object{{"year", year},
+                        {"member", member},
+                        {"loan", amount.to_string()},
+                        {"instalments", parts.size()}};
   };
   return effect;
 }

@@ -2,7 +2,7 @@
 // carry-forward (rules 6 and 9), loan instalments falling due (rule 7), the fund result,
 // supplementary calls, deferral of the year's own unpaid recoveries, rebates, and the
 // year's income and expense closed into the reserve (which may close negative).
-#include "ledger/fund_internal.hpp"
+#include "fund/internal.hpp"
 
 namespace backstop::fund {
 namespace json = boost::json;
@@ -217,7 +217,8 @@ Money close_into_reserve(Effect& effect, const Ledger& ledger,
 json::object settlement_json(const MemberSettlement& m, const Money& call, const Money& deferred,
                              const Money& rebate) {
   json::array instalments;
-  for (const auto& part : m.carried.loss_instalments) instalments.push_back(json::value(part.to_string()));
+  for (const auto& part : m.carried.loss_instalments)
+    instalments.push_back(json::value(part.to_string()));
   return json::object{{"allocation", m.allocation.to_string()},
                       {"adjusted_allocation", m.adjusted_allocation.to_string()},
                       {"spend", m.spend.to_string()},

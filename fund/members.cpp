@@ -1,17 +1,19 @@
 // Members: register, rename, population, status, merger (rule 1, rule 8).
-#include "ledger/fund_internal.hpp"
+#include "fund/internal.hpp"
 
 namespace backstop::fund {
 namespace json = boost::json;
 namespace {
 
 bool is_member_id(const std::string& id) {
-  return !id.empty() && id.size() <= 16 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+  return !id.empty() && id.size() <= 16 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 std::optional<MemberStatus> parse_member_status(const std::string& name) {
-  for (auto status : {MemberStatus::active, MemberStatus::special_measures, MemberStatus::dissolved}) {
+  for (auto status :
+       {MemberStatus::active, MemberStatus::special_measures, MemberStatus::dissolved}) {
     if (name == member_status_name(status)) return status;
   }
   return std::nullopt;
@@ -19,7 +21,9 @@ std::optional<MemberStatus> parse_member_status(const std::string& name) {
 
 const Member& live_member(const Context& context, const std::string& id) {
   const Member& member = find_member(context.state, id);
-  if (member.merged_into) refuse("member '" + id + "' was merged into '" + *member.merged_into + "'", ErrorCode::constraint);
+  if (member.merged_into)
+    refuse("member '" + id + "' was merged into '" + *member.merged_into + "'",
+           ErrorCode::constraint);
   return member;
 }
 
@@ -29,7 +33,8 @@ Effect register_member(Context& context) {
   const std::string name = context.fields.text("name");
   const std::int64_t population = context.fields.integer("population", 1, 100'000'000);
   if (!is_member_id(id)) refuse("field 'member' must be letters, digits, '-' or '_' (at most 16)");
-  if (context.state.members.contains(id)) refuse("member '" + id + "' is already registered", ErrorCode::already_exists);
+  if (context.state.members.contains(id))
+    refuse("member '" + id + "' is already registered", ErrorCode::already_exists);
   Effect effect;
   // A member's accounts: what it owes the fund, what the fund owes it, and loans.
   effect.accounts = {Account{member_account(id, "receivable"), AccountType::asset, id, Money()},
@@ -77,8 +82,10 @@ Effect set_member_status(Context& context) {
   const auto status = parse_member_status(status_name);
   if (!status) refuse("field 'status' must be active, special_measures or dissolved");
   const Member& member = live_member(context, id);
-  if (member.status == MemberStatus::dissolved) refuse("member '" + id + "' is dissolved", ErrorCode::constraint);
-  if (member.status == *status) refuse("member '" + id + "' is already " + status_name, ErrorCode::constraint);
+  if (member.status == MemberStatus::dissolved)
+    refuse("member '" + id + "' is dissolved", ErrorCode::constraint);
+  if (member.status == *status)
+    refuse("member '" + id + "' is already " + status_name, ErrorCode::constraint);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.members[id].status = *status;
@@ -96,7 +103,8 @@ Effect merge_members(Context& context) {
   if (from == into) refuse("a member cannot merge into itself");
   live_member(context, from);
   const Member& successor = live_member(context, into);
-  if (successor.status == MemberStatus::dissolved) refuse("the successor is dissolved", ErrorCode::constraint);
+  if (successor.status == MemberStatus::dissolved)
+    refuse("the successor is dissolved", ErrorCode::constraint);
   for (const auto& [id, claim] : context.state.claims) {
     if (claim.member == from && is_open_status(claim.status)) {
       refuse("claim " + id + " of '" + from + "' is still undecided", ErrorCode::constraint);
@@ -114,8 +122,10 @@ Effect merge_members(Context& context) {
     if (moved.is_zero()) continue;
     const bool debit_normal = std::string(name) != "payable";
     // Move the balance: empty the old account, fill the successor's.
-    effect.postings.push_back(debit_normal ? credit(member_account(from, name), moved) : debit(member_account(from, name), moved));
-    effect.postings.push_back(debit_normal ? debit(member_account(into, name), moved) : credit(member_account(into, name), moved));
+    effect.postings.push_back(debit_normal ? credit(member_account(from, name), moved)
+                                           : debit(member_account(from, name), moved));
+    effect.postings.push_back(debit_normal ? debit(member_account(into, name), moved)
+                                           : credit(member_account(into, name), moved));
   }
   effect.apply = [=](FundState& state, std::uint64_t) {
     auto& carried = state.carry[from];

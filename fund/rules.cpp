@@ -1,4 +1,4 @@
-#include "ledger/fund_rules.hpp"
+#include "fund/rules.hpp"
 
 #include <algorithm>
 
@@ -17,8 +17,8 @@ Int128 clamp128(const Int128& value, const Int128& low, const Int128& high) {
 
 // The banded share of a positive excess `excess` (pence) over bands b1 < b2 of `allocation`,
 // in units of pence * 10^12, so that rounding happens once, at the end.
-Int128 banded_share_scaled(const Money& excess, const Money& allocation, const YearParameters& p, const Rate& share2,
-                           const Rate& share3) {
+Int128 banded_share_scaled(const Money& excess, const Money& allocation, const YearParameters& p,
+                           const Rate& share2, const Rate& share3) {
   const Int128 excess_scaled = excess.pence() * ppm;
   const Int128 band1_end = allocation.pence() * p.corridor_b1.ppm();
   const Int128 band2_end = allocation.pence() * p.corridor_b2.ppm();
@@ -30,25 +30,36 @@ Int128 banded_share_scaled(const Money& excess, const Money& allocation, const Y
 }  // namespace
 
 Status check_parameters(const YearParameters& p) {
-  auto invalid = [](const std::string& what) { return Status::error(ErrorCode::invalid_argument, what); };
-  for (const auto& [name, rate] : {std::pair{"specific_share", p.specific_share}, {"loss_share f2", p.loss_share_f2},
-                                   {"loss_share f3", p.loss_share_f3}, {"gain_share g2", p.gain_share_g2},
-                                   {"gain_share g3", p.gain_share_g3}, {"aggregate_cap", p.aggregate_cap},
-                                   {"gain_carry_cap", p.gain_carry_cap}, {"loan_limit", p.loan_limit},
-                                   {"max_call", p.max_call}, {"corridor b1", p.corridor_b1}, {"corridor b2", p.corridor_b2},
+  auto invalid = [](const std::string& what) {
+    return Status::error(ErrorCode::invalid_argument, what);
+  };
+  for (const auto& [name, rate] : {std::pair{"specific_share", p.specific_share},
+                                   {"loss_share f2", p.loss_share_f2},
+                                   {"loss_share f3", p.loss_share_f3},
+                                   {"gain_share g2", p.gain_share_g2},
+                                   {"gain_share g3", p.gain_share_g3},
+                                   {"aggregate_cap", p.aggregate_cap},
+                                   {"gain_carry_cap", p.gain_carry_cap},
+                                   {"loan_limit", p.loan_limit},
+                                   {"max_call", p.max_call},
+                                   {"corridor b1", p.corridor_b1},
+                                   {"corridor b2", p.corridor_b2},
                                    {"review_sample", p.review_sample}}) {
     if (!is_share(rate)) return invalid(std::string(name) + " must be between 0 and 1");
   }
   if (p.corridor_b1 > p.corridor_b2) return invalid("corridor b1 must not exceed b2");
   if (p.rebate_margin.ppm() < 0) return invalid("rebate_margin must not be negative");
-  if (p.specific_threshold.is_negative() || p.specific_cap.is_negative() || p.reserve_target.is_negative() ||
-      p.four_eyes_above.is_negative() || p.manual_review_above.is_negative()) {
+  if (p.specific_threshold.is_negative() || p.specific_cap.is_negative() ||
+      p.reserve_target.is_negative() || p.four_eyes_above.is_negative() ||
+      p.manual_review_above.is_negative()) {
     return invalid("thresholds, caps and targets must not be negative");
   }
-  if (p.loss_repay_years < 1 || p.loss_repay_years > 10) return invalid("loss_repay_years must be 1 to 10");
-  if (p.loan_term_years < 1 || p.loan_term_years > 10) return invalid("loan_term_years must be 1 to 10");
-  if (p.specific_deadline_days < 0 || p.specific_deadline_days > 730 || p.aggregate_deadline_days < 0 ||
-      p.aggregate_deadline_days > 730) {
+  if (p.loss_repay_years < 1 || p.loss_repay_years > 10)
+    return invalid("loss_repay_years must be 1 to 10");
+  if (p.loan_term_years < 1 || p.loan_term_years > 10)
+    return invalid("loan_term_years must be 1 to 10");
+  if (p.specific_deadline_days < 0 || p.specific_deadline_days > 730 ||
+      p.aggregate_deadline_days < 0 || p.aggregate_deadline_days > 730) {
     return invalid("claim deadlines must be 0 to 730 days");
   }
   return Status::ok();
@@ -64,11 +75,13 @@ Money corridor_share(const Money& variance, const Money& allocation, const YearP
   assert(allocation > Money());
   static const Int128 scale = ppm * ppm;
   if (variance > Money()) {
-    const Money share = Money::from_pence(divide_half_even(banded_share_scaled(variance, allocation, p, p.loss_share_f2, p.loss_share_f3), scale));
+    const Money share = Money::from_pence(divide_half_even(
+        banded_share_scaled(variance, allocation, p, p.loss_share_f2, p.loss_share_f3), scale));
     return min_money(share, multiply(allocation, p.aggregate_cap));
   }
   if (variance < Money()) {
-    return -Money::from_pence(divide_half_even(banded_share_scaled(-variance, allocation, p, p.gain_share_g2, p.gain_share_g3), scale));
+    return -Money::from_pence(divide_half_even(
+        banded_share_scaled(-variance, allocation, p, p.gain_share_g2, p.gain_share_g3), scale));
   }
   return Money();
 }
@@ -85,7 +98,8 @@ std::vector<Money> instalments(const Money& amount, int count) {
   return out;
 }
 
-CarryForward carry_forward(const Money& retained, const Money& allocation, const YearParameters& p) {
+CarryForward carry_forward(const Money& retained, const Money& allocation,
+                           const YearParameters& p) {
   CarryForward out;
   if (retained > Money()) {
     out.loss_instalments = instalments(retained, p.loss_repay_years);
@@ -180,8 +194,10 @@ Result<SettlementResult> settle_reserve(const Money& reserve_before,
 bool is_valid_nhs_number(std::string_view text) {
   std::string digits;
   for (char c : text) {
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c != ' ' && c != '-') return false;
+    if (c >= '0' && c <= '9')
+      digits += c;
+    else if (c != ' ' && c != '-')
+      return false;
   }
   if (digits.size() != 10) return false;
   int sum = 0;

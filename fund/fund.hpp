@@ -7,7 +7,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <functional>
 #include <memory>
 
