@@ -1,7 +1,8 @@
 #include "daemon/api.hpp"
 
 #include <charconv>
-#include <regex>
+
+#include "fund/codec.hpp"
 
 namespace backstop::daemon {
 namespace json = boost::json;
@@ -102,10 +103,11 @@ std::optional<json::object> body_object(const ApiRequest& request, const Respond
   return parsed.as_object();
 }
 
-void submit(const ApiRequest& request, json::object command, FundService& service,
+void submit(const ApiRequest& request, Result<FundCommand> command, FundService& service,
             const Respond& respond) {
+  if (!command.is_ok()) return respond(error_response(command.status()));
   service.submit(
-      request.idempotency_key, request.principal.actor(), std::move(command),
+      request.idempotency_key, request.principal.actor(), std::move(command).value(),
       [respond](Result<FundReceipt> receipt) {
         if (!receipt.is_ok()) return respond(error_response(receipt.status()));
         json::object body{{"sequence", receipt.value().sequence},
@@ -126,16 +128,7 @@ void submit_routed(const ApiRequest& request, const char* type, const char* fiel
                    const std::string& value, FundService& service, const Respond& respond) {
   auto body = body_object(request, respond);
   if (!body) return;
-  for (const char* reserved : {"type", field}) {
-    if (body->contains(reserved)) {
-      return respond(error_response(400, "invalid_argument",
-                                    std::string("field '") + reserved + "' comes from the route",
-                                    reserved));
-    }
-  }
-  (*body)["type"] = type;
-  (*body)[field] = value;
-  submit(request, std::move(*body), service, respond);
+  submit(request, decode_command(type, *body, {{field, value}}), service, respond);
 }
 
 // A member route: the command's type and member come from the route, never the body.
@@ -190,7 +183,7 @@ const std::vector<Route>& routes() {
          if (!request.principal.is_admin())
            return respond(error_response(403, "permission_denied", "administrators only"));
          auto body = body_object(request, respond);
-         if (body) submit(request, std::move(*body), service, respond);
+         if (body) submit(request, decode_command(*body), service, respond);
        }},
       {"GET", "/v1/admin/years/{year}/report", false, admin_year_read(&Fund::fund_report)},
       {"GET", "/v1/admin/years/{year}/warnings", false, admin_year_read(&Fund::early_warnings)},
@@ -276,12 +269,11 @@ ApiResponse error_response(unsigned http_status, const std::string& code,
 }
 
 ApiResponse error_response(const Status& status) {
-  static const std::regex field_pattern("field '([^']+)'");
-  std::smatch found;
-  std::string field;
-  if (std::regex_search(status.message(), found, field_pattern)) field = found[1];
-  return error_response(http_status_for(status.code()), error_code_name(status.code()),
-                        status.message(), field);
+  ApiResponse response =
+      error_response(http_status_for(status.code()), error_code_name(status.code()),
+                     status.message(), status.field());
+  if (!status.rule().empty()) response.body.at("error").as_object()["rule"] = status.rule();
+  return response;
 }
 
 void handle_api(const ApiRequest& request, FundService& service, const Respond& respond) {

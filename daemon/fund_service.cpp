@@ -46,8 +46,7 @@ void FundService::update_copy(std::size_t copy, std::size_t from, std::size_t to
 
 FundService::~FundService() { stop(); }
 
-void FundService::submit(std::string idempotency_key, std::string actor,
-                         boost::json::object command, Reply reply,
+void FundService::submit(std::string idempotency_key, Actor actor, FundCommand command, Reply reply,
                          std::optional<std::int64_t> requested_time) {
   {
     std::lock_guard lock(queue_mutex_);

@@ -32,8 +32,8 @@ class FundService {
   // Queues a request; `reply` runs on the sequencer thread once the outcome is durable
   // (or refused). The sequencer stamps the time, never earlier than the journal's last.
   // `requested_time` (simulated clock only) replaces the wall clock, still never going back.
-  void submit(std::string idempotency_key, std::string actor, boost::json::object command,
-              Reply reply, std::optional<std::int64_t> requested_time = std::nullopt);
+  void submit(std::string idempotency_key, Actor actor, FundCommand command, Reply reply,
+              std::optional<std::int64_t> requested_time = std::nullopt);
 
   // Runs `read` against the durable state of the fund. Never waits for the sequencer.
   template <typename Read>
@@ -62,8 +62,8 @@ class FundService {
  private:
   struct Pending {
     std::string key;
-    std::string actor;
-    boost::json::object command;
+    Actor actor;
+    FundCommand command;
     Reply reply;
     std::optional<std::int64_t> requested_time;
   };

@@ -146,7 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return send_error(
           403, "unknown_principal",
           "the client certificate names no backstop:member: or backstop:admin: principal", true);
-    if (!server_->limiter.allow(principal_->actor())) {
+    if (!server_->limiter.allow(principal_->actor().to_string())) {
       server_->stats.rate_limited += 1;
       return send_error(429, "rate_limited", "too many requests from this principal", true);
     }
@@ -204,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
             .count();
     std::clog << "{\"level\":\"info\",\"request_id\":" << request_id_ << ",\"principal\":"
-              << json_escape(principal_ ? principal_->actor() : std::string("none"))
+              << json_escape(principal_ ? principal_->actor().to_string() : std::string("none"))
               << ",\"method\":" << json_escape(std::string(request_.method_string()))
               << ",\"target\":" << json_escape(std::string(request_.target()))
               << ",\"status\":" << status << ",\"ms\":" << elapsed_ms << "}\n";

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/config.hpp"
+#include "fund/commands.hpp"
 
 namespace backstop::daemon {
 
@@ -17,7 +18,9 @@ struct Principal {
   Kind kind = Kind::member;
   std::string name;  // member id or administrator name
   // The actor the fund records: "member:05A", "admin:alice".
-  std::string actor() const { return (kind == Kind::admin ? "admin:" : "member:") + name; }
+  Actor actor() const {
+    return Actor{kind == Kind::admin ? Actor::Role::admin : Actor::Role::member, name};
+  }
   bool is_admin() const { return kind == Kind::admin; }
 };
 

@@ -11,8 +11,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t appeal_window_s = 30 * 86'400;
-const std::set<std::string> reason_codes = {"R01", "R02", "R03", "R04", "R05",
-                                            "R06", "R07", "R08", "R09"};
 
 const SpecificClaim& find_claim(const Context& context, const std::string& id) {
   auto found = context.state.claims.find(id);
@@ -124,24 +122,26 @@ std::string review_reason(const Context& context, const SpecificClaim& claim,
   return "";
 }
 
-Effect file_specific_claim(Context& context) {
+}  // namespace
+
+Effect decide(const FileSpecificClaim& command, Context& context) {
   SpecificClaim claim;
-  claim.year = context.fields.year();
-  claim.member = context.fields.text("member", 16);
+  claim.year = command.year;
+  claim.member = command.member;
   require_admin_or_member(context, claim.member);
-  claim.patient = context.fields.text("patient", 64);
-  claim.episode = context.fields.text("episode", 64);
-  claim.kind = context.fields.text("kind", 16);
-  claim.cumulative_cost = context.fields.money("cumulative_cost");
-  claim.evidence = context.fields.boolean("evidence", false);
-  if (claim.kind != "interim" && claim.kind != "final")
-    refuse("field 'kind' must be interim or final");
+  claim.patient = command.patient;
+  claim.episode = command.episode;
+  claim.kind = command.kind;
+  claim.cumulative_cost = command.cumulative_cost;
+  claim.evidence = command.evidence;
   if (is_valid_nhs_number(claim.patient)) {
     refuse(
         "field 'patient' looks like a valid NHS number: the fund never stores patient identifiers; "
-        "send a pseudonym");
+        "send a pseudonym",
+        "patient");
   }
-  if (claim.cumulative_cost.is_negative()) refuse("field 'cumulative_cost' must not be negative");
+  if (claim.cumulative_cost.is_negative())
+    refuse("field 'cumulative_cost' must not be negative", "cumulative_cost");
   const Member& member = find_member(context.state, claim.member);
   const FundYear& year = find_year(context.state, claim.year);
   claim.id = "S" + std::to_string(context.ledger.last_sequence() + 1);
@@ -197,16 +197,13 @@ Effect file_specific_claim(Context& context) {
 
 // An administrator's decision. Above four_eyes_above it is only proposed, until a second,
 // different administrator confirms it.
-Effect decide_claim(Context& context) {
+Effect decide(const DecideClaim& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("claim", 32);
-  const std::string outcome_name = context.fields.text("outcome", 32);
-  const std::string code = context.fields.text("reason_code", 3);
-  const std::optional<Money> adjudicated_field = context.fields.optional_money("adjudicated_cost");
-  const std::string note = context.fields.optional_text("note", 1000).value_or("");
+  const std::string& id = command.claim;
+  const std::string code = reason_code_name(command.reason_code);
+  const std::optional<Money>& adjudicated_field = command.adjudicated_cost;
+  const std::string note = command.note.value_or("");
   const SpecificClaim& claim = find_claim(context, id);
-  if (!reason_codes.contains(code))
-    refuse("field 'reason_code' must be one of R01..R09 (docs/fund.md)");
   if (!is_open_status(claim.status))
     refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not awaiting a decision",
            ErrorCode::constraint);
@@ -218,25 +215,25 @@ Effect decide_claim(Context& context) {
 
   std::string outcome;
   Money adjudicated = claim.cumulative_cost;
-  if (outcome_name == "approve") {
+  if (command.outcome == DecisionOutcome::approve) {
     outcome = "approved";
-  } else if (outcome_name == "partially_approve") {
+  } else if (command.outcome == DecisionOutcome::partially_approve) {
     outcome = "partially_approved";
-    if (!adjudicated_field) refuse("field 'adjudicated_cost' is required to approve in part");
+    if (!adjudicated_field)
+      refuse("field 'adjudicated_cost' is required to approve in part", "adjudicated_cost");
     adjudicated = *adjudicated_field;
     if (adjudicated.is_negative() || !(adjudicated < claim.cumulative_cost)) {
-      refuse("field 'adjudicated_cost' must be at least zero and below the claimed cost");
+      refuse("field 'adjudicated_cost' must be at least zero and below the claimed cost",
+             "adjudicated_cost");
     }
-  } else if (outcome_name == "deny") {
-    outcome = "denied";
   } else {
-    refuse("field 'outcome' must be approve, partially_approve or deny");
+    outcome = "denied";
   }
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
   const Money increment = outcome == "denied" ? Money()
                                               : specific_liability(adjudicated, parameters) -
                                                     approved_so_far(context.state, claim);
-  const Decision decision{context.actor, outcome, code, context.time_unix_s, note};
+  const Decision decision{context.actor.to_string(), outcome, code, context.time_unix_s, note};
   Effect effect;
   if (increment > parameters.four_eyes_above) {
     effect.apply = [=](FundState& state, std::uint64_t) {
@@ -249,13 +246,13 @@ Effect decide_claim(Context& context) {
   return decision_effect(claim, decision, adjudicated, increment);
 }
 
-Effect confirm_decision(Context& context) {
+Effect decide(const ConfirmDecision& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("claim", 32);
+  const std::string& id = command.claim;
   const SpecificClaim& claim = find_claim(context, id);
   if (!claim.proposed)
     refuse("claim " + id + " has no proposed decision to confirm", ErrorCode::constraint);
-  if (claim.proposed->actor == context.actor) {
+  if (claim.proposed->actor == context.actor.to_string()) {
     refuse("four eyes: the decision must be confirmed by a different administrator",
            ErrorCode::permission_denied);
   }
@@ -267,14 +264,14 @@ Effect confirm_decision(Context& context) {
       specific_liability(adjudicated, parameters_at(year, context.time_unix_s)) -
       approved_so_far(context.state, claim);
   Decision decision = *claim.proposed;
-  decision.note +=
-      (decision.note.empty() ? "" : "; ") + std::string("confirmed by ") + context.actor;
+  decision.note += (decision.note.empty() ? "" : "; ") + std::string("confirmed by ") +
+                   context.actor.to_string();
   decision.time_unix_s = context.time_unix_s;
   return decision_effect(claim, decision, adjudicated, increment);
 }
 
-Effect withdraw_claim(Context& context) {
-  const std::string id = context.fields.text("claim", 32);
+Effect decide(const WithdrawClaim& command, Context& context) {
+  const std::string& id = command.claim;
   const SpecificClaim& claim = find_claim(context, id);
   if (!is_open_status(claim.status))
     refuse("claim " + id + " is " + claim_status_name(claim.status) + " and cannot be withdrawn",
@@ -289,9 +286,9 @@ Effect withdraw_claim(Context& context) {
 }
 
 // One appeal, within 30 days of the decision, sends the claim back to review.
-Effect appeal_claim(Context& context) {
-  const std::string id = context.fields.text("claim", 32);
-  const std::string grounds = context.fields.text("grounds", 2000);
+Effect decide(const AppealClaim& command, Context& context) {
+  const std::string& id = command.claim;
+  const std::string& grounds = command.grounds;
   const SpecificClaim& claim = find_claim(context, id);
   if (claim.status != ClaimStatus::denied && claim.status != ClaimStatus::partially_approved) {
     refuse("only a denied or partly approved claim can be appealed", ErrorCode::constraint);
@@ -301,7 +298,7 @@ Effect appeal_claim(Context& context) {
     refuse("the 30 days to appeal claim " + id + " have passed", ErrorCode::constraint);
   if (find_year(context.state, claim.year).status == YearStatus::closed)
     refuse("the fund year is closed", ErrorCode::constraint);
-  const std::string actor = context.actor;
+  const std::string actor = context.actor.to_string();
   const std::int64_t time = context.time_unix_s;
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
@@ -317,12 +314,12 @@ Effect appeal_claim(Context& context) {
 
 // Rule 6: after year end, one aggregate claim per member with its final outturn; the
 // fund's share is computed at settlement, when every input of D is known.
-Effect file_aggregate_claim(Context& context) {
-  const std::uint32_t year_number = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
+Effect decide(const FileAggregateClaim& command, Context& context) {
+  const std::uint32_t year_number = command.year;
+  const std::string& member = command.member;
   require_admin_or_member(context, member);
-  const Money outturn = context.fields.money("outturn");
-  const Money planned = context.fields.money("planned");
+  const Money outturn = command.outturn;
+  const Money planned = command.planned;
   const FundYear& year = find_year(context.state, year_number);
   auto figures = year.members.find(member);
   if (figures == year.members.end())
@@ -334,11 +331,11 @@ Effect file_aggregate_claim(Context& context) {
       context.time_unix_s > end + 86'400LL * parameters.aggregate_deadline_days) {
     refuse("aggregate claims for " + std::to_string(year_number) +
                " are filed after year end, before the deadline (R02)",
-           ErrorCode::constraint);
+           ErrorCode::constraint, ReasonCode::R02);
   }
   if (figures->second.aggregate_outturn)
     refuse("member '" + member + "' has already filed its aggregate claim (R03)",
-           ErrorCode::already_exists);
+           ErrorCode::already_exists, ReasonCode::R03);
   if (outturn.is_negative() || planned.is_negative() || planned > outturn)
     refuse("outturn and planned must be non-negative, planned at most outturn");
   const std::string id = "A" + std::to_string(context.ledger.last_sequence() + 1);
@@ -352,20 +349,9 @@ Effect file_aggregate_claim(Context& context) {
   return effect;
 }
 
-}  // namespace
-
 bool is_open_status(ClaimStatus status) {
   return status == ClaimStatus::submitted || status == ClaimStatus::pended ||
          status == ClaimStatus::under_review || status == ClaimStatus::appealed;
-}
-
-Effect decide_claim_command(const std::string& type, Context& context) {
-  if (type == "file_specific_claim") return file_specific_claim(context);
-  if (type == "decide_claim") return decide_claim(context);
-  if (type == "confirm_decision") return confirm_decision(context);
-  if (type == "withdraw_claim") return withdraw_claim(context);
-  if (type == "appeal_claim") return appeal_claim(context);
-  return file_aggregate_claim(context);
 }
 
 }  // namespace backstop::fund

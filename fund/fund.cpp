@@ -2,105 +2,13 @@
 
 #include <chrono>
 
+#include "fund/codec.hpp"
 #include "fund/internal.hpp"
 #include "ledger/encoding.hpp"
 
 namespace backstop {
 namespace fund {
 namespace json = boost::json;
-
-// --- Fields --------------------------------------------------------------------------
-
-const json::value& Fields::required(const char* name) {
-  read_.insert(name);
-  const json::value* value = object_.if_contains(name);
-  if (value == nullptr || value->is_null()) refuse(std::string("field '") + name + "' is required");
-  return *value;
-}
-
-std::string Fields::text(const char* name, std::size_t max_bytes) {
-  const json::value& value = required(name);
-  if (!value.is_string()) refuse(std::string("field '") + name + "' must be a string");
-  std::string out(value.as_string());
-  if (out.empty() || out.size() > max_bytes) {
-    refuse(std::string("field '") + name + "' must be 1 to " + std::to_string(max_bytes) +
-           " bytes");
-  }
-  for (char c : out) {
-    if (static_cast<unsigned char>(c) < 0x20)
-      refuse(std::string("field '") + name + "' holds a control character");
-  }
-  return out;
-}
-
-std::optional<std::string> Fields::optional_text(const char* name, std::size_t max_bytes) {
-  read_.insert(name);
-  const json::value* value = object_.if_contains(name);
-  if (value == nullptr || value->is_null()) return std::nullopt;
-  return text(name, max_bytes);
-}
-
-Money Fields::money(const char* name) {
-  const json::value& value = required(name);
-  if (!value.is_string())
-    refuse(std::string("field '") + name +
-           "' must be an amount written as a string, e.g. \"1234.56\"");
-  auto parsed = Money::parse(value.as_string());
-  if (!parsed.is_ok()) refuse(std::string("field '") + name + "': " + parsed.status().message());
-  // A bound far above any public budget keeps every later sum inside Int128.
-  static const Int128 pence_max = Int128(1'000'000'000'000'000LL);  // £10 trillion
-  if (parsed.value().pence() > pence_max || parsed.value().pence() < -pence_max) {
-    refuse(std::string("field '") + name + "' is beyond £10 trillion", ErrorCode::overflow);
-  }
-  return parsed.value();
-}
-
-std::optional<Money> Fields::optional_money(const char* name) {
-  read_.insert(name);
-  const json::value* value = object_.if_contains(name);
-  if (value == nullptr || value->is_null()) return std::nullopt;
-  return money(name);
-}
-
-std::int64_t Fields::integer(const char* name, std::int64_t low, std::int64_t high) {
-  const json::value& value = required(name);
-  if (!value.is_int64() && !value.is_uint64())
-    refuse(std::string("field '") + name + "' must be a whole number");
-  if (value.is_uint64() && value.as_uint64() > static_cast<std::uint64_t>(high)) {
-    refuse(std::string("field '") + name + "' is out of range");
-  }
-  const std::int64_t number =
-      value.is_int64() ? value.as_int64() : static_cast<std::int64_t>(value.as_uint64());
-  if (number < low || number > high) {
-    refuse(std::string("field '") + name + "' must be between " + std::to_string(low) + " and " +
-           std::to_string(high));
-  }
-  return number;
-}
-
-bool Fields::boolean(const char* name, bool fallback) {
-  read_.insert(name);
-  const json::value* value = object_.if_contains(name);
-  if (value == nullptr || value->is_null()) return fallback;
-  if (!value->is_bool()) refuse(std::string("field '") + name + "' must be true or false");
-  return value->as_bool();
-}
-
-std::uint32_t Fields::year(const char* name) {
-  return static_cast<std::uint32_t>(integer(name, 2000, 2200));
-}
-
-const json::value* Fields::raw(const char* name) {
-  read_.insert(name);
-  return object_.if_contains(name);
-}
-
-void Fields::finish() const {
-  for (const auto& field : object_) {
-    if (!read_.contains(std::string(field.key())))
-      refuse("unknown field '" + std::string(field.key()) + "'");
-  }
-}
 
 // --- Accounts and lookups ------------------------------------------------------------
 
@@ -119,19 +27,14 @@ Money balance(const Ledger& ledger, const std::string& account) {
   return state == nullptr ? Money() : state->normal_balance();
 }
 
-bool is_admin(const std::string& actor) { return actor.starts_with("admin:") && actor.size() > 6; }
-
-std::string actor_member(const std::string& actor) {
-  return actor.starts_with("member:") ? actor.substr(7) : std::string();
-}
-
 void require_admin(const Context& context) {
-  if (!is_admin(context.actor))
+  if (!context.actor.is_admin())
     refuse("only an administrator may do this", ErrorCode::permission_denied);
 }
 
 void require_admin_or_member(const Context& context, const std::string& member) {
-  if (!is_admin(context.actor) && actor_member(context.actor) != member) {
+  if (!context.actor.is_admin() &&
+      !(context.actor.role == Actor::Role::member && context.actor.name == member)) {
     refuse("a member may act only for itself", ErrorCode::permission_denied);
   }
 }
@@ -162,18 +65,6 @@ std::int64_t year_end_unix_s(std::uint32_t year) {
   using namespace std::chrono;
   const sys_days day{std::chrono::year(static_cast<int>(year) + 1) / April / 1};
   return duration_cast<seconds>(day.time_since_epoch()).count();
-}
-
-const char* member_status_name(MemberStatus status) {
-  switch (status) {
-    case MemberStatus::active:
-      return "active";
-    case MemberStatus::special_measures:
-      return "special_measures";
-    case MemberStatus::dissolved:
-      return "dissolved";
-  }
-  return "unknown";
 }
 
 const char* year_status_name(YearStatus status) {
@@ -218,90 +109,25 @@ const char* claim_status_name(ClaimStatus status) {
 
 namespace {
 
-using Dispatch = Effect (*)(const std::string&, Context&);
-Effect decide_close(const std::string&, Context& context) { return decide_close_year(context); }
-
-const std::map<std::string, Dispatch>& dispatch_table() {
-  static const std::map<std::string, Dispatch> table = {
-      {"register_member", decide_member_command},
-      {"rename_member", decide_member_command},
-      {"update_population", decide_member_command},
-      {"set_member_status", decide_member_command},
-      {"merge_members", decide_member_command},
-      {"create_year", decide_year_command},
-      {"amend_parameters", decide_year_command},
-      {"open_year", decide_year_command},
-      {"begin_closing", decide_year_command},
-      {"set_allocation", decide_year_command},
-      {"apply_rate_schedule", decide_year_command},
-      {"record_receipt", decide_payment_command},
-      {"file_return", decide_year_command},
-      {"set_avoidable", decide_year_command},
-      {"approve_loan", decide_year_command},
-      {"file_specific_claim", decide_claim_command},
-      {"decide_claim", decide_claim_command},
-      {"confirm_decision", decide_claim_command},
-      {"pay_claim", decide_payment_command},
-      {"withdraw_claim", decide_claim_command},
-      {"appeal_claim", decide_claim_command},
-      {"reverse_payment", decide_payment_command},
-      {"file_aggregate_claim", decide_claim_command},
-      {"pay_member", decide_payment_command},
-      {"confirm_payment", decide_payment_command},
-      {"collect_member", decide_payment_command},
-      {"close_year", decide_close},
-  };
-  return table;
-}
-
 // Decides a command against the state; pure. Errors come back as a Status.
-Result<Effect> decide(const FundState& state, const Ledger& ledger, const json::object& command,
-                      std::int64_t time_unix_s, const std::string& actor, std::string& type) {
+Result<Effect> decide_command(const FundState& state, const Ledger& ledger,
+                              const FundCommand& command, std::int64_t time_unix_s,
+                              const Actor& actor) {
   try {
-    const json::value* type_value = command.if_contains("type");
-    if (type_value == nullptr || !type_value->is_string())
-      refuse("field 'type' is required: the command's name");
-    type = std::string(type_value->as_string());
-    auto handler = dispatch_table().find(type);
-    if (handler == dispatch_table().end()) refuse("unknown command type '" + type + "'");
-    Fields fields(command);
-    fields.raw("type");
-    Context context{state, ledger, fields, time_unix_s, actor};
-    Effect effect = handler->second(type, context);
-    fields.finish();
-    return effect;
+    Context context{state, ledger, time_unix_s, actor};
+    return std::visit([&](const auto& typed) { return decide(typed, context); }, command);
   } catch (const Refusal& refusal) {
-    return Status::error(refusal.code(), refusal.what());
+    return refusal.status();
   } catch (const std::overflow_error& error) {
     return Status::error(ErrorCode::overflow, std::string("amount out of range: ") + error.what());
   }
 }
 
-void canonical_into(const json::value& value, std::string& out) {
-  if (value.is_object()) {
-    std::vector<std::pair<std::string, const json::value*>> sorted;
-    for (const auto& field : value.as_object())
-      sorted.emplace_back(std::string(field.key()), &field.value());
-    std::sort(sorted.begin(), sorted.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    out += '{';
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-      if (i != 0) out += ',';
-      out += json::serialize(json::string(sorted[i].first));
-      out += ':';
-      canonical_into(*sorted[i].second, out);
-    }
-    out += '}';
-  } else if (value.is_array()) {
-    out += '[';
-    for (std::size_t i = 0; i < value.as_array().size(); ++i) {
-      if (i != 0) out += ',';
-      canonical_into(value.as_array()[i], out);
-    }
-    out += ']';
-  } else {
-    out += json::serialize(value);
-  }
+Command ledger_command(const FundRequest& request, const CommandRecord& record) {
+  return Command{
+      request.idempotency_key, request.time_unix_s,
+      Metadata{request.actor.to_string(), record.type, record.fund_year, record.references},
+      RecordEvent{record.type, record.payload, {}, {}}};
 }
 
 }  // namespace
@@ -309,15 +135,10 @@ void canonical_into(const json::value& value, std::string& out) {
 
 using namespace fund;
 
-std::string canonical_json(const boost::json::value& value) {
-  std::string out;
-  canonical_into(value, out);
-  return out;
-}
-
 Fund::Fund() : state_(std::make_unique<FundState>()) {}
 Fund::~Fund() = default;
 Fund::Fund(Fund&&) noexcept = default;
+Fund& Fund::operator=(Fund&&) noexcept = default;
 
 std::vector<std::pair<std::uint64_t, Fund::StateChange>> Fund::take_state_changes() {
   return std::exchange(state_changes_, {});
@@ -335,48 +156,37 @@ Fund Fund::clone() const {
   *copy.state_ = *state_;
   return copy;
 }
-Fund& Fund::operator=(Fund&&) noexcept = default;
 
-// What the journal records about who asked and for what: derived from the request alone,
-// so that a retry can be recognised before the command is decided again.
-static Metadata request_metadata(const std::string& actor, const std::string& type,
-                                 const json::object& command) {
-  Metadata metadata{actor, type, 0, {}};
-  // A number parsed from text is int64, one built in code may be uint64: read either.
-  if (const auto* year = command.if_contains("year");
-      year != nullptr && (year->is_int64() || year->is_uint64())) {
-    const auto number =
-        year->is_int64()
-            ? year->as_int64()
-            : static_cast<std::int64_t>(std::min<std::uint64_t>(year->as_uint64(), 1u << 30));
-    if (number >= 2000 && number <= 2200) metadata.fund_year = static_cast<std::uint32_t>(number);
-  }
-  for (const char* name : {"claim", "member"}) {
-    const auto* value = command.if_contains(name);
-    if (value != nullptr && value->is_string() && !value->as_string().empty() &&
-        value->as_string().size() <= 100) {
-      metadata.references.push_back(std::string(name) + ":" + std::string(value->as_string()));
+// A key used before: the original receipt if the command is the same. The same command
+// may have been encoded differently by an earlier build (a field it wrote that is now left
+// out), so a differing payload is decoded and compared as a command before it is refused.
+std::optional<Result<FundReceipt>> Fund::find_retry(const FundRequest& request,
+                                                    const Command& command) const {
+  auto retry = ledger_.find_retry(command);
+  if (!retry) return std::nullopt;
+  std::uint64_t sequence = 0;
+  if (retry->is_ok()) {
+    sequence = retry->value().sequence;
+  } else {
+    const auto used = ledger_.idempotency().find(request.idempotency_key);
+    if (used == ledger_.idempotency().end()) return retry->status();
+    const JournalEntry& original = ledger_.journal()[used->second.second - 1];
+    auto stored = decode_journal_payload(original.event_payload);
+    if (original.kind != EntryKind::event || original.metadata.actor != command.metadata.actor ||
+        !stored.is_ok() || stored.value() != request.command) {
+      return retry->status();
     }
+    sequence = original.sequence;
   }
-  return metadata;
+  const JournalEntry& original = ledger_.journal()[sequence - 1];
+  return FundReceipt{sequence, original.hash, true, state_->results.at(sequence)};
 }
 
 Result<FundReceipt> Fund::execute(const FundRequest& request) {
-  std::string type;
-  if (const auto* type_value = request.command.if_contains("type");
-      type_value != nullptr && type_value->is_string()) {
-    type = std::string(type_value->as_string());
-  }
-  Command command{request.idempotency_key, request.time_unix_s,
-                  request_metadata(request.actor, type, request.command),
-                  RecordEvent{type, canonical_json(request.command), {}, {}}};
-  if (auto retry = ledger_.find_retry(command)) {
-    if (!retry->is_ok()) return retry->status();
-    const auto sequence = retry->value().sequence;
-    return FundReceipt{sequence, retry->value().hash, true, state_->results.at(sequence)};
-  }
+  Command command = ledger_command(request, journal_record(request.command));
+  if (auto retry = find_retry(request, command)) return *retry;
   Result<Effect> decided =
-      decide(*state_, ledger_, request.command, request.time_unix_s, request.actor, type);
+      decide_command(*state_, ledger_, request.command, request.time_unix_s, request.actor);
   if (!decided.is_ok()) return decided.status();
   auto& event = std::get<RecordEvent>(command.body);
   event.accounts = decided.value().accounts;
@@ -391,29 +201,28 @@ Result<FundReceipt> Fund::execute(const FundRequest& request) {
   return FundReceipt{receipt.value().sequence, receipt.value().hash, false, std::move(result)};
 }
 
+// An event read back is decided again from its recorded payload, actor and time, and must
+// give the very accounts, postings and metadata it recorded.
 Status Fund::replay(const JournalEntry& entry) {
   if (entry.kind != EntryKind::event) return ledger_.replay(entry);
   const std::string where = "transaction " + std::to_string(entry.sequence) + ": ";
-  json::value command;
-  try {
-    command = json::parse(entry.event_payload);
-  } catch (const std::exception&) {
-    return Status::error(ErrorCode::corruption, where + "event payload is not JSON");
+  Result<FundCommand> command = decode_journal_payload(entry.event_payload);
+  if (!command.is_ok()) {
+    return Status::error(ErrorCode::corruption, where + command.status().message());
   }
-  if (!command.is_object() || canonical_json(command) != entry.event_payload) {
-    return Status::error(ErrorCode::corruption,
-                         where + "event payload is not a canonical JSON object");
-  }
-  std::string type;
+  const auto actor = Actor::parse(entry.metadata.actor);
+  if (!actor) return Status::error(ErrorCode::corruption, where + "the actor is not recognised");
   Result<Effect> decided =
-      decide(*state_, ledger_, command.as_object(), entry.time_unix_s, entry.metadata.actor, type);
-  if (!decided.is_ok())
+      decide_command(*state_, ledger_, command.value(), entry.time_unix_s, *actor);
+  if (!decided.is_ok()) {
     return Status::error(ErrorCode::corruption,
                          where + "event no longer decides: " + decided.status().message());
-  Effect& effect = decided.value();
-  if (type != entry.event_type || effect.postings != entry.postings ||
-      effect.accounts != entry.event_accounts ||
-      request_metadata(entry.metadata.actor, type, command.as_object()) != entry.metadata) {
+  }
+  const Effect& effect = decided.value();
+  const CommandRecord record = journal_record(command.value());
+  const Metadata metadata{entry.metadata.actor, record.type, record.fund_year, record.references};
+  if (record.type != entry.event_type || effect.postings != entry.postings ||
+      effect.accounts != entry.event_accounts || metadata != entry.metadata) {
     return Status::error(ErrorCode::corruption,
                          where + "event decides differently from what was recorded");
   }

@@ -1,5 +1,5 @@
-// The fund: every rule of fund-rules.md as commands of a deterministic state machine
-// layered on the Ledger. A request is a JSON object {"type": ..., fields...}; the fund
+// The fund: every rule of docs/rules.md as commands of a deterministic state machine
+// layered on the Ledger. A request carries a typed command (fund/commands.hpp); the fund
 // checks it against its state, and records it as one event entry in the hash chain
 // together with the accounts it opens and the postings it causes. Replaying the journal
 // re-decides every event and must produce the same postings, so the fund's state is as
@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 
+#include "fund/commands.hpp"
 #include "ledger/store.hpp"
 
 namespace backstop {
@@ -17,8 +18,8 @@ namespace backstop {
 struct FundRequest {
   std::string idempotency_key;
   std::int64_t time_unix_s = 0;
-  std::string actor;  // "admin:<name>", "member:<id>" or "actuary:<name>"
-  boost::json::object command;
+  Actor actor;
+  FundCommand command;
 };
 
 struct FundReceipt {
@@ -69,6 +70,8 @@ class Fund {
   Result<boost::json::object> pending_claims(std::uint32_t year) const;
 
  private:
+  std::optional<Result<FundReceipt>> find_retry(const FundRequest& request,
+                                                const Command& command) const;
   Ledger ledger_;
   std::unique_ptr<FundState> state_;
   bool keep_state_changes_ = false;
@@ -77,9 +80,5 @@ class Fund {
 
 // Rebuilds the fund from a store (replaying and verifying everything, as load_ledger does).
 Result<Fund> load_fund(const Store& store);
-
-// The canonical text of a JSON value: object keys sorted, no spaces. Equal commands give
-// equal text, whatever order their fields came in.
-std::string canonical_json(const boost::json::value& value);
 
 }  // namespace backstop

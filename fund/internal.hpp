@@ -9,18 +9,28 @@
 
 namespace backstop::fund {
 
-// A refusal while deciding; execute turns it into a Status (code, message naming the field).
+// A refusal while deciding; execute turns it back into the Status it carries.
 class Refusal : public std::runtime_error {
  public:
-  Refusal(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  ErrorCode code() const { return code_; }
+  explicit Refusal(Status status)
+      : std::runtime_error(status.message()), status_(std::move(status)) {}
+  const Status& status() const { return status_; }
 
  private:
-  ErrorCode code_;
+  Status status_;
 };
 [[noreturn]] inline void refuse(const std::string& message,
                                 ErrorCode code = ErrorCode::invalid_argument) {
-  throw Refusal(code, message);
+  throw Refusal(Status::error(code, message));
+}
+// A refusal about one field of the command.
+[[noreturn]] inline void refuse(const std::string& message, const std::string& field,
+                                ErrorCode code = ErrorCode::invalid_argument) {
+  throw Refusal(Status::refusal(code, message, field));
+}
+// A refusal under one of the rulebook's reason codes.
+[[noreturn]] inline void refuse(const std::string& message, ErrorCode code, ReasonCode rule) {
+  throw Refusal(Status::refusal(code, message, "", reason_code_name(rule)));
 }
 
 // What deciding a command yields: the ledger effects, and the change to the fund's state
@@ -31,32 +41,11 @@ struct Effect {
   std::function<boost::json::object(FundState&, std::uint64_t sequence)> apply;
 };
 
-// Reads a command's fields, each with a clear error, and refuses fields nobody read.
-class Fields {
- public:
-  explicit Fields(const boost::json::object& object) : object_(object) {}
-  std::string text(const char* name, std::size_t max_bytes = 200);
-  std::optional<std::string> optional_text(const char* name, std::size_t max_bytes = 200);
-  Money money(const char* name);  // a string such as "1234.56"
-  std::optional<Money> optional_money(const char* name);
-  std::int64_t integer(const char* name, std::int64_t low, std::int64_t high);
-  bool boolean(const char* name, bool fallback);
-  std::uint32_t year(const char* name = "year");
-  const boost::json::value* raw(const char* name);  // for nested values; marks it read
-  void finish() const;                              // refuses unknown fields
-
- private:
-  const boost::json::value& required(const char* name);
-  const boost::json::object& object_;
-  std::set<std::string> read_;
-};
-
 struct Context {
   const FundState& state;
   const Ledger& ledger;
-  Fields& fields;
   std::int64_t time_unix_s;
-  const std::string& actor;
+  const Actor& actor;
 };
 
 // Account ids.
@@ -69,8 +58,6 @@ Posting credit(const std::string& account, const Money& amount);
 Money balance(const Ledger& ledger, const std::string& account);  // on the account's normal side
 
 // Lookups that refuse with a clear error.
-bool is_admin(const std::string& actor);
-std::string actor_member(const std::string& actor);  // the id in "member:<id>", or ""
 void require_admin(const Context& context);
 void require_admin_or_member(const Context& context, const std::string& member);
 const Member& find_member(const FundState& state, const std::string& id);
@@ -93,18 +80,39 @@ void add_due(FundState& state, const std::string& member, Due due);
 void reduce_dues(FundState& state, const std::string& member, Money amount);  // oldest first
 std::int64_t call_due_unix_s(std::int64_t settled_unix_s);
 
-const char* member_status_name(MemberStatus status);
 const char* year_status_name(YearStatus status);
 const char* claim_status_name(ClaimStatus status);
-boost::json::object parameters_to_json(const YearParameters& parameters);
-YearParameters parameters_from_json(const boost::json::value* overrides,
-                                    const YearParameters& base);
+// The year's parameters with the overrides applied, refused if they do not fit together.
+YearParameters year_parameters(const YearParameters& base,
+                               const std::optional<ParameterOverrides>& overrides);
 
-// The command handlers, by file.
-Effect decide_member_command(const std::string& type, Context& context);   // fund_members.cpp
-Effect decide_year_command(const std::string& type, Context& context);     // fund_years.cpp
-Effect decide_claim_command(const std::string& type, Context& context);    // fund_claims.cpp
-Effect decide_payment_command(const std::string& type, Context& context);  // fund_payments.cpp
-Effect decide_close_year(Context& context);                                // fund_settlement.cpp
+// The command handlers, one per command, by file.
+Effect decide(const RegisterMember& command, Context& context);  // members.cpp
+Effect decide(const RenameMember& command, Context& context);
+Effect decide(const UpdatePopulation& command, Context& context);
+Effect decide(const SetMemberStatus& command, Context& context);
+Effect decide(const MergeMembers& command, Context& context);
+Effect decide(const CreateYear& command, Context& context);  // years.cpp
+Effect decide(const AmendParameters& command, Context& context);
+Effect decide(const OpenYear& command, Context& context);
+Effect decide(const BeginClosing& command, Context& context);
+Effect decide(const SetAllocation& command, Context& context);
+Effect decide(const ApplyRateSchedule& command, Context& context);
+Effect decide(const FileReturn& command, Context& context);
+Effect decide(const SetAvoidable& command, Context& context);
+Effect decide(const ApproveLoan& command, Context& context);
+Effect decide(const FileSpecificClaim& command, Context& context);  // claims.cpp
+Effect decide(const DecideClaim& command, Context& context);
+Effect decide(const ConfirmDecision& command, Context& context);
+Effect decide(const WithdrawClaim& command, Context& context);
+Effect decide(const AppealClaim& command, Context& context);
+Effect decide(const FileAggregateClaim& command, Context& context);
+Effect decide(const RecordReceipt& command, Context& context);  // payments.cpp
+Effect decide(const PayClaim& command, Context& context);
+Effect decide(const PayMember& command, Context& context);
+Effect decide(const ConfirmPayment& command, Context& context);
+Effect decide(const CollectMember& command, Context& context);
+Effect decide(const ReversePayment& command, Context& context);
+Effect decide(const CloseYear& command, Context& context);  // settlement.cpp
 
 }  // namespace backstop::fund

@@ -11,14 +11,6 @@ bool is_member_id(const std::string& id) {
   });
 }
 
-std::optional<MemberStatus> parse_member_status(const std::string& name) {
-  for (auto status :
-       {MemberStatus::active, MemberStatus::special_measures, MemberStatus::dissolved}) {
-    if (name == member_status_name(status)) return status;
-  }
-  return std::nullopt;
-}
-
 const Member& live_member(const Context& context, const std::string& id) {
   const Member& member = find_member(context.state, id);
   if (member.merged_into)
@@ -27,12 +19,15 @@ const Member& live_member(const Context& context, const std::string& id) {
   return member;
 }
 
-Effect register_member(Context& context) {
+}  // namespace
+
+Effect decide(const RegisterMember& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("member", 16);
-  const std::string name = context.fields.text("name");
-  const std::int64_t population = context.fields.integer("population", 1, 100'000'000);
-  if (!is_member_id(id)) refuse("field 'member' must be letters, digits, '-' or '_' (at most 16)");
+  const std::string& id = command.member;
+  const std::string& name = command.name;
+  const std::int64_t population = command.population;
+  if (!is_member_id(id))
+    refuse("field 'member' must be letters, digits, '-' or '_' (at most 16)", "member");
   if (context.state.members.contains(id))
     refuse("member '" + id + "' is already registered", ErrorCode::already_exists);
   Effect effect;
@@ -47,10 +42,10 @@ Effect register_member(Context& context) {
   return effect;
 }
 
-Effect rename_member(Context& context) {
+Effect decide(const RenameMember& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("member", 16);
-  const std::string name = context.fields.text("name");
+  const std::string& id = command.member;
+  const std::string& name = command.name;
   live_member(context, id);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
@@ -60,10 +55,10 @@ Effect rename_member(Context& context) {
   return effect;
 }
 
-Effect update_population(Context& context) {
+Effect decide(const UpdatePopulation& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("member", 16);
-  const std::int64_t population = context.fields.integer("population", 1, 100'000'000);
+  const std::string& id = command.member;
+  const std::int64_t population = command.population;
   live_member(context, id);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
@@ -74,21 +69,19 @@ Effect update_population(Context& context) {
 }
 
 // Rule 8: entering or leaving special measures, or dissolving, is an audited decision.
-Effect set_member_status(Context& context) {
+Effect decide(const SetMemberStatus& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("member", 16);
-  const std::string status_name = context.fields.text("status", 32);
-  context.fields.text("reason", 1000);  // required: recorded in the payload
-  const auto status = parse_member_status(status_name);
-  if (!status) refuse("field 'status' must be active, special_measures or dissolved");
+  const std::string& id = command.member;
+  const std::string status_name = member_status_name(command.status);
+  const auto status = command.status;  // the reason is recorded in the payload
   const Member& member = live_member(context, id);
   if (member.status == MemberStatus::dissolved)
     refuse("member '" + id + "' is dissolved", ErrorCode::constraint);
-  if (member.status == *status)
+  if (member.status == status)
     refuse("member '" + id + "' is already " + status_name, ErrorCode::constraint);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
-    state.members[id].status = *status;
+    state.members[id].status = status;
     return json::object{{"member", id}, {"status", status_name}};
   };
   return effect;
@@ -96,10 +89,10 @@ Effect set_member_status(Context& context) {
 
 // Two members become one: balances and open carry-forwards move to the successor; the
 // original keeps its history under its own id and is marked as merged.
-Effect merge_members(Context& context) {
+Effect decide(const MergeMembers& command, Context& context) {
   require_admin(context);
-  const std::string from = context.fields.text("member", 16);
-  const std::string into = context.fields.text("into", 16);
+  const std::string& from = command.member;
+  const std::string& into = command.into;
   if (from == into) refuse("a member cannot merge into itself");
   live_member(context, from);
   const Member& successor = live_member(context, into);
@@ -163,16 +156,6 @@ Effect merge_members(Context& context) {
     return json::object{{"member", from}, {"merged_into", into}};
   };
   return effect;
-}
-
-}  // namespace
-
-Effect decide_member_command(const std::string& type, Context& context) {
-  if (type == "register_member") return register_member(context);
-  if (type == "rename_member") return rename_member(context);
-  if (type == "update_population") return update_population(context);
-  if (type == "set_member_status") return set_member_status(context);
-  return merge_members(context);
 }
 
 }  // namespace backstop::fund

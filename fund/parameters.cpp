@@ -1,84 +1,75 @@
-// Fund-year parameters to and from JSON, field names as in rule 2's table.
+// Rule 2's parameters by name, in the order reports list them.
+#include "fund/parameters.hpp"
+
+#include <algorithm>
+
 #include "fund/internal.hpp"
 
-namespace backstop::fund {
-namespace json = boost::json;
-namespace {
+namespace backstop {
 
-struct MoneyField {
-  const char* name;
-  Money YearParameters::*member;
-};
-struct RateField {
-  const char* name;
-  Rate YearParameters::*member;
-};
-struct IntField {
-  const char* name;
-  int YearParameters::*member;
-  int low;
-  int high;
-};
-
-const MoneyField money_fields[] = {{"specific_threshold", &YearParameters::specific_threshold},
-                                   {"specific_cap", &YearParameters::specific_cap},
-                                   {"reserve_target", &YearParameters::reserve_target},
-                                   {"four_eyes_above", &YearParameters::four_eyes_above},
-                                   {"manual_review_above", &YearParameters::manual_review_above}};
-const RateField rate_fields[] = {{"specific_share", &YearParameters::specific_share},
-                                 {"corridor_b1", &YearParameters::corridor_b1},
-                                 {"corridor_b2", &YearParameters::corridor_b2},
-                                 {"loss_share_f2", &YearParameters::loss_share_f2},
-                                 {"loss_share_f3", &YearParameters::loss_share_f3},
-                                 {"gain_share_g2", &YearParameters::gain_share_g2},
-                                 {"gain_share_g3", &YearParameters::gain_share_g3},
-                                 {"aggregate_cap", &YearParameters::aggregate_cap},
-                                 {"gain_carry_cap", &YearParameters::gain_carry_cap},
-                                 {"loan_limit", &YearParameters::loan_limit},
-                                 {"rebate_margin", &YearParameters::rebate_margin},
-                                 {"max_call", &YearParameters::max_call},
-                                 {"review_sample", &YearParameters::review_sample}};
-const IntField int_fields[] = {
-    {"loss_repay_years", &YearParameters::loss_repay_years, 1, 10},
-    {"loan_term_years", &YearParameters::loan_term_years, 1, 10},
-    {"specific_deadline_days", &YearParameters::specific_deadline_days, 0, 730},
-    {"aggregate_deadline_days", &YearParameters::aggregate_deadline_days, 0, 730}};
-
-}  // namespace
-
-json::object parameters_to_json(const YearParameters& parameters) {
-  json::object out;
-  for (const auto& field : money_fields) out[field.name] = (parameters.*field.member).to_string();
-  for (const auto& field : rate_fields) out[field.name] = (parameters.*field.member).to_string();
-  for (const auto& field : int_fields) out[field.name] = parameters.*field.member;
-  return out;
+const std::vector<ParameterField>& parameter_fields() {
+  using K = ParameterField::Kind;
+  using P = YearParameters;
+  auto money = [](const char* name, Money P::*member) {
+    return ParameterField{name, K::money, member, nullptr, nullptr};
+  };
+  auto rate = [](const char* name, Rate P::*member) {
+    return ParameterField{name, K::rate, nullptr, member, nullptr};
+  };
+  auto integer = [](const char* name, int P::*member, int low, int high) {
+    return ParameterField{name, K::integer, nullptr, nullptr, member, low, high};
+  };
+  static const std::vector<ParameterField> fields = {
+      money("specific_threshold", &P::specific_threshold),
+      money("specific_cap", &P::specific_cap),
+      money("reserve_target", &P::reserve_target),
+      money("four_eyes_above", &P::four_eyes_above),
+      money("manual_review_above", &P::manual_review_above),
+      rate("specific_share", &P::specific_share),
+      rate("corridor_b1", &P::corridor_b1),
+      rate("corridor_b2", &P::corridor_b2),
+      rate("loss_share_f2", &P::loss_share_f2),
+      rate("loss_share_f3", &P::loss_share_f3),
+      rate("gain_share_g2", &P::gain_share_g2),
+      rate("gain_share_g3", &P::gain_share_g3),
+      rate("aggregate_cap", &P::aggregate_cap),
+      rate("gain_carry_cap", &P::gain_carry_cap),
+      rate("loan_limit", &P::loan_limit),
+      rate("rebate_margin", &P::rebate_margin),
+      rate("max_call", &P::max_call),
+      rate("review_sample", &P::review_sample),
+      integer("loss_repay_years", &P::loss_repay_years, 1, 10),
+      integer("loan_term_years", &P::loan_term_years, 1, 10),
+      integer("specific_deadline_days", &P::specific_deadline_days, 0, 730),
+      integer("aggregate_deadline_days", &P::aggregate_deadline_days, 0, 730)};
+  return fields;
 }
 
-YearParameters parameters_from_json(const json::value* overrides, const YearParameters& base) {
+Result<YearParameters> apply_overrides(const YearParameters& base,
+                                       const ParameterOverrides& overrides) {
   YearParameters out = base;
-  if (overrides == nullptr || overrides->is_null()) return out;
-  if (!overrides->is_object()) refuse("field 'parameters' must be an object");
-  Fields fields(overrides->as_object());
-  for (const auto& field : money_fields) {
-    if (auto value = fields.optional_money(field.name)) out.*field.member = *value;
+  for (const auto& field : parameter_fields()) {
+    const auto& given = overrides.given;
+    if (std::find(given.begin(), given.end(), field.name) == given.end()) continue;
+    if (field.money) out.*field.money = overrides.values.*field.money;
+    if (field.rate) out.*field.rate = overrides.values.*field.rate;
+    if (field.integer) out.*field.integer = overrides.values.*field.integer;
   }
-  for (const auto& field : rate_fields) {
-    const json::value* value = fields.raw(field.name);
-    if (value == nullptr) continue;
-    if (!value->is_string())
-      refuse(std::string("parameter '") + field.name + "' must be a decimal string, e.g. \"0.9\"");
-    auto rate = Rate::parse(value->as_string());
-    if (!rate.is_ok())
-      refuse(std::string("parameter '") + field.name + "': " + rate.status().message());
-    out.*field.member = rate.value();
+  if (Status valid = check_parameters(out); !valid.is_ok()) {
+    return Status::refusal(valid.code(), valid.message(), "parameters");
   }
-  for (const auto& field : int_fields) {
-    if (fields.raw(field.name) != nullptr)
-      out.*field.member = static_cast<int>(fields.integer(field.name, field.low, field.high));
-  }
-  fields.finish();
-  if (Status valid = check_parameters(out); !valid.is_ok()) refuse(valid.message());
   return out;
 }
 
-}  // namespace backstop::fund
+namespace fund {
+
+YearParameters year_parameters(const YearParameters& base,
+                               const std::optional<ParameterOverrides>& overrides) {
+  if (!overrides) return base;
+  Result<YearParameters> applied = apply_overrides(base, *overrides);
+  if (!applied.is_ok()) throw Refusal(applied.status());
+  return applied.value();
+}
+
+}  // namespace fund
+}  // namespace backstop

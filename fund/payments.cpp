@@ -36,10 +36,9 @@ Payout plan_payout(const Context& context, const std::string& member, const Mone
                    bool set_off) {
   assert(owed > Money());
   if (in_arrears(context, member) && !set_off) {
-    refuse("member '" + member +
-               "' is in arrears (R05): pay with set_off, or once the arrears "
-               "clear",
-           ErrorCode::constraint);
+    refuse(
+        "member '" + member + "' is in arrears (R05): pay with set_off, or once the arrears clear",
+        ErrorCode::constraint, ReasonCode::R05);
   }
   const Money receivable = balance(context.ledger, member_account(member, "receivable"));
   const Money dues = dues_total(context.state, member);
@@ -151,19 +150,23 @@ Effect claim_payment_effect(const std::string& id, const Payout& payout) {
 
 // Pays what is due on one claim now: approved, less what was paid, less any cut deferred at
 // settlement that the next year has not yet released.
-Effect pay_claim(Context& context) {
+}  // namespace
+
+Effect decide(const PayClaim& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("claim", 32);
-  const bool set_off = context.fields.boolean("set_off", false);
+  const std::string& id = command.claim;
+  const bool set_off = command.set_off;
   const SpecificClaim& claim = payable_claim(context, id);
   const Payout payout = plan_payout(context, claim.member, claim_due(claim), set_off);
   const FundYear& year = find_year(context.state, claim.year);
   if (payout.cash > std::min(parameters_at(year, context.time_unix_s).four_eyes_above,
                              four_eyes_limit(context.state))) {
-    return propose_payment(proposal_key("claim", id), payout, context.actor);
+    return propose_payment(proposal_key("claim", id), payout, context.actor.to_string());
   }
   return claim_payment_effect(id, payout);
 }
+
+namespace {
 
 Effect member_payment_effect(const Context& context, const Payout& payout) {
   Effect effect;
@@ -196,30 +199,31 @@ Effect member_payment_effect(const Context& context, const Payout& payout) {
 
 // Rule 10.6: pays everything the fund owes a member now (claims, corridor shares, rebates,
 // released deferrals), net of what the member owes.
-Effect pay_member(Context& context) {
+}  // namespace
+
+Effect decide(const PayMember& command, Context& context) {
   require_admin(context);
-  const std::string member = context.fields.text("member", 16);
-  const bool set_off = context.fields.boolean("set_off", false);
+  const std::string& member = command.member;
+  const bool set_off = command.set_off;
   find_member(context.state, member);
   const Payout payout = plan_payout(context, member, member_owed(context, member), set_off);
   if (payout.cash > four_eyes_limit(context.state)) {
-    return propose_payment(proposal_key("member", member), payout, context.actor);
+    return propose_payment(proposal_key("member", member), payout, context.actor.to_string());
   }
   return member_payment_effect(context, payout);
 }
 
 // The second administrator: the payment goes out only if it is still the one proposed.
-Effect confirm_payment(Context& context) {
+Effect decide(const ConfirmPayment& command, Context& context) {
   require_admin(context);
-  const auto claim = context.fields.optional_text("claim", 32);
-  const auto member = context.fields.optional_text("member", 16);
-  if (claim.has_value() == member.has_value()) refuse("give one of 'claim' or 'member'");
+  const auto& claim = command.claim;
+  const auto& member = command.member;
   const std::string key = claim ? proposal_key("claim", *claim) : proposal_key("member", *member);
   auto proposed = context.state.proposed_payments.find(key);
   if (proposed == context.state.proposed_payments.end()) {
     refuse("no payment is proposed for " + key, ErrorCode::not_found);
   }
-  if (proposed->second.actor == context.actor) {
+  if (proposed->second.actor == context.actor.to_string()) {
     refuse("four eyes: a different administrator must confirm the payment",
            ErrorCode::permission_denied);
   }
@@ -239,6 +243,8 @@ Effect confirm_payment(Context& context) {
   return claim ? claim_payment_effect(*claim, payout) : member_payment_effect(context, payout);
 }
 
+namespace {
+
 Effect receive(const std::string& member, const Money& amount, const Money& owed) {
   Effect effect;
   effect.postings = {debit(fund_account("bank"), amount),
@@ -255,14 +261,16 @@ Effect receive(const std::string& member, const Money& amount, const Money& owed
 
 // Money received from a member: part payments welcome, more than is owed refused. It pays
 // contributions and calls first, oldest first.
-Effect record_receipt(Context& context) {
+}  // namespace
+
+Effect decide(const RecordReceipt& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
-  const Money amount = context.fields.money("amount");
+  const std::uint32_t year = command.year;
+  const std::string& member = command.member;
+  const Money amount = command.amount;
   find_year(context.state, year);
   find_member(context.state, member);
-  if (!(amount > Money())) refuse("field 'amount' must be positive");
+  if (!(amount > Money())) refuse("field 'amount' must be positive", "amount");
   const Money owed = balance(context.ledger, member_account(member, "receivable"));
   if (amount > owed) {
     refuse(
@@ -274,9 +282,9 @@ Effect record_receipt(Context& context) {
 
 // Rule 10.6: collects everything a member owes (calls, instalments due, ...), e.g. by direct
 // debit. What the fund owes the member is netted first, by pay_member.
-Effect collect_member(Context& context) {
+Effect decide(const CollectMember& command, Context& context) {
   require_admin(context);
-  const std::string member = context.fields.text("member", 16);
+  const std::string& member = command.member;
   find_member(context.state, member);
   if (balance(context.ledger, member_account(member, "payable")) > Money()) {
     refuse("the fund also owes member '" + member + "': pay_member sets that off first",
@@ -290,10 +298,10 @@ Effect collect_member(Context& context) {
 
 // A claim payment undone (e.g. it bounced): the cash part comes back; what was set off stays
 // set off. The claim may be paid again.
-Effect reverse_payment(Context& context) {
+Effect decide(const ReversePayment& command, Context& context) {
   require_admin(context);
-  const std::string id = context.fields.text("claim", 32);
-  const std::string reason = context.fields.text("reason", 1000);
+  const std::string& id = command.claim;
+  const std::string& reason = command.reason;
   auto found = context.state.claims.find(id);
   if (found == context.state.claims.end()) refuse("no claim '" + id + "'", ErrorCode::not_found);
   const SpecificClaim& claim = found->second;
@@ -305,7 +313,7 @@ Effect reverse_payment(Context& context) {
   Effect effect;
   effect.postings = {debit(fund_account("bank"), cash),
                      credit(member_account(member, "payable"), cash)};
-  const std::string actor = context.actor;
+  const std::string actor = context.actor.to_string();
   const std::int64_t time = context.time_unix_s;
   effect.apply = [=](FundState& state, std::uint64_t) {
     SpecificClaim& reversed = state.claims.at(id);
@@ -318,8 +326,6 @@ Effect reverse_payment(Context& context) {
   };
   return effect;
 }
-
-}  // namespace
 
 Money deferred_outstanding(const FundState& state, const std::string& member) {
   Money total;
@@ -360,16 +366,6 @@ void reduce_dues(FundState& state, const std::string& member, Money amount) {
   }
   assert(amount.is_zero());
   std::erase_if(dues, [](const Due& due) { return due.outstanding.is_zero(); });
-}
-
-Effect decide_payment_command(const std::string& type, Context& context) {
-  if (type == "pay_claim") return pay_claim(context);
-  if (type == "pay_member") return pay_member(context);
-  if (type == "confirm_payment") return confirm_payment(context);
-  if (type == "record_receipt") return record_receipt(context);
-  if (type == "collect_member") return collect_member(context);
-  assert(type == "reverse_payment");
-  return reverse_payment(context);
 }
 
 }  // namespace backstop::fund

@@ -1,4 +1,5 @@
 // Reads: member statements, the fund report, early warnings (rule 4) and claims. Pure.
+#include "fund/codec.hpp"
 #include "fund/internal.hpp"
 
 namespace backstop {
@@ -21,7 +22,7 @@ json::object claim_json(const SpecificClaim& claim) {
                    {"year", claim.year},
                    {"patient", claim.patient},
                    {"episode", claim.episode},
-                   {"kind", claim.kind},
+                   {"kind", claim_kind_name(claim.kind)},
                    {"cumulative_cost", claim.cumulative_cost.to_string()},
                    {"adjudicated_cost", claim.adjudicated_cost.to_string()},
                    {"status", claim_status_name(claim.status)},
@@ -189,7 +190,7 @@ Result<json::object> Fund::fund_report(std::uint32_t year_number) const {
   json::object out{{"year", year_number},
                    {"status", year_status_name(found.status)},
                    {"parameter_versions", found.versions.size()},
-                   {"parameters", parameters_to_json(found.versions.back().parameters)},
+                   {"parameters", to_json(found.versions.back().parameters)},
                    {"reserve", balance(ledger_, fund_account("reserve")).to_string()},
                    {"bank", balance(ledger_, fund_account("bank")).to_string()}};
   if (!found.report.empty()) out["settlement"] = found.report;

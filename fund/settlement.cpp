@@ -264,10 +264,10 @@ void record_member(FundState& state, FundYear& closed, const MemberSettlement& m
 
 }  // namespace
 
-Effect decide_close_year(Context& context) {
+Effect decide(const CloseYear& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year_number = context.fields.year();
-  const bool allow_missing = context.fields.boolean("allow_missing_returns", false);
+  const std::uint32_t year_number = command.year;
+  const bool allow_missing = command.allow_missing_returns;
   const FundYear& year = find_year(context.state, year_number);
   require_ready(context, year);
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);

@@ -9,11 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "fund/rules.hpp"
+#include "fund/commands.hpp"
 
 namespace backstop {
 
-enum class MemberStatus { active, special_measures, dissolved };
 enum class YearStatus { draft, open, closing, closed };
 enum class ClaimStatus {
   submitted,
@@ -87,7 +86,7 @@ struct SpecificClaim {
   std::uint32_t year = 0;
   std::string patient;
   std::string episode;
-  std::string kind;        // "interim" or "final"
+  ClaimKind kind = ClaimKind::interim;
   Money cumulative_cost;   // K as claimed
   Money adjudicated_cost;  // K as decided
   bool evidence = false;

@@ -1,13 +1,13 @@
 // Fund years and the money that flows through them before settlement: parameters
 // (rule 2), allocations and contributions (rule 3), returns (rule 4), avoidable spend
 // (rule 8) and loans (rule 7).
+#include "fund/codec.hpp"
 #include "fund/internal.hpp"
 
 namespace backstop::fund {
 namespace json = boost::json;
 namespace {
 
-constexpr std::size_t schedule_rows_max = 1000;
 constexpr std::int64_t contribution_due_days = 30;
 
 // The year accounts: income and expense for one fund year, closed into the reserve at settlement.
@@ -28,7 +28,7 @@ const FundYear& year_in(const Context& context, std::uint32_t year,
   const FundYear& found = find_year(context.state, year);
   if (std::find(allowed.begin(), allowed.end(), found.status) == allowed.end()) {
     refuse("fund year " + std::to_string(year) + " is " + year_status_name(found.status) + " (R02)",
-           ErrorCode::constraint);
+           ErrorCode::constraint, ReasonCode::R02);
   }
   return found;
 }
@@ -45,14 +45,15 @@ const MemberYear& member_year(const FundYear& year, const std::string& member) {
 void require_current_member(const Context& context, const std::string& id) {
   const Member& member = find_member(context.state, id);
   if (member.status == MemberStatus::dissolved)
-    refuse("member '" + id + "' is dissolved (R01)", ErrorCode::constraint);
+    refuse("member '" + id + "' is dissolved (R01)", ErrorCode::constraint, ReasonCode::R01);
 }
 
-Effect create_year(Context& context) {
+}  // namespace
+
+Effect decide(const CreateYear& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
-  const YearParameters parameters =
-      parameters_from_json(context.fields.raw("parameters"), YearParameters{});
+  const std::uint32_t year = command.year;
+  const YearParameters parameters = year_parameters(YearParameters{}, command.parameters);
   if (context.state.years.contains(year))
     refuse("fund year " + std::to_string(year) + " exists", ErrorCode::already_exists);
   Effect effect;
@@ -63,34 +64,36 @@ Effect create_year(Context& context) {
   }
   for (const auto& [name, type] : year_accounts())
     effect.accounts.push_back(Account{year_account(year, name), type, "fund", std::nullopt});
-  const std::string actor = context.actor;
+  const std::string actor = context.actor.to_string();
   effect.apply = [=](FundState& state, std::uint64_t) {
     FundYear& created = state.years[year];
     created.year = year;
     created.versions.push_back(ParameterVersion{0, parameters, actor, "created"});
     return json::object{
-        {"year", year}, {"status", "draft"}, {"parameters", parameters_to_json(parameters)}};
+        {"year", year}, {"status", "draft"}, {"parameters", to_json(parameters)}};
   };
   return effect;
 }
 
 // Draft: parameters are edited in place. Open or closing: a new version, effective from
 // its date onwards, never earlier than the command itself (history is not rewritten).
-Effect amend_parameters(Context& context) {
+Effect decide(const AmendParameters& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
+  const std::uint32_t year = command.year;
   const FundYear& found =
       year_in(context, year, {YearStatus::draft, YearStatus::open, YearStatus::closing});
-  const std::string reason = context.fields.text("reason", 1000);
+  const std::string& reason = command.reason;
   const YearParameters parameters =
-      parameters_from_json(context.fields.raw("parameters"), found.versions.back().parameters);
-  std::int64_t effective = context.time_unix_s;
-  if (context.fields.raw("effective_from") != nullptr) {
-    effective =
-        context.fields.integer("effective_from", context.time_unix_s, year_end_unix_s(year + 2));
+      year_parameters(found.versions.back().parameters, command.parameters);
+  const std::int64_t effective = command.effective_from.value_or(context.time_unix_s);
+  if (command.effective_from &&
+      (effective < context.time_unix_s || effective > year_end_unix_s(year + 2))) {
+    refuse("field 'effective_from' must be between " + std::to_string(context.time_unix_s) +
+               " and " + std::to_string(year_end_unix_s(year + 2)),
+           "effective_from");
   }
   const bool draft = found.status == YearStatus::draft;
-  const std::string actor = context.actor;
+  const std::string actor = context.actor.to_string();
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     auto& versions = year_of(state, year).versions;
@@ -106,9 +109,9 @@ Effect amend_parameters(Context& context) {
 
 // Opening freezes the parameters and pays first what the year before deferred (rule 10):
 // the cut becomes payable again, on its claims and shares.
-Effect open_year(Context& context) {
+Effect decide(const OpenYear& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
+  const std::uint32_t year = command.year;
   year_in(context, year, {YearStatus::draft});
   Effect effect;
   if (auto previous = context.state.years.find(year - 1); previous != context.state.years.end()) {
@@ -131,9 +134,9 @@ Effect open_year(Context& context) {
 }
 
 // Closing starts once both claim deadlines have passed: no new claims after it.
-Effect begin_closing(Context& context) {
+Effect decide(const BeginClosing& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
+  const std::uint32_t year = command.year;
   const FundYear& found = year_in(context, year, {YearStatus::open});
   const YearParameters& parameters = parameters_at(found, context.time_unix_s);
   const std::int64_t deadline =
@@ -150,14 +153,14 @@ Effect begin_closing(Context& context) {
   return effect;
 }
 
-Effect set_allocation(Context& context) {
+Effect decide(const SetAllocation& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
-  const Money allocation = context.fields.money("allocation");
+  const std::uint32_t year = command.year;
+  const std::string& member = command.member;
+  const Money allocation = command.allocation;
   year_in(context, year, {YearStatus::draft, YearStatus::open});
   require_current_member(context, member);
-  if (!(allocation > Money())) refuse("field 'allocation' must be positive");
+  if (!(allocation > Money())) refuse("field 'allocation' must be positive", "allocation");
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].allocation = allocation;
@@ -167,22 +170,13 @@ Effect set_allocation(Context& context) {
 }
 
 // Rule 3: one row per member; posts a receivable per member, due in 30 days.
-Effect apply_rate_schedule(Context& context) {
+Effect decide(const ApplyRateSchedule& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
+  const std::uint32_t year = command.year;
   const FundYear& found = year_in(context, year, {YearStatus::open});
-  const json::value* rows = context.fields.raw("rows");
-  if (rows == nullptr || !rows->is_array() || rows->as_array().empty())
-    refuse("field 'rows' must be a non-empty array");
-  if (rows->as_array().size() > schedule_rows_max) refuse("at most 1000 rows in one schedule");
   std::vector<std::pair<std::string, Money>> charges;
   std::set<std::string> seen;
-  for (const auto& row : rows->as_array()) {
-    if (!row.is_object()) refuse("each row must be an object {member, contribution}");
-    Fields fields(row.as_object());
-    const std::string member = fields.text("member", 16);
-    const Money contribution = fields.money("contribution");
-    fields.finish();
+  for (const auto& [member, contribution] : command.rows) {
     require_current_member(context, member);
     const MemberYear& figures = member_year(found, member);
     if (!(contribution > Money())) refuse("contribution for '" + member + "' must be positive");
@@ -213,16 +207,12 @@ Effect apply_rate_schedule(Context& context) {
 }
 
 // Rule 4: a monthly return. Planned + unplanned must equal spend to date; period 12 is final.
-Effect file_return(Context& context) {
-  const std::uint32_t year = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
+Effect decide(const FileReturn& command, Context& context) {
+  const std::uint32_t year = command.year;
+  const std::string& member = command.member;
   require_admin_or_member(context, member);
-  MonthlyReturn filed;
-  filed.period = static_cast<int>(context.fields.integer("period", 1, 12));
-  filed.spend_to_date = context.fields.money("spend_to_date");
-  filed.forecast_outturn = context.fields.money("forecast_outturn");
-  filed.planned = context.fields.money("planned");
-  filed.unplanned = context.fields.money("unplanned");
+  const MonthlyReturn filed{command.period, command.spend_to_date, command.forecast_outturn,
+                            command.planned, command.unplanned};
   const FundYear& found = year_in(context, year, {YearStatus::open, YearStatus::closing});
   member_year(found, member);
   require_current_member(context, member);
@@ -244,15 +234,14 @@ Effect file_return(Context& context) {
 }
 
 // Rule 8 (R07): spend adjudicated avoidable is the member's own, carried forward in full.
-Effect set_avoidable(Context& context) {
+Effect decide(const SetAvoidable& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
-  const Money amount = context.fields.money("amount");
-  context.fields.text("reason", 1000);
+  const std::uint32_t year = command.year;
+  const std::string& member = command.member;
+  const Money amount = command.amount;
   const FundYear& found = year_in(context, year, {YearStatus::open, YearStatus::closing});
   member_year(found, member);
-  if (amount.is_negative()) refuse("field 'amount' must not be negative");
+  if (amount.is_negative()) refuse("field 'amount' must not be negative", "amount");
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].avoidable = amount;
@@ -266,16 +255,16 @@ Effect set_avoidable(Context& context) {
 
 // Rule 7: a loan for planned overspend, up to loan_limit * A, advanced from the bank and
 // repaid in loan_term_years equal instalments through the following years' A'.
-Effect approve_loan(Context& context) {
+Effect decide(const ApproveLoan& command, Context& context) {
   require_admin(context);
-  const std::uint32_t year = context.fields.year();
-  const std::string member = context.fields.text("member", 16);
-  const Money amount = context.fields.money("amount");
+  const std::uint32_t year = command.year;
+  const std::string& member = command.member;
+  const Money amount = command.amount;
   const FundYear& found = year_in(context, year, {YearStatus::draft, YearStatus::open});
   const MemberYear& figures = member_year(found, member);
   require_current_member(context, member);
   const YearParameters& parameters = parameters_at(found, context.time_unix_s);
-  if (!(amount > Money())) refuse("field 'amount' must be positive");
+  if (!(amount > Money())) refuse("field 'amount' must be positive", "amount");
   const Money limit = multiply(figures.allocation, parameters.loan_limit);
   if (figures.loan + amount > limit) {
     refuse("loans for '" + member + "' would reach " + (figures.loan + amount).to_display() +
@@ -298,20 +287,6 @@ Effect approve_loan(Context& context) {
                         {"instalments", parts.size()}};
   };
   return effect;
-}
-
-}  // namespace
-
-Effect decide_year_command(const std::string& type, Context& context) {
-  if (type == "create_year") return create_year(context);
-  if (type == "amend_parameters") return amend_parameters(context);
-  if (type == "open_year") return open_year(context);
-  if (type == "begin_closing") return begin_closing(context);
-  if (type == "set_allocation") return set_allocation(context);
-  if (type == "apply_rate_schedule") return apply_rate_schedule(context);
-  if (type == "file_return") return file_return(context);
-  if (type == "set_avoidable") return set_avoidable(context);
-  return approve_loan(context);
 }
 
 }  // namespace backstop::fund

@@ -30,7 +30,13 @@ class Status {
  public:
   static Status ok() { return Status(); }
   static Status error(ErrorCode code, std::string message) {
-    return Status(code, std::move(message));
+    return Status(code, std::move(message), {}, {});
+  }
+  // A refusal about one field of a request, and the rule (e.g. "R02") it applies, if any:
+  // data for the caller, never recovered from the message.
+  static Status refusal(ErrorCode code, std::string message, std::string field,
+                        std::string rule = {}) {
+    return Status(code, std::move(message), std::move(field), std::move(rule));
   }
 
   bool is_ok() const { return !code_.has_value(); }
@@ -39,13 +45,21 @@ class Status {
     return *code_;
   }
   const std::string& message() const { return message_; }
+  const std::string& field() const { return field_; }  // "" when about no one field
+  const std::string& rule() const { return rule_; }    // "" when no rule code applies
   std::string to_string() const;
 
  private:
   Status() = default;
-  Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(ErrorCode code, std::string message, std::string field, std::string rule)
+      : code_(code),
+        message_(std::move(message)),
+        field_(std::move(field)),
+        rule_(std::move(rule)) {}
   std::optional<ErrorCode> code_;
   std::string message_;
+  std::string field_;
+  std::string rule_;
 };
 
 // A value or the Status explaining why there is none.

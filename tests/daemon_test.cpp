@@ -287,6 +287,9 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
       {"member-05A", "POST", commands, "{\"type\":\"open_year\",\"year\":2026}", 403},
       {"admin-alice", "POST", commands, "{\"year\":2026}", 400},
       {"admin-alice", "POST", commands, "{\"type\":\"no_such_command\"}", 400},
+      // A long unknown field name once crashed the daemon while its error was formatted.
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"open_year\",\"year\":2026,\"" + std::string(30'000, 'k') + "\":1}", 400},
       {"admin-alice", "POST", commands, "{\"type\":\"register_member\"}", 400},
       {"admin-alice", "POST", commands,
        "{\"type\":\"register_member\",\"member\":\"09Z\",\"name\":\"Z\",\"population\":1.5}", 400},

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "fund/codec.hpp"
 #include "fund/fund.hpp"
 
 namespace backstop::testing {
@@ -47,7 +48,13 @@ class FundDriver {
 
   Result<FundReceipt> execute(const std::string& actor, const json::object& command,
                               const std::string& key) {
-    auto receipt = fund.execute(FundRequest{key, time_unix_s, actor, command});
+    // Scenarios are written as the API's JSON: decoded by the codec, as a request would be.
+    auto decoded = decode_command(command);
+    const auto who = Actor::parse(actor);
+    REQUIRE(who.has_value());
+    auto receipt = decoded.is_ok()
+                       ? fund.execute(FundRequest{key, time_unix_s, *who, decoded.value()})
+                       : Result<FundReceipt>(decoded.status());
     const std::size_t before = committed_;
     committed_ = commit_pending(store, fund.ledger(), committed_).value();
     // The new entry balances and keeps the floors of what it touched; the whole trial

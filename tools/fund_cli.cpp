@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "fund/codec.hpp"
 #include "fund/fund.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
@@ -51,8 +52,15 @@ Result<FundRequest> parse_request(const std::string& line) {
     return Status::error(ErrorCode::invalid_argument,
                          "a request line needs actor, key, time (Unix seconds) and command");
   }
-  return FundRequest{std::string(key->as_string()), time->as_int64(),
-                     std::string(actor->as_string()), command->as_object()};
+  const auto who = Actor::parse(actor->as_string());
+  if (!who) {
+    return Status::refusal(ErrorCode::invalid_argument,
+                           "actor must be admin:<name>, member:<id> or actuary:<name>", "actor");
+  }
+  auto decoded = decode_command(command->as_object());
+  if (!decoded.is_ok()) return decoded.status();
+  return FundRequest{std::string(key->as_string()), time->as_int64(), *who,
+                     std::move(decoded).value()};
 }
 
 // Applies request lines in order, committing durably in groups; stops at the first refusal,
