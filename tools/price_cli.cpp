@@ -16,6 +16,7 @@
 #include "pricing/fitting.hpp"
 #include "pricing/fund_model.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/fund_model_terms.hpp"
 #include "tools/price_report.hpp"
 
 namespace backstop {
@@ -64,25 +65,26 @@ std::vector<MemberRisk> read_members(const std::string& file) {
   return out;
 }
 
-// Overrides of the model's defaults from TOML: [model] key = value for every field.
+// The model under the rulebook's terms (fund/rules.hpp), with overrides from TOML:
+// [model] key = value for every field, the rule terms included.
 FundModel read_model(const std::string& file) {
-  FundModel model;
+  FundModel model(fund_model_terms(YearParameters{}));
   if (file.empty()) return model;
   const auto table = toml::parse_file(file);
   const auto* section = table["model"].as_table();
   if (section == nullptr) return model;
   const std::map<std::string, double*> fields = {
-      {"specific_threshold", &model.specific_threshold},
-      {"specific_share", &model.specific_share},
-      {"specific_cap", &model.specific_cap},
-      {"b1", &model.b1},
-      {"b2", &model.b2},
-      {"f2", &model.f2},
-      {"f3", &model.f3},
-      {"g2", &model.g2},
-      {"g3", &model.g3},
-      {"aggregate_cap", &model.aggregate_cap},
-      {"gain_carry_cap", &model.gain_carry_cap},
+      {"specific_threshold", &model.terms.specific_threshold},
+      {"specific_share", &model.terms.specific_share},
+      {"specific_cap", &model.terms.specific_cap},
+      {"b1", &model.terms.b1},
+      {"b2", &model.terms.b2},
+      {"f2", &model.terms.f2},
+      {"f3", &model.terms.f3},
+      {"g2", &model.terms.g2},
+      {"g3", &model.terms.g3},
+      {"aggregate_cap", &model.terms.aggregate_cap},
+      {"gain_carry_cap", &model.terms.gain_carry_cap},
       {"high_cost_rate_per_head", &model.high_cost_rate_per_head},
       {"high_cost_floor", &model.high_cost_floor},
       {"pareto_alpha", &model.pareto_alpha},
@@ -96,8 +98,8 @@ FundModel read_model(const std::string& file) {
       {"reserve_level", &model.reserve_level},
       {"rebuild_years", &model.rebuild_years},
       {"opening_reserve", &model.opening_reserve},
-      {"rebate_margin", &model.rebate_margin},
-      {"max_call", &model.max_call}};
+      {"rebate_margin", &model.terms.rebate_margin},
+      {"max_call", &model.terms.max_call}};
   for (const auto& [key, value] : *section) {
     const std::string name(key.str());
     if (name == "simulations" || name == "years") {
