@@ -19,6 +19,7 @@
 #include "pricing/fund_model.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_model_terms.hpp"
+#include "tools/fund_year_terms.hpp"
 #include "tools/price_inputs.hpp"
 #include "tools/price_report.hpp"
 
@@ -30,6 +31,11 @@ using namespace pricing;
 int fail(const std::string& message) {
   std::cerr << "backstop: " << message << "\n";
   return exit_code::refused;
+}
+
+int fail(const Status& status) {
+  std::cerr << "backstop: " << status.to_string() << "\n";
+  return exit_code::from_status(status);
 }
 
 // Makes `run` the command's callback: its exit status, or a refusal for what it throws.
@@ -53,16 +59,23 @@ void progress_bar(double fraction) {
 Money to_money(double pounds) { return Money::from_pence(Int128(std::llround(pounds * 100))); }
 
 struct ScheduleOptions {
-  std::string members, model, output, report;
+  std::string members, model, output, report, data;
+  std::uint32_t year = 0;
   std::uint64_t seed = 1;
   int simulations = 0;
   bool as_json = false;
 };
 
-// The model a run prices under: the rulebook's terms, then the model file's overrides, the
-// seed and the number of simulations.
-FundModel model_for(const ScheduleOptions& options) {
-  FundModel model = read_model(options.model, fund_model_terms(YearParameters{}));
+// The model a run prices under: the rulebook's terms, or those of a fund year in a store,
+// then the model file's overrides, the seed and the number of simulations.
+Result<FundModel> model_for(const ScheduleOptions& options) {
+  RuleTerms terms = fund_model_terms(YearParameters{});
+  if (!options.data.empty()) {
+    auto year_terms = read_fund_year_terms(options.data, options.year);
+    if (!year_terms.is_ok()) return year_terms.status();
+    terms = year_terms.value();
+  }
+  FundModel model = read_model(options.model, terms);
   model.seed = options.seed;
   if (options.simulations > 0) model.simulations = options.simulations;
   return model;
@@ -119,7 +132,9 @@ void print_schedule_summary(const ScheduleOptions& options, const FundModel& mod
 
 int run_schedule(const ScheduleOptions& options) {
   const auto members = read_members(options.members);
-  const FundModel model = model_for(options);
+  const auto built = model_for(options);
+  if (!built.is_ok()) return fail(built.status());
+  const FundModel& model = built.value();
   const bool terminal = isatty(STDERR_FILENO) != 0;
   const auto simulated =
       simulate_year(model, members, terminal ? std::function<void(double)>(progress_bar) : nullptr);
@@ -152,7 +167,9 @@ int run_schedule(const ScheduleOptions& options) {
 
 int run_solvency(const ScheduleOptions& options, double contributions) {
   const auto members = read_members(options.members);
-  const FundModel model = model_for(options);
+  const auto built = model_for(options);
+  if (!built.is_ok()) return fail(built.status());
+  const FundModel& model = built.value();
   const auto simulated = simulate_year(model, members);
   const auto measures = risk_measures(model, simulated);
   double income = contributions;
@@ -335,6 +352,15 @@ int run_credibility(const std::string& file) {
   return exit_code::ok;
 }
 
+// --data DIR --year Y: price under a fund year's terms instead of the rulebook's defaults.
+void add_fund_year_options(CLI::App* command, ScheduleOptions& options) {
+  auto* data = command->add_option("--data", options.data,
+                                   "a fund's store: price under the rule terms of its --year");
+  auto* year = command->add_option("--year", options.year, "the fund year whose terms to use");
+  data->needs(year);
+  year->needs(data);
+}
+
 void add_schedule_command(CLI::App* price, int& exit_status) {
   auto options = std::make_shared<ScheduleOptions>();
   auto* command = price->add_subcommand(
@@ -350,6 +376,7 @@ void add_schedule_command(CLI::App* price, int& exit_status) {
   command->add_option("--simulations", options->simulations, "simulated years");
   command->add_flag("--json", options->as_json, "JSON summary");
   command->add_option("--report", options->report, "also write an HTML report with gnuplot plots");
+  add_fund_year_options(command, *options);
   on_run(command, exit_status, [options] { return run_schedule(*options); });
 }
 
@@ -398,6 +425,7 @@ void add_solvency_command(CLI::App* price, int& exit_status) {
       "annual contributions (default: the expected outgo plus the model's loadings)");
   command->add_option("--seed", options->seed, "random seed");
   command->add_option("--simulations", options->simulations, "simulated years");
+  add_fund_year_options(command, *options);
   on_run(command, exit_status,
          [options, contributions] { return run_solvency(*options, *contributions); });
 }
