@@ -11,22 +11,30 @@
 #include "pricing/credibility.hpp"
 
 namespace backstop::pricing {
+
+double specific_liability(double cost, const RuleTerms& t) {
+  return std::min(t.specific_cap, t.specific_share * std::max(0.0, cost - t.specific_threshold));
+}
+
+double corridor_share(double variance, double allocation, const RuleTerms& t) {
+  if (variance > 0) {
+    const double share =
+        t.f2 * std::clamp(variance - t.b1 * allocation, 0.0, (t.b2 - t.b1) * allocation) +
+        t.f3 * std::max(0.0, variance - t.b2 * allocation);
+    return std::min(share, t.aggregate_cap * allocation);
+  }
+  const double gain = -variance;
+  return -(t.g2 * std::clamp(gain - t.b1 * allocation, 0.0, (t.b2 - t.b1) * allocation) +
+           t.g3 * std::max(0.0, gain - t.b2 * allocation));
+}
+
+double surrendered_gain(double retained, double allocation, const RuleTerms& t) {
+  return retained < -t.gain_carry_cap * allocation ? -retained - t.gain_carry_cap * allocation : 0;
+}
+
 namespace {
 
 double D(std::size_t n) { return static_cast<double>(n); }
-
-// Rule 6's share of a net unplanned variance `variance` against `allocation`, positive capped.
-double corridor(const FundModel& m, double variance, double allocation) {
-  if (variance > 0) {
-    const double share =
-        m.f2 * std::clamp(variance - m.b1 * allocation, 0.0, (m.b2 - m.b1) * allocation) +
-        m.f3 * std::max(0.0, variance - m.b2 * allocation);
-    return std::min(share, m.aggregate_cap * allocation);
-  }
-  const double gain = -variance;
-  return -(m.g2 * std::clamp(gain - m.b1 * allocation, 0.0, (m.b2 - m.b1) * allocation) +
-           m.g3 * std::max(0.0, gain - m.b2 * allocation));
-}
 
 // One member's net cost to the fund for one simulated year under the common `shock`.
 double member_cost(const FundModel& m, const MemberRisk& r, double shock, std::mt19937_64& random) {
@@ -39,17 +47,13 @@ double member_cost(const FundModel& m, const MemberRisk& r, double shock, std::m
   for (int p = 0; p < patients; ++p) {
     const double cost =
         m.high_cost_floor + m.pareto_theta * (std::pow(1 - unit(random), -1 / m.pareto_alpha) - 1);
-    specific +=
-        std::min(m.specific_cap, m.specific_share * std::max(0.0, cost - m.specific_threshold));
+    specific += specific_liability(cost, m.terms);
   }
   // Rule 6: the corridor on the net unplanned variance, and rule 9's surrendered gains.
   const double cv = m.cv_constant / std::sqrt(r.population);
   const double variance = r.allocation * (shock + cv * normal(random));
-  const double share = corridor(m, variance, r.allocation);
-  const double retained = variance - share;
-  const double surrendered =
-      retained < -m.gain_carry_cap * r.allocation ? -retained - m.gain_carry_cap * r.allocation : 0;
-  return specific + share - surrendered;
+  const double share = corridor_share(variance, r.allocation, m.terms);
+  return specific + share - surrendered_gain(variance - share, r.allocation, m.terms);
 }
 
 double percentile(std::vector<double> values, double level) {
@@ -222,11 +226,11 @@ SolvencyResult simulate_solvency(const FundModel& m, const std::vector<MemberRis
                   for (const auto& r : members) outgo += member_cost(m, r, shock, random);
                   reserve += contributions - outgo;
                   if (reserve < 0)
-                    reserve +=
-                        std::min(-reserve, m.max_call * contributions);  // rule 10: capped calls
-                  if (reserve < 0) ruined[s] = 1;                        // exhausted after calls
-                  if (reserve > target * (1 + m.rebate_margin))
-                    reserve = target * (1 + m.rebate_margin);  // rebates
+                    reserve += std::min(-reserve,
+                                        m.terms.max_call * contributions);  // rule 10: capped calls
+                  if (reserve < 0) ruined[s] = 1;                           // exhausted after calls
+                  if (reserve > target * (1 + m.terms.rebate_margin))
+                    reserve = target * (1 + m.terms.rebate_margin);  // rebates
                   reserves[y][s] = reserve;
                 }
               }

@@ -21,11 +21,40 @@ struct MemberRisk {
   std::vector<double> fund_cost_per_head;
 };
 
+// The fund's rule terms the model prices under, in pounds and fractions of allocation:
+// rules 5 (the specific layer), 6 (the corridor), 9 (the gain carry cap) and 10 (rebates
+// and calls). There are no defaults here on purpose: the rulebook's are those of a fund
+// year's parameters (fund/rules.hpp), which tools/ turns into these, so that the model
+// cannot price under terms the fund does not apply.
+struct RuleTerms {
+  double specific_threshold = 0, specific_share = 0, specific_cap = 0;
+  double b1 = 0, b2 = 0, f2 = 0, f3 = 0, g2 = 0, g3 = 0, aggregate_cap = 0, gain_carry_cap = 0;
+  double rebate_margin = 0, max_call = 0;
+
+  bool operator==(const RuleTerms&) const = default;
+};
+
+// Rule 5 for one patient whose cumulative annual cost is `cost`:
+// min(specific_cap, specific_share * max(0, cost - specific_threshold)). The fund's exact
+// rule rounds the product to the penny; this does not.
+double specific_liability(double cost, const RuleTerms& terms);
+
+// Rule 6: the fund's share of a member's net unplanned variance `variance` (outturn less
+// allocation: positive is a loss) against `allocation` (> 0), band by band: f2, f3 of a
+// loss beyond b1, b2 of the allocation, capped at aggregate_cap * allocation; for a gain,
+// minus g2, g3 of the gain, uncapped. The exact rule rounds the share once, to the penny.
+double corridor_share(double variance, double allocation, const RuleTerms& terms);
+
+// Rule 9: what a member surrenders to the fund of its retained result `retained`
+// (variance less corridor share; negative is a gain): the gain above
+// gain_carry_cap * allocation, zero for a loss.
+double surrendered_gain(double retained, double allocation, const RuleTerms& terms);
+
 struct FundModel {
-  // Rules 5 and 6 (defaults of rule 2).
-  double specific_threshold = 250'000, specific_share = 0.9, specific_cap = 2'000'000;
-  double b1 = 0.02, b2 = 0.05, f2 = 0.5, f3 = 0.8, g2 = 0.5, g3 = 0.8, aggregate_cap = 0.25,
-         gain_carry_cap = 0.02;
+  // The rule terms are required: they come from the fund's parameters (see RuleTerms).
+  explicit FundModel(const RuleTerms& rule_terms) : terms(rule_terms) {}
+
+  RuleTerms terms;
   // High-cost patients: a rate per head a year, and annual cost = floor + Pareto(alpha, theta).
   double high_cost_rate_per_head = 1.5 / 50'000, high_cost_floor = 200'000, pareto_alpha = 2.2,
          pareto_theta = 150'000;
@@ -35,8 +64,7 @@ struct FundModel {
   // Loadings.
   double expense_loading = 0.03, cost_of_capital = 0.06, tail_level = 0.99,
          special_measures_loading = 0.10;
-  double reserve_level = 0.995, rebuild_years = 3, opening_reserve = 0, rebate_margin = 0.10,
-         max_call = 0.5;
+  double reserve_level = 0.995, rebuild_years = 3, opening_reserve = 0;
   int simulations = 20'000;
   int years = 3;  // for the solvency run
   std::uint64_t seed = 1;

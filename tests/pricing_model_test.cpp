@@ -6,6 +6,7 @@
 
 #include "pricing/distributions.hpp"
 #include "pricing/fund_model.hpp"
+#include "tools/fund_model_terms.hpp"
 
 using namespace backstop::pricing;
 
@@ -28,8 +29,13 @@ std::vector<MemberRisk> consortia() {
   return out;
 }
 
+// The model under the rulebook's default terms.
+FundModel default_model() {
+  return FundModel(backstop::fund_model_terms(backstop::YearParameters{}));
+}
+
 FundModel small_model() {
-  FundModel model;
+  FundModel model = default_model();
   model.simulations = 4'000;
   return model;
 }
@@ -48,7 +54,7 @@ TEST_CASE("pricing: the spend-volatility curve is calibrated to Crump et al.") {
     INFO(population[i] << ": fitted " << fitted << " observed " << observed[i]);
     CHECK(std::abs(fitted / observed[i] - 1) < 0.06);
   }
-  CHECK(FundModel{}.cv_constant == Approx(calibration.constant).epsilon(0.001));
+  CHECK(default_model().cv_constant == Approx(calibration.constant).epsilon(0.001));
 }
 
 TEST_CASE(
@@ -66,10 +72,11 @@ TEST_CASE(
   // Exact: patients x E[min(cap, share (K - T)+)] with K = floor + Pareto, from the
   // Pareto's limited expected values (checked against actuar elsewhere).
   const auto severity = pareto(model.pareto_alpha, model.pareto_theta);
-  const double retention = model.specific_threshold - model.high_cost_floor;
+  const double retention = model.terms.specific_threshold - model.high_cost_floor;
   const double per_patient =
-      model.specific_share *
-      (severity->limited_expected_value(retention + model.specific_cap / model.specific_share) -
+      model.terms.specific_share *
+      (severity->limited_expected_value(retention +
+                                        model.terms.specific_cap / model.terms.specific_share) -
        severity->limited_expected_value(retention));
   double population = 0;
   for (const auto& r : members) population += r.population;

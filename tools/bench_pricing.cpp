@@ -6,6 +6,7 @@
 
 #include "pricing/aggregate.hpp"
 #include "pricing/fund_model.hpp"
+#include "tools/fund_model_terms.hpp"
 
 using namespace backstop::pricing;
 using Clock = std::chrono::steady_clock;
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
     members.push_back(r);
   }
   for (int threads : {1, 2}) {
-    FundModel model;
+    FundModel model(backstop::fund_model_terms(backstop::YearParameters{}));
     model.simulations = 10'000;
     model.threads = threads;
     const auto start = Clock::now();

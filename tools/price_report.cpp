@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -25,42 +26,37 @@ std::string pounds(double value) {
   return out.str();
 }
 
-}  // namespace
+using FileIn = std::function<std::string(const char*)>;
 
-Status write_pricing_report(const PricingReport& r, const std::string& html_file) {
-  namespace fs = std::filesystem;
-  std::random_device seed;
-  const fs::path work = fs::temp_directory_path() /
-                        ("backstop-report-" + std::to_string(seed()) + std::to_string(seed()));
-  fs::create_directories(work);
-  const auto file = [&](const char* name) { return (work / name).string(); };
-
-  // Data for the plots.
-  std::vector<double> outgo = r.simulated.fund_outgo;
-  std::sort(outgo.begin(), outgo.end());
-  {
-    std::ofstream histogram(file("outgo.dat"));
-    for (double x : outgo) histogram << x / 1e6 << "\n";
-    std::ofstream exceedance(file("exceedance.dat"));
-    for (std::size_t i = 0; i < outgo.size(); i += std::max<std::size_t>(1, outgo.size() / 2000)) {
-      exceedance << outgo[i] / 1e6 << " "
-                 << 1.0 - static_cast<double>(i) / static_cast<double>(outgo.size()) << "\n";
-    }
-    std::ofstream per_head(file("per_head.dat"));
-    for (std::size_t i = 0; i < r.members.size(); ++i) {
-      per_head << r.members[i].population << " "
-               << std::atof(r.contributions[i].c_str()) / r.members[i].population << "\n";
-    }
-    std::ofstream reserve(file("reserve.dat"));
-    reserve << 0 << " " << r.model.opening_reserve / 1e6 << " " << r.model.opening_reserve / 1e6
-            << "\n";
-    for (std::size_t y = 0; y < r.solvency.reserve_mean.size(); ++y) {
-      reserve << y + 1 << " " << r.solvency.reserve_mean[y] / 1e6 << " "
-              << r.solvency.reserve_percentile_5[y] / 1e6 << "\n";
-    }
-    std::ofstream crump(file("crump.dat"));
-    crump << "9000 0.075\n24000 0.050\n179400 0.018\n";
+// The plots' data: sorted outgo, its exceedance curve, contribution per head, reserve paths
+// and Crump et al.'s observations.
+void write_plot_data(const PricingReport& r, const std::vector<double>& outgo, const FileIn& file) {
+  std::ofstream histogram(file("outgo.dat"));
+  for (double x : outgo) histogram << x / 1e6 << "\n";
+  std::ofstream exceedance(file("exceedance.dat"));
+  for (std::size_t i = 0; i < outgo.size(); i += std::max<std::size_t>(1, outgo.size() / 2000)) {
+    exceedance << outgo[i] / 1e6 << " "
+               << 1.0 - static_cast<double>(i) / static_cast<double>(outgo.size()) << "\n";
   }
+  std::ofstream per_head(file("per_head.dat"));
+  for (std::size_t i = 0; i < r.members.size(); ++i) {
+    per_head << r.members[i].population << " "
+             << std::atof(r.contributions[i].c_str()) / r.members[i].population << "\n";
+  }
+  std::ofstream reserve(file("reserve.dat"));
+  reserve << 0 << " " << r.model.opening_reserve / 1e6 << " " << r.model.opening_reserve / 1e6
+          << "\n";
+  for (std::size_t y = 0; y < r.solvency.reserve_mean.size(); ++y) {
+    reserve << y + 1 << " " << r.solvency.reserve_mean[y] / 1e6 << " "
+            << r.solvency.reserve_percentile_5[y] / 1e6 << "\n";
+  }
+  std::ofstream crump(file("crump.dat"));
+  crump << "9000 0.075\n24000 0.050\n179400 0.018\n";
+}
+
+// The gnuplot script that draws the five SVG plots from the data.
+void write_plot_script(const PricingReport& r, const std::vector<double>& outgo,
+                       const FileIn& file) {
   std::ofstream script(file("plots.gp"));
   script << "set terminal svg size 640,360 font 'sans,11'\nset grid\nset key top right\n"
          << "set output '" << file("outgo.svg")
@@ -89,17 +85,12 @@ Status write_pricing_report(const PricingReport& r, const std::string& html_file
          << "plot '" << file("reserve.dat")
          << "' using 1:2 with linespoints lw 2 title 'mean', '' using 1:3 with linespoints lw 2 "
             "title '5th percentile'\n";
-  script.close();
-  if (std::system(("gnuplot '" + file("plots.gp") + "' 2>'" + file("gnuplot.log") + "'").c_str()) !=
-      0) {
-    const std::string log = read_file(file("gnuplot.log"));
-    fs::remove_all(work);
-    return Status::error(ErrorCode::io_error, "gnuplot failed: " + log);
-  }
+}
 
+// The page's head, the fund's figures and the plots, up to the contributions table's rows.
+void write_html_figures(std::ostream& html, const PricingReport& r, const FileIn& file) {
   double total = 0;
   for (const auto& c : r.contributions) total += std::atof(c.c_str());
-  std::ofstream html(html_file);
   html << "<!doctype html><html><head><meta charset='utf-8'><title>Backstop rate schedule</title>"
        << "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}td,th{padding:2px "
           "8px;text-align:right}"
@@ -130,6 +121,10 @@ Status write_pricing_report(const PricingReport& r, const std::string& html_file
        << "<table><tr><th>member</th><th>population</th><th>contribution</th><th>expected cost</th>"
        << "<th>expenses</th><th>risk</th><th>experience</th><th>reserve</th><th>special "
           "measures</th></tr>";
+}
+
+// The contributions table's rows, one a member, and its end.
+void write_html_contributions(std::ostream& html, const PricingReport& r) {
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
     const auto& l = r.lines[i];
     html << "<tr><td>" << l.id << "</td><td>" << static_cast<long>(r.members[i].population)
@@ -139,7 +134,34 @@ Status write_pricing_report(const PricingReport& r, const std::string& html_file
          << pounds(l.reserve_adjustment) << "</td><td>" << pounds(l.special_measures_loading)
          << "</td></tr>";
   }
-  html << "</table></body></html>\n";
+  html << "</table>";
+}
+
+}  // namespace
+
+Status write_pricing_report(const PricingReport& r, const std::string& html_file) {
+  namespace fs = std::filesystem;
+  std::random_device seed;
+  const fs::path work = fs::temp_directory_path() /
+                        ("backstop-report-" + std::to_string(seed()) + std::to_string(seed()));
+  fs::create_directories(work);
+  const FileIn file = [&](const char* name) { return (work / name).string(); };
+
+  std::vector<double> outgo = r.simulated.fund_outgo;
+  std::sort(outgo.begin(), outgo.end());
+  write_plot_data(r, outgo, file);
+  write_plot_script(r, outgo, file);
+  if (std::system(("gnuplot '" + file("plots.gp") + "' 2>'" + file("gnuplot.log") + "'").c_str()) !=
+      0) {
+    const std::string log = read_file(file("gnuplot.log"));
+    fs::remove_all(work);
+    return Status::error(ErrorCode::io_error, "gnuplot failed: " + log);
+  }
+
+  std::ofstream html(html_file);
+  write_html_figures(html, r, file);
+  write_html_contributions(html, r);
+  html << "</body></html>\n";
   html.close();
   fs::remove_all(work);
   if (!html) return Status::error(ErrorCode::io_error, "cannot write '" + html_file + "'");

@@ -1,0 +1,23 @@
+// The price commands' inputs: members.csv and model.toml (docs/pricing.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pricing/fund_model.hpp"
+
+namespace backstop {
+
+// The cells of a CSV line (no quoting: the price commands' files have none).
+std::vector<std::string> split_csv_line(const std::string& line);
+
+// members.csv: member,population,allocation,status[,fund_cost_per_head_1,...]. Throws
+// std::runtime_error naming the file and line of the first problem.
+std::vector<pricing::MemberRisk> read_members(const std::string& file);
+
+// The model under `terms` (a fund year's rules), with the [model] overrides of a TOML
+// `file` (none if empty) applied to any of its fields, the rule terms included. Throws on
+// an unknown key.
+pricing::FundModel read_model(const std::string& file, const pricing::RuleTerms& terms);
+
+}  // namespace backstop
