@@ -19,12 +19,12 @@ Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_d
 FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max)
     : store_(std::move(store)),
       fund_(std::move(fund)),
-      committed_(fund_.ledger().journal().size()),
+      sequencer_(*store_, fund_),
       group_commit_max_(group_commit_max) {
   fund_.keep_state_changes(true);
   copies_[0] = std::make_unique<Fund>(fund_.clone());
   copies_[1] = std::make_unique<Fund>(fund_.clone());
-  sequencer_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] { run(); });
 }
 
 void FundService::update_copy(std::size_t copy, std::size_t from, std::size_t to,
@@ -71,7 +71,7 @@ void FundService::stop() {
     stopping_ = true;
     queue_ready_.notify_all();
   }
-  if (sequencer_.joinable()) sequencer_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void FundService::run() {
@@ -86,41 +86,39 @@ void FundService::run() {
         queue_.pop_front();
       }
     }
-    std::vector<Result<FundReceipt>> outcomes;
-    outcomes.reserve(group.size());
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
+    std::vector<FundRequest> requests;
+    requests.reserve(group.size());
     for (auto& pending : group) {
-      const auto& journal = fund_.ledger().journal();
-      const std::int64_t wanted = pending.requested_time.value_or(now);
-      const std::int64_t time =
-          journal.empty() ? wanted : std::max<std::int64_t>(wanted, journal.back().time_unix_s);
-      outcomes.push_back(
-          fund_.execute(FundRequest{pending.key, time, pending.actor, pending.command}));
+      requests.push_back(FundRequest{pending.key, pending.requested_time.value_or(now),
+                                     std::move(pending.actor), std::move(pending.command)});
     }
-    const std::size_t before = committed_;
-    auto done = commit_pending(*store_, fund_.ledger(), committed_);
-    if (!done.is_ok()) {
+    const std::size_t before = sequencer_.committed();
+    auto outcomes = sequencer_.run(std::move(requests), {.clamp_time = true});
+    if (!outcomes.is_ok()) {
       // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
       std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: "
-                << done.status().message() << "\"}" << std::endl;
+                << outcomes.status().message() << "\"}" << std::endl;
       std::abort();
     }
-    committed_ = done.value();
-    if (committed_ > before) {
+    const std::size_t committed = sequencer_.committed();
+    if (committed > before) {
       // Left-right: update the idle copy, switch readers to it, then update the other.
       std::map<std::uint64_t, Fund::StateChange> changes;
       for (auto& [sequence, change] : fund_.take_state_changes())
         changes.emplace(sequence, std::move(change));
       const auto idle = static_cast<std::size_t>(1 - current_.load());
-      update_copy(idle, before, committed_, changes);
+      update_copy(idle, before, committed, changes);
       current_.store(static_cast<int>(idle));
-      update_copy(1 - idle, before, committed_, changes);
+      update_copy(1 - idle, before, committed, changes);
     }
     groups_committed_ += 1;
     requests_committed_ += group.size();
-    for (std::size_t i = 0; i < group.size(); ++i) group[i].reply(std::move(outcomes[i]));
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      group[i].reply(std::move(outcomes.value()[i]));
+    }
   }
 }
 

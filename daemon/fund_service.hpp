@@ -1,8 +1,8 @@
-// The fund behind backstopd: one sequencer thread applies state-changing requests in
-// order and commits them in groups (one synced WriteBatch per group); a request's reply
-// is released only after its group is durable. Reads never wait for writers: they use one
-// of two read copies that hold only durable state (a left-right scheme: the sequencer
-// brings the idle copy up to date, switches readers to it, waits for the last readers of
+// The fund behind backstopd: one thread takes queued state-changing requests in groups
+// and runs each group through the Sequencer (fund/sequencer.hpp: one synced WriteBatch per
+// group); a request's reply is released only after its group is durable. Reads never wait for
+// writers: they use one of two read copies that hold only durable state (a left-right scheme: the
+// sequencer brings the idle copy up to date, switches readers to it, waits for the last readers of
 // the other, and updates that too). docs/architecture.md says more.
 #pragma once
 
@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "fund/fund.hpp"
+#include "fund/sequencer.hpp"
 
 namespace backstop::daemon {
 
@@ -77,7 +78,7 @@ class FundService {
 
   std::unique_ptr<RocksStore> store_;
   Fund fund_;  // the sequencer's own: ahead of the disk while a group is being committed
-  std::size_t committed_ = 0;
+  Sequencer sequencer_;
   const std::size_t group_commit_max_;
   std::array<std::unique_ptr<Fund>, 2> copies_;  // readers' copies: durable state only
   std::atomic<int> current_{0};
@@ -88,7 +89,7 @@ class FundService {
   bool stopping_ = false;
   std::atomic<std::uint64_t> groups_committed_{0};
   std::atomic<std::uint64_t> requests_committed_{0};
-  std::thread sequencer_;
+  std::thread thread_;
 };
 
 }  // namespace backstop::daemon

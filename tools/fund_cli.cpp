@@ -1,5 +1,8 @@
 #include "tools/fund_cli.hpp"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <fstream>
 #include <iomanip>
@@ -7,6 +10,7 @@
 
 #include "fund/codec.hpp"
 #include "fund/fund.hpp"
+#include "fund/sequencer.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
 #include "tools/synthetic_year.hpp"
@@ -63,47 +67,82 @@ Result<FundRequest> parse_request(const std::string& line) {
                      std::move(decoded).value()};
 }
 
-// Applies request lines in order, committing durably in groups; stops at the first refusal,
-// or (keep_going) prints it as {"error": {code, message}} and goes on. Each printed line is
-// flushed, so that a program can drive the fund one request at a time.
-int run_requests(const std::string& data, std::istream& input, bool quiet, bool keep_going) {
+// Whether another line can be read without waiting: a program that drives the fund one
+// request at a time waits for each receipt, so a group must not wait for more input.
+bool more_input_ready(std::istream& input, bool from_stdin) {
+  if (!from_stdin) return input.good();
+  pollfd ready{STDIN_FILENO, POLLIN, 0};
+  return ::poll(&ready, 1, 0) > 0;
+}
+
+// How the lines of one run are reported: receipts once durable, refusals as they come.
+struct RunReport {
+  bool quiet = false, keep_going = false;
+  std::size_t applied = 0, replayed = 0;
+
+  // Prints one outcome; false when the run must stop here.
+  bool print(const Result<FundReceipt>& outcome, std::size_t line_number, int& status) {
+    if (!outcome.is_ok() && keep_going) {
+      json::object error{{"code", error_code_name(outcome.status().code())},
+                         {"message", outcome.status().message()}};
+      if (!outcome.status().field().empty()) error["field"] = outcome.status().field();
+      std::cout << json::serialize(json::object{{"error", error}}) << std::endl;
+      return true;
+    }
+    if (!outcome.is_ok()) {
+      std::cerr << "line " << line_number << ": ";
+      status = fail(outcome.status());
+      return false;
+    }
+    (outcome.value().replayed ? replayed : applied) += 1;
+    if (!quiet) {
+      std::cout << outcome.value().sequence << " " << json::serialize(outcome.value().result)
+                << std::endl;
+    }
+    return true;
+  }
+};
+
+// Applies request lines in order through the Sequencer: each group is durable before its
+// receipts are printed. Stops at the first refusal, or (keep_going) prints it as
+// {"error": {code, message, field}} and goes on. Each printed line is flushed, so that a
+// program can drive the fund one request at a time.
+int run_requests(const std::string& data, std::istream& input, bool from_stdin, RunReport report) {
   std::unique_ptr<RocksStore> store;
   auto fund = open_fund(data, false, store);
   if (!fund.is_ok()) return fail(fund.status());
-  std::size_t committed = fund.value().ledger().journal().size();
-  std::size_t line_number = 0, applied = 0, replayed = 0;
-  std::string line;
+  Sequencer sequencer(*store, fund.value());
+  const Sequencer::Options options{.clamp_time = false, .stop_at_refusal = !report.keep_going};
+  std::vector<FundRequest> group;
+  std::vector<std::size_t> lines;  // the line number of each request in the group
   int status = exit_code::ok;
+  // Runs the group and prints its outcomes; false when the run must stop.
+  auto flush = [&]() -> bool {
+    auto outcomes = sequencer.run(std::exchange(group, {}), options);
+    if (!outcomes.is_ok()) return status = fail(outcomes.status()), false;
+    for (std::size_t i = 0; i < outcomes.value().size(); ++i) {
+      if (!report.print(outcomes.value()[i], lines[i], status)) return false;
+    }
+    lines.clear();
+    return true;
+  };
+  std::size_t line_number = 0;
+  std::string line;
   while (std::getline(input, line)) {
     ++line_number;
     if (line.empty()) continue;
     auto request = parse_request(line);
-    auto receipt = request.is_ok() ? fund.value().execute(request.value())
-                                   : Result<FundReceipt>(request.status());
-    if (!receipt.is_ok() && keep_going) {
-      const json::object error{{"code", error_code_name(receipt.status().code())},
-                               {"message", receipt.status().message()}};
-      std::cout << json::serialize(json::object{{"error", error}}) << std::endl;
-      continue;
+    if (request.is_ok()) {
+      group.push_back(std::move(request).value());
+      lines.push_back(line_number);
     }
-    if (!receipt.is_ok()) {
-      std::cerr << "line " << line_number << ": ";
-      status = fail(receipt.status());
-      break;
-    }
-    (receipt.value().replayed ? replayed : applied) += 1;
-    if (!quiet)
-      std::cout << receipt.value().sequence << " " << json::serialize(receipt.value().result)
-                << std::endl;
-    if (fund.value().ledger().journal().size() - committed >= commit_group_max) {
-      auto done = commit_pending(*store, fund.value().ledger(), committed);
-      if (!done.is_ok()) return fail(done.status());
-      committed = done.value();
-    }
+    const bool full = group.size() >= commit_group_max || !more_input_ready(input, from_stdin);
+    if ((!request.is_ok() || full) && !group.empty() && !flush()) return status;
+    if (!request.is_ok() && !report.print(request.status(), line_number, status)) return status;
   }
-  auto done = commit_pending(*store, fund.value().ledger(), committed);
-  if (!done.is_ok()) return fail(done.status());
-  std::cerr << "fund: " << applied << " applied, " << replayed << " already recorded\n";
+  if (!group.empty() && !flush()) return status;
+  std::cerr << "fund: " << report.applied << " applied, " << report.replayed
+            << " already recorded\n";
   return status;
 }
 
@@ -150,7 +189,7 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
     command->add_flag("--keep-going", *keep_going, "print a refusal as a JSON line and go on");
     command->callback([data, file, quiet, keep_going, &exit_status] {
       if (file->empty() || *file == "-") {
-        exit_status = run_requests(*data, std::cin, *quiet, *keep_going);
+        exit_status = run_requests(*data, std::cin, true, RunReport{*quiet, *keep_going});
         return;
       }
       std::ifstream input(*file);
@@ -158,7 +197,7 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
         exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'"));
         return;
       }
-      exit_status = run_requests(*data, input, *quiet, *keep_going);
+      exit_status = run_requests(*data, input, false, RunReport{*quiet, *keep_going});
     });
   }
   auto add_read = [&](const char* name, const char* help, bool needs_member, bool needs_claim,

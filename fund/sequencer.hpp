@@ -1,0 +1,40 @@
+// The fund's one writer: applies requests in order and makes each group durable in one
+// store commit before any of its outcomes is released (group commit). The daemon's
+// sequencer thread and the CLI's `fund run` both write through it, so a receipt is never
+// shown for an entry that a crash could still lose.
+#pragma once
+
+#include <vector>
+
+#include "fund/fund.hpp"
+#include "ledger/store.hpp"
+
+namespace backstop {
+
+class Sequencer {
+ public:
+  struct Options {
+    // Stamp a request never earlier than the journal's last entry (a server's clock);
+    // otherwise a request's own time must not go back, or it is refused.
+    bool clamp_time = false;
+    // Execute nothing after the first refusal (its outcome is the group's last).
+    bool stop_at_refusal = false;
+  };
+
+  // `fund` was loaded from `store` and has nothing uncommitted.
+  Sequencer(Store& store, Fund& fund);
+
+  // Executes the group in order, commits what it wrote in one durable write, and only then
+  // returns the outcomes, in the group's order. A failed commit is returned as an error:
+  // the fund is then ahead of the store and must be dropped (a restart replays the store).
+  Result<std::vector<Result<FundReceipt>>> run(std::vector<FundRequest> group, Options options);
+
+  std::size_t committed() const { return committed_; }  // entries durable in the store
+
+ private:
+  Store& store_;
+  Fund& fund_;
+  std::size_t committed_;
+};
+
+}  // namespace backstop
