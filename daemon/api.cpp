@@ -112,7 +112,7 @@ void submit(const ApiRequest& request, Result<FundCommand> command, FundService&
         if (!receipt.is_ok()) return respond(error_response(receipt.status()));
         json::object body{{"sequence", receipt.value().sequence},
                           {"replayed", receipt.value().replayed},
-                          {"result", receipt.value().result}};
+                          {"result", to_json(receipt.value().result)}};
         respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
       },
       request.requested_time);
@@ -149,7 +149,7 @@ Handler claim_command(const char* type) {
     const std::string& claim = parameters[0];
     const auto owner = service.read([&](const Fund& fund) -> std::string {
       auto found = fund.claim(claim);
-      return found.is_ok() ? std::string(found.value().at("member").as_string()) : std::string();
+      return found.is_ok() ? found.value().member : std::string();
     });
     if (owner.empty() || !may_act_for(request.principal, owner))
       return respond(error_response(404, "not_found", "no claim '" + claim + "'"));
@@ -157,13 +157,16 @@ Handler claim_command(const char* type) {
   };
 }
 
-void respond_read(Result<json::object> result, const Respond& respond) {
+// A view as the API's JSON, or the error that stands in for it.
+template <typename View>
+void respond_read(const Result<View>& result, const Respond& respond) {
   if (!result.is_ok()) return respond(error_response(result.status()));
-  respond(ApiResponse{200, std::move(result).value()});
+  respond(ApiResponse{200, to_json(result.value())});
 }
 
 // An administrators' report on one fund year.
-Handler admin_year_read(Result<json::object> (Fund::*report)(std::uint32_t) const) {
+template <typename View>
+Handler admin_year_read(Result<View> (Fund::*report)(std::uint32_t) const) {
   return [report](const ApiRequest& request, const Parameters& p, FundService& service,
                   const Respond& respond) {
     if (!request.principal.is_admin())
@@ -226,9 +229,10 @@ const std::vector<Route>& routes() {
          auto statement =
              service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); });
          if (!statement.is_ok()) return respond(error_response(statement.status()));
-         respond(ApiResponse{200, json::object{{"member", p[0]},
-                                               {"year", *year},
-                                               {"claims", statement.value().at("claims")}}});
+         json::array claims;
+         for (const auto& claim : statement.value().claims) claims.push_back(to_json(claim));
+         respond(
+             ApiResponse{200, json::object{{"member", p[0]}, {"year", *year}, {"claims", claims}}});
        }},
       {"POST", "/v1/members/{member}/returns", true, member_command("file_return")},
       {"POST", "/v1/members/{member}/specific-claims", true, member_command("file_specific_claim")},
@@ -238,11 +242,10 @@ const std::vector<Route>& routes() {
        [](const ApiRequest& request, const Parameters& p, FundService& service,
           const Respond& respond) {
          auto claim = service.read([&](const Fund& fund) { return fund.claim(p[0]); });
-         if (!claim.is_ok() ||
-             !may_act_for(request.principal, std::string(claim.value().at("member").as_string()))) {
+         if (!claim.is_ok() || !may_act_for(request.principal, claim.value().member)) {
            return respond(error_response(404, "not_found", "no claim '" + p[0] + "'"));
          }
-         respond(ApiResponse{200, std::move(claim).value()});
+         respond(ApiResponse{200, to_json(claim.value())});
        }},
       {"POST", "/v1/claims/{claim}/withdraw", true, claim_command("withdraw_claim")},
       {"POST", "/v1/claims/{claim}/appeal", true, claim_command("appeal_claim")},

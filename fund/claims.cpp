@@ -1,13 +1,10 @@
-// Specific claims (rule 5) through their workflow, and aggregate claims (rule 6).
-//   submitted -> pended | under_review | approved | denied (automatic checks)
-//   pended | under_review -> approved | partially_approved | denied (an administrator;
-//   two different ones above four_eyes_above) -> paid -> reversed -> paid ...
-//   denied | partially_approved -> under_review (one appeal within 30 days); withdrawn.
+// Specific claims (rule 5) through their workflow (fund/claim_workflow.hpp), and aggregate
+// claims (rule 6). Above four_eyes_above a decision needs two different administrators.
+#include "fund/claim_workflow.hpp"
 #include "fund/internal.hpp"
 #include "ledger/encoding.hpp"
 
 namespace backstop::fund {
-namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t appeal_window_s = 30 * 86'400;
@@ -55,23 +52,17 @@ void record_decision(FundState& state, const std::string& id, const Decision& de
   claim.decisions.push_back(decision);
   claim.proposed.reset();
   claim.decided_unix_s = decision.time_unix_s;
-  if (decision.outcome == "denied") {
-    claim.status = ClaimStatus::denied;
-    return;
-  }
-  if (claim.status != ClaimStatus::approved && claim.status != ClaimStatus::partially_approved) {
-    auto& history = state.approved_costs[claim.member];
-    history.first += adjudicated;
-    history.second += 1;
-  }
-  claim.status = decision.outcome == "partially_approved" ? ClaimStatus::partially_approved
-                                                          : ClaimStatus::approved;
+  claim.status = decision.outcome;
+  if (decision.outcome == ClaimStatus::denied) return;
+  auto& history = state.approved_costs[claim.member];
+  history.first += adjudicated;
+  history.second += 1;
   claim.adjudicated_cost = adjudicated;
   claim.approved += increment;
   state.patient_liability[{claim.member, claim.year, claim.patient}] += increment;
 }
 
-json::object claim_result(const FundState& state, const std::string& id);
+ClaimOutcome claim_result(const FundState& state, const std::string& id);
 
 // An administrator's decision taking effect: the postings of the liability change, then the record.
 Effect decision_effect(const SpecificClaim& claim, const Decision& decision,
@@ -86,14 +77,16 @@ Effect decision_effect(const SpecificClaim& claim, const Decision& decision,
   return effect;
 }
 
-json::object claim_result(const FundState& state, const std::string& id) {
+ClaimOutcome claim_result(const FundState& state, const std::string& id) {
   const SpecificClaim& claim = state.claims.at(id);
-  json::object out{{"claim", id},
-                   {"status", claim_status_name(claim.status)},
-                   {"approved", claim.approved.to_string()}};
-  if (!claim.decisions.empty()) out["reason_code"] = claim.decisions.back().reason_code;
-  if (!claim.review_reason.empty()) out["review"] = claim.review_reason;
-  if (claim.proposed) out["awaiting"] = "second_administrator";
+  ClaimOutcome out{id,
+                   claim.status,
+                   claim.approved,
+                   std::nullopt,
+                   !claim.decisions.empty(),
+                   claim.review_reason,
+                   claim.proposed.has_value()};
+  if (out.has_decision) out.reason_code = claim.decisions.back().reason_code;
   return out;
 }
 
@@ -120,6 +113,27 @@ std::string review_reason(const Context& context, const SpecificClaim& claim,
   if (static_cast<std::int64_t>(value % 1'000'000) < parameters.review_sample.ppm())
     return "random";
   return "";
+}
+
+// The automatic checks at filing (rule 5), in the order the reason codes are tried.
+std::pair<ClaimEvent, std::optional<ReasonCode>> automatic_checks(
+    const Context& context, const SpecificClaim& claim, const Member& member, const FundYear& year,
+    const YearParameters& parameters, const Money& increment, std::string& review) {
+  const std::int64_t deadline =
+      year_end_unix_s(claim.year) + 86'400LL * parameters.specific_deadline_days;
+  if (member.status == MemberStatus::dissolved) return {ClaimEvent::deny, ReasonCode::R01};
+  if (year.status != YearStatus::open || context.time_unix_s > deadline)
+    return {ClaimEvent::deny, ReasonCode::R02};
+  if (is_duplicate(context.state, claim)) return {ClaimEvent::deny, ReasonCode::R03};
+  if (specific_liability(claim.cumulative_cost, parameters).is_zero() &&
+      approved_so_far(context.state, claim).is_zero()) {
+    return {ClaimEvent::deny, ReasonCode::R04};
+  }
+  if (in_arrears(context, claim.member)) return {ClaimEvent::pend, ReasonCode::R05};
+  if (!claim.evidence) return {ClaimEvent::pend, ReasonCode::R08};
+  review = review_reason(context, claim, increment, parameters, member);
+  if (review.empty() && increment > parameters.four_eyes_above) review = "value";
+  return {review.empty() ? ClaimEvent::approve : ClaimEvent::refer, std::nullopt};
 }
 
 }  // namespace
@@ -150,32 +164,13 @@ Effect decide(const FileSpecificClaim& command, Context& context) {
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
   const Money increment =
       specific_liability(claim.cumulative_cost, parameters) - approved_so_far(context.state, claim);
-  std::string outcome;
-  std::string code;
-  const std::int64_t deadline =
-      year_end_unix_s(claim.year) + 86'400LL * parameters.specific_deadline_days;
-  if (member.status == MemberStatus::dissolved) {
-    outcome = "denied", code = "R01";
-  } else if (year.status != YearStatus::open || context.time_unix_s > deadline) {
-    outcome = "denied", code = "R02";
-  } else if (is_duplicate(context.state, claim)) {
-    outcome = "denied", code = "R03";
-  } else if (specific_liability(claim.cumulative_cost, parameters).is_zero() &&
-             approved_so_far(context.state, claim).is_zero()) {
-    outcome = "denied", code = "R04";
-  } else if (in_arrears(context, claim.member)) {
-    outcome = "pended", code = "R05";
-  } else if (!claim.evidence) {
-    outcome = "pended", code = "R08";
-  } else {
-    claim.review_reason = review_reason(context, claim, increment, parameters, member);
-    if (claim.review_reason.empty() && increment > parameters.four_eyes_above)
-      claim.review_reason = "value";
-    outcome = claim.review_reason.empty() ? "approved" : "under_review";
-  }
-
+  std::string review;
+  const auto [event, code] =
+      automatic_checks(context, claim, member, year, parameters, increment, review);
+  claim.review_reason = review;
+  const ClaimStatus outcome = *next_status(ClaimStatus::submitted, event);
   Effect effect;
-  if (outcome == "approved") post_increment(effect, claim, increment);
+  if (outcome == ClaimStatus::approved) post_increment(effect, claim, increment);
   const Decision decision{"system", outcome, code, context.time_unix_s, "automatic checks"};
   effect.apply = [=](FundState& state, std::uint64_t) {
     SpecificClaim stored = claim;
@@ -183,11 +178,11 @@ Effect decide(const FileSpecificClaim& command, Context& context) {
     state.episode_claims[{stored.member, stored.year, stored.patient, stored.episode}].push_back(
         stored.id);
     state.member_claims[stored.member].push_back(stored.id);
-    if (outcome == "approved" || outcome == "denied") {
+    if (outcome == ClaimStatus::approved || outcome == ClaimStatus::denied) {
       record_decision(state, stored.id, decision, stored.cumulative_cost, increment);
     } else {
       SpecificClaim& open = state.claims.at(stored.id);
-      open.status = outcome == "pended" ? ClaimStatus::pended : ClaimStatus::under_review;
+      open.status = outcome;
       open.decisions.push_back(decision);
     }
     return claim_result(state, stored.id);
@@ -200,11 +195,15 @@ Effect decide(const FileSpecificClaim& command, Context& context) {
 Effect decide(const DecideClaim& command, Context& context) {
   require_admin(context);
   const std::string& id = command.claim;
-  const std::string code = reason_code_name(command.reason_code);
+  const ReasonCode code = command.reason_code;
   const std::optional<Money>& adjudicated_field = command.adjudicated_cost;
   const std::string note = command.note.value_or("");
   const SpecificClaim& claim = find_claim(context, id);
-  if (!is_open_status(claim.status))
+  const ClaimEvent event = command.outcome == DecisionOutcome::approve ? ClaimEvent::approve
+                           : command.outcome == DecisionOutcome::deny  ? ClaimEvent::deny
+                                                                      : ClaimEvent::approve_in_part;
+  const auto outcome = next_status(claim.status, event);
+  if (!outcome)
     refuse("claim " + id + " is " + claim_status_name(claim.status) + ", not awaiting a decision",
            ErrorCode::constraint);
   if (claim.proposed)
@@ -213,12 +212,8 @@ Effect decide(const DecideClaim& command, Context& context) {
   if (year.status == YearStatus::closed)
     refuse("fund year " + std::to_string(claim.year) + " is closed", ErrorCode::constraint);
 
-  std::string outcome;
   Money adjudicated = claim.cumulative_cost;
-  if (command.outcome == DecisionOutcome::approve) {
-    outcome = "approved";
-  } else if (command.outcome == DecisionOutcome::partially_approve) {
-    outcome = "partially_approved";
+  if (event == ClaimEvent::approve_in_part) {
     if (!adjudicated_field)
       refuse("field 'adjudicated_cost' is required to approve in part", "adjudicated_cost");
     adjudicated = *adjudicated_field;
@@ -226,14 +221,13 @@ Effect decide(const DecideClaim& command, Context& context) {
       refuse("field 'adjudicated_cost' must be at least zero and below the claimed cost",
              "adjudicated_cost");
     }
-  } else {
-    outcome = "denied";
   }
   const YearParameters& parameters = parameters_at(year, context.time_unix_s);
-  const Money increment = outcome == "denied" ? Money()
-                                              : specific_liability(adjudicated, parameters) -
-                                                    approved_so_far(context.state, claim);
-  const Decision decision{context.actor.to_string(), outcome, code, context.time_unix_s, note};
+  const Money increment =
+      *outcome == ClaimStatus::denied
+          ? Money()
+          : specific_liability(adjudicated, parameters) - approved_so_far(context.state, claim);
+  const Decision decision{context.actor.to_string(), *outcome, code, context.time_unix_s, note};
   Effect effect;
   if (increment > parameters.four_eyes_above) {
     effect.apply = [=](FundState& state, std::uint64_t) {
@@ -273,12 +267,13 @@ Effect decide(const ConfirmDecision& command, Context& context) {
 Effect decide(const WithdrawClaim& command, Context& context) {
   const std::string& id = command.claim;
   const SpecificClaim& claim = find_claim(context, id);
-  if (!is_open_status(claim.status))
+  const auto withdrawn = next_status(claim.status, ClaimEvent::withdraw);
+  if (!withdrawn)
     refuse("claim " + id + " is " + claim_status_name(claim.status) + " and cannot be withdrawn",
            ErrorCode::constraint);
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
-    state.claims.at(id).status = ClaimStatus::withdrawn;
+    state.claims.at(id).status = *withdrawn;
     state.claims.at(id).proposed.reset();
     return claim_result(state, id);
   };
@@ -290,7 +285,8 @@ Effect decide(const AppealClaim& command, Context& context) {
   const std::string& id = command.claim;
   const std::string& grounds = command.grounds;
   const SpecificClaim& claim = find_claim(context, id);
-  if (claim.status != ClaimStatus::denied && claim.status != ClaimStatus::partially_approved) {
+  const auto reviewed = next_status(claim.status, ClaimEvent::appeal);
+  if (!reviewed) {
     refuse("only a denied or partly approved claim can be appealed", ErrorCode::constraint);
   }
   if (claim.appealed) refuse("claim " + id + " was appealed once already", ErrorCode::constraint);
@@ -304,9 +300,10 @@ Effect decide(const AppealClaim& command, Context& context) {
   effect.apply = [=](FundState& state, std::uint64_t) {
     SpecificClaim& appealed = state.claims.at(id);
     appealed.appealed = true;
-    appealed.status = ClaimStatus::under_review;
+    appealed.status = *reviewed;
     appealed.review_reason = "appeal";
-    appealed.decisions.push_back(Decision{actor, "appealed", "", time, grounds});
+    appealed.decisions.push_back(
+        Decision{actor, ClaimStatus::appealed, std::nullopt, time, grounds});
     return claim_result(state, id);
   };
   return effect;
@@ -344,14 +341,9 @@ Effect decide(const FileAggregateClaim& command, Context& context) {
     MemberYear& filed = state.years.at(year_number).members.at(member);
     filed.aggregate_outturn = outturn;
     filed.aggregate_planned = planned;
-    return json::object{{"claim", id}, {"status", "submitted"}, {"decided_at", "settlement"}};
+    return AggregateClaimFiled{id};
   };
   return effect;
-}
-
-bool is_open_status(ClaimStatus status) {
-  return status == ClaimStatus::submitted || status == ClaimStatus::pended ||
-         status == ClaimStatus::under_review || status == ClaimStatus::appealed;
 }
 
 }  // namespace backstop::fund

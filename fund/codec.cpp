@@ -574,13 +574,37 @@ json::object to_json(const YearParameters& parameters) {
 }
 
 const char* command_name(const FundCommand& command) {
-  return std::visit([](const auto& typed) { return std::decay_t<decltype(typed)>::type_name; }, command);
+  return std::visit([](const auto& typed) { return std::decay_t<decltype(typed)>::type_name; },
+                    command);
 }
 
 const char* member_status_name(MemberStatus status) { return name_in(member_statuses, status); }
 const char* claim_kind_name(ClaimKind kind) { return name_in(claim_kinds, kind); }
 const char* decision_outcome_name(DecisionOutcome outcome) { return name_in(outcomes, outcome); }
 std::string reason_code_name(ReasonCode code) { return name_in(reason_codes, code); }
+
+const char* year_status_name(YearStatus status) {
+  static const std::pair<const char*, YearStatus> names[] = {{"draft", YearStatus::draft},
+                                                             {"open", YearStatus::open},
+                                                             {"closing", YearStatus::closing},
+                                                             {"closed", YearStatus::closed}};
+  return name_in(names, status);
+}
+
+const char* claim_status_name(ClaimStatus status) {
+  using S = ClaimStatus;
+  static const std::pair<const char*, S> names[] = {{"submitted", S::submitted},
+                                                    {"pended", S::pended},
+                                                    {"under_review", S::under_review},
+                                                    {"approved", S::approved},
+                                                    {"partially_approved", S::partially_approved},
+                                                    {"denied", S::denied},
+                                                    {"paid", S::paid},
+                                                    {"withdrawn", S::withdrawn},
+                                                    {"appealed", S::appealed},
+                                                    {"reversed", S::reversed}};
+  return name_in(names, status);
+}
 
 std::string Actor::to_string() const {
   switch (role) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fund/commands.hpp"
+#include "fund/views.hpp"
 
 namespace backstop {
 
@@ -42,6 +43,13 @@ CommandRecord journal_record(const FundCommand& command);
 // A command read back from the journal: the payload must be canonical JSON of a command.
 Result<FundCommand> decode_journal_payload(const std::string& payload);
 
+// Views and command results (codec_views.cpp).
+boost::json::object to_json(const CommandResult& result);
+boost::json::object to_json(const ClaimView& view);
+boost::json::object to_json(const PendingClaims& view);
+boost::json::object to_json(const MemberStatement& view);
+boost::json::object to_json(const FundReport& view);
+boost::json::object to_json(const EarlyWarnings& view);
 // A year's parameters, every one, in rule 2's order.
 boost::json::object to_json(const YearParameters& parameters);
 

@@ -8,7 +8,6 @@
 
 namespace backstop {
 namespace fund {
-namespace json = boost::json;
 
 // --- Accounts and lookups ------------------------------------------------------------
 
@@ -65,46 +64,6 @@ std::int64_t year_end_unix_s(std::uint32_t year) {
   using namespace std::chrono;
   const sys_days day{std::chrono::year(static_cast<int>(year) + 1) / April / 1};
   return duration_cast<seconds>(day.time_since_epoch()).count();
-}
-
-const char* year_status_name(YearStatus status) {
-  switch (status) {
-    case YearStatus::draft:
-      return "draft";
-    case YearStatus::open:
-      return "open";
-    case YearStatus::closing:
-      return "closing";
-    case YearStatus::closed:
-      return "closed";
-  }
-  return "unknown";
-}
-
-const char* claim_status_name(ClaimStatus status) {
-  switch (status) {
-    case ClaimStatus::submitted:
-      return "submitted";
-    case ClaimStatus::pended:
-      return "pended";
-    case ClaimStatus::under_review:
-      return "under_review";
-    case ClaimStatus::approved:
-      return "approved";
-    case ClaimStatus::partially_approved:
-      return "partially_approved";
-    case ClaimStatus::denied:
-      return "denied";
-    case ClaimStatus::paid:
-      return "paid";
-    case ClaimStatus::withdrawn:
-      return "withdrawn";
-    case ClaimStatus::appealed:
-      return "appealed";
-    case ClaimStatus::reversed:
-      return "reversed";
-  }
-  return "unknown";
 }
 
 namespace {
@@ -194,7 +153,7 @@ Result<FundReceipt> Fund::execute(const FundRequest& request) {
   Result<Receipt> receipt = ledger_.execute(command);
   if (!receipt.is_ok()) return receipt.status();
   assert(!receipt.value().replayed);
-  json::object result = decided.value().apply(*state_, receipt.value().sequence);
+  CommandResult result = decided.value().apply(*state_, receipt.value().sequence);
   state_->results[receipt.value().sequence] = result;
   if (keep_state_changes_)
     state_changes_.emplace_back(receipt.value().sequence, decided.value().apply);

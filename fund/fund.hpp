@@ -6,11 +6,11 @@
 // verifiable as the ledger's (docs/fund.md lists the commands and their fields).
 #pragma once
 
-#include <boost/json.hpp>
 #include <functional>
 #include <memory>
 
 #include "fund/commands.hpp"
+#include "fund/views.hpp"
 #include "ledger/store.hpp"
 
 namespace backstop {
@@ -26,7 +26,7 @@ struct FundReceipt {
   std::uint64_t sequence = 0;
   Digest hash{};
   bool replayed = false;
-  boost::json::object result;  // e.g. {"claim": "S12", "status": "approved"}
+  CommandResult result;
 };
 
 struct FundState;
@@ -54,20 +54,20 @@ class Fund {
   // Replication without deciding again: the state changes of the entries executed since the
   // last call, and applying one of them (with its entry) to a copy that was equal to this
   // fund before it. Cheaper than replay, for copies of the same process's own decisions.
-  using StateChange = std::function<boost::json::object(FundState&, std::uint64_t)>;
+  using StateChange = std::function<CommandResult(FundState&, std::uint64_t)>;
   void keep_state_changes(bool keep) { keep_state_changes_ = keep; }  // off by default
   std::vector<std::pair<std::uint64_t, StateChange>> take_state_changes();
   Status apply_state_change(const JournalEntry& entry, const StateChange& change);
 
   // Reads (pure): a member's statement for a fund year, the fund report for a year,
   // the early-warning report (rule 4), and one claim.
-  Result<boost::json::object> member_statement(const std::string& member, std::uint32_t year) const;
-  Result<boost::json::object> fund_report(std::uint32_t year) const;
-  Result<boost::json::object> early_warnings(std::uint32_t year) const;
-  Result<boost::json::object> claim(const std::string& claim_id) const;
+  Result<MemberStatement> member_statement(const std::string& member, std::uint32_t year) const;
+  Result<FundReport> fund_report(std::uint32_t year) const;
+  Result<EarlyWarnings> early_warnings(std::uint32_t year) const;
+  Result<ClaimView> claim(const std::string& claim_id) const;
   // Claims of a year awaiting an administrator: {"claims": [{claim, member, status, awaiting}]},
   // awaiting one of "decision", "second_administrator", "payment".
-  Result<boost::json::object> pending_claims(std::uint32_t year) const;
+  Result<PendingClaims> pending_claims(std::uint32_t year) const;
 
  private:
   std::optional<Result<FundReceipt>> find_retry(const FundRequest& request,

@@ -38,7 +38,7 @@ class Refusal : public std::runtime_error {
 struct Effect {
   std::vector<Account> accounts;
   std::vector<Posting> postings;
-  std::function<boost::json::object(FundState&, std::uint64_t sequence)> apply;
+  std::function<CommandResult(FundState&, std::uint64_t sequence)> apply;
 };
 
 struct Context {
@@ -64,8 +64,6 @@ const Member& find_member(const FundState& state, const std::string& id);
 const FundYear& find_year(const FundState& state, std::uint32_t year);
 const YearParameters& parameters_at(const FundYear& year, std::int64_t time_unix_s);
 std::int64_t year_end_unix_s(std::uint32_t year);  // 1 April of year + 1, 00:00 UTC
-// A claim awaiting a decision (submitted, pended, under review, appealed).
-bool is_open_status(ClaimStatus status);  // fund_claims.cpp
 // What the fund owes on a claim now: approved, less paid, less a cut deferred at settlement
 // (rule 10.3b) that the next year has not yet released.
 inline Money claim_due(const SpecificClaim& claim) {
@@ -80,8 +78,6 @@ void add_due(FundState& state, const std::string& member, Due due);
 void reduce_dues(FundState& state, const std::string& member, Money amount);  // oldest first
 std::int64_t call_due_unix_s(std::int64_t settled_unix_s);
 
-const char* year_status_name(YearStatus status);
-const char* claim_status_name(ClaimStatus status);
 // The year's parameters with the overrides applied, refused if they do not fit together.
 YearParameters year_parameters(const YearParameters& base,
                                const std::optional<ParameterOverrides>& overrides);

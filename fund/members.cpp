@@ -1,8 +1,8 @@
 // Members: register, rename, population, status, merger (rule 1, rule 8).
+#include "fund/claim_workflow.hpp"
 #include "fund/internal.hpp"
 
 namespace backstop::fund {
-namespace json = boost::json;
 namespace {
 
 bool is_member_id(const std::string& id) {
@@ -37,7 +37,7 @@ Effect decide(const RegisterMember& command, Context& context) {
                      Account{member_account(id, "loan"), AccountType::asset, id, Money()}};
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.members[id] = Member{id, name, population, MemberStatus::active, std::nullopt};
-    return json::object{{"member", id}, {"status", "active"}};
+    return MemberStatusSet{id, MemberStatus::active};
   };
   return effect;
 }
@@ -50,7 +50,7 @@ Effect decide(const RenameMember& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.members[id].name = name;
-    return json::object{{"member", id}, {"name", name}};
+    return MemberRenamed{id, name};
   };
   return effect;
 }
@@ -63,7 +63,7 @@ Effect decide(const UpdatePopulation& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.members[id].population = population;
-    return json::object{{"member", id}, {"population", population}};
+    return PopulationUpdated{id, population};
   };
   return effect;
 }
@@ -82,7 +82,7 @@ Effect decide(const SetMemberStatus& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.members[id].status = status;
-    return json::object{{"member", id}, {"status", status_name}};
+    return MemberStatusSet{id, status};
   };
   return effect;
 }
@@ -153,7 +153,7 @@ Effect decide(const MergeMembers& command, Context& context) {
     }
     state.members[from].merged_into = into;
     state.members[from].status = MemberStatus::dissolved;
-    return json::object{{"member", from}, {"merged_into", into}};
+    return MembersMerged{from, into};
   };
   return effect;
 }

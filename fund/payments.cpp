@@ -6,10 +6,10 @@
 // the fund (recoveries of overpaid claims, gain shares, surrendered gains, loan instalments)
 // is set off whenever the fund pays the member. Overdue dues stop payments unless the
 // administrator sets the payment off against them (R05).
+#include "fund/claim_workflow.hpp"
 #include "fund/internal.hpp"
 
 namespace backstop::fund {
-namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t call_due_days = 30;
@@ -60,15 +60,13 @@ void post_payout(Effect& effect, const Payout& payout) {
   if (payout.cash > Money()) effect.postings.push_back(credit(fund_account("bank"), payout.cash));
 }
 
-json::object apply_payout(FundState& state, const Payout& payout) {
+PaymentMade apply_payout(FundState& state, const Payout& payout) {
   reduce_dues(state, payout.member, payout.set_off_dues);
   PaymentTotals& totals = state.payments[payout.member];
   totals.set_off += payout.set_off_other + payout.set_off_dues;
   totals.paid_out += payout.cash;
-  return json::object{{"member", payout.member},
-                      {"owed", payout.owed.to_string()},
-                      {"set_off", (payout.set_off_other + payout.set_off_dues).to_string()},
-                      {"paid", payout.cash.to_string()}};
+  return PaymentMade{payout.member, payout.owed,  payout.set_off_other + payout.set_off_dues,
+                     payout.cash,   std::nullopt, std::nullopt};
 }
 
 std::string proposal_key(const char* kind, const std::string& id) {
@@ -80,10 +78,7 @@ Effect propose_payment(const std::string& key, const Payout& payout, const std::
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.proposed_payments[key] = ProposedPayment{actor, payout.owed, payout.cash, payout.set_off};
-    return json::object{{"payment", key},
-                        {"paid", "0.00"},
-                        {"proposed", payout.cash.to_string()},
-                        {"awaiting", "second_administrator"}};
+    return PaymentProposed{key, payout.cash};
   };
   return effect;
 }
@@ -101,13 +96,6 @@ Money four_eyes_limit(const FundState& state) {
   return lowest;
 }
 
-// An amount once approved stays owed whatever happens to the claim later (an appeal that is
-// denied or withdrawn leaves the first approval standing), so what is due decides payment.
-bool is_settled_status(ClaimStatus status) {
-  return status == ClaimStatus::approved || status == ClaimStatus::partially_approved ||
-         status == ClaimStatus::reversed || status == ClaimStatus::paid;
-}
-
 const SpecificClaim& payable_claim(const Context& context, const std::string& id) {
   auto found = context.state.claims.find(id);
   if (found == context.state.claims.end()) refuse("no claim '" + id + "'", ErrorCode::not_found);
@@ -122,7 +110,10 @@ const SpecificClaim& payable_claim(const Context& context, const std::string& id
 void mark_paid(SpecificClaim& claim, const Money& amount, const Money& cash) {
   claim.paid += amount;
   claim.last_payment_cash = cash;
-  if (is_settled_status(claim.status)) claim.status = ClaimStatus::paid;
+  // An amount once approved stays owed whatever happens to the claim later (an appeal that
+  // is denied or withdrawn leaves the first approval standing), so paying it is always
+  // allowed; the workflow says whether the claim's status moves.
+  claim.status = *next_status(claim.status, ClaimEvent::pay);
 }
 
 // Everything the fund owes the member now, which must be something.
@@ -140,9 +131,8 @@ Effect claim_payment_effect(const std::string& id, const Payout& payout) {
   effect.apply = [=](FundState& state, std::uint64_t) {
     state.proposed_payments.erase(proposal_key("claim", id));
     mark_paid(state.claims.at(id), payout.owed, payout.cash);
-    json::object out = apply_payout(state, payout);
-    out["claim"] = id;
-    out["status"] = "paid";
+    PaymentMade out = apply_payout(state, payout);
+    out.claim = id;
     return out;
   };
   return effect;
@@ -190,8 +180,8 @@ Effect member_payment_effect(const Context& context, const Payout& payout) {
       SpecificClaim& claim = state.claims.at(id);
       mark_paid(claim, claim_due(claim), Money());
     }
-    json::object out = apply_payout(state, payout);
-    out["claims_paid"] = settled_claims.size();
+    PaymentMade out = apply_payout(state, payout);
+    out.claims_paid = settled_claims.size();
     return out;
   };
   return effect;
@@ -252,9 +242,7 @@ Effect receive(const std::string& member, const Money& amount, const Money& owed
   effect.apply = [=](FundState& state, std::uint64_t) {
     reduce_dues(state, member, std::min(amount, dues_total(state, member)));
     state.payments[member].received += amount;
-    return json::object{{"member", member},
-                        {"received", amount.to_string()},
-                        {"still_owed", (owed - amount).to_string()}};
+    return ReceiptRecorded{member, amount, owed - amount};
   };
   return effect;
 }
@@ -305,7 +293,8 @@ Effect decide(const ReversePayment& command, Context& context) {
   auto found = context.state.claims.find(id);
   if (found == context.state.claims.end()) refuse("no claim '" + id + "'", ErrorCode::not_found);
   const SpecificClaim& claim = found->second;
-  if (claim.status != ClaimStatus::paid || !(claim.last_payment_cash > Money())) {
+  const auto reversed_status = next_status(claim.status, ClaimEvent::reverse);
+  if (!reversed_status || !(claim.last_payment_cash > Money())) {
     refuse("claim " + id + " has no cash payment of its own to reverse", ErrorCode::constraint);
   }
   const Money cash = claim.last_payment_cash;
@@ -319,10 +308,11 @@ Effect decide(const ReversePayment& command, Context& context) {
     SpecificClaim& reversed = state.claims.at(id);
     reversed.paid -= cash;
     reversed.last_payment_cash = Money();
-    reversed.status = ClaimStatus::reversed;
-    reversed.decisions.push_back(Decision{actor, "reversed", "", time, reason});
+    reversed.status = *reversed_status;
+    reversed.decisions.push_back(
+        Decision{actor, ClaimStatus::reversed, std::nullopt, time, reason});
     state.payments[member].paid_out -= cash;
-    return json::object{{"claim", id}, {"status", "reversed"}, {"reversed", cash.to_string()}};
+    return PaymentReversed{id, cash};
   };
   return effect;
 }

@@ -2,10 +2,10 @@
 // carry-forward (rules 6 and 9), loan instalments falling due (rule 7), the fund result,
 // supplementary calls, deferral of the year's own unpaid recoveries, rebates, and the
 // year's income and expense closed into the reserve (which may close negative).
+#include "fund/claim_workflow.hpp"
 #include "fund/internal.hpp"
 
 namespace backstop::fund {
-namespace json = boost::json;
 namespace {
 
 struct MemberSettlement {
@@ -214,37 +214,35 @@ Money close_into_reserve(Effect& effect, const Ledger& ledger,
   return reserve;
 }
 
-json::object settlement_json(const MemberSettlement& m, const Money& call, const Money& deferred,
-                             const Money& rebate) {
-  json::array instalments;
-  for (const auto& part : m.carried.loss_instalments)
-    instalments.push_back(json::value(part.to_string()));
-  return json::object{{"allocation", m.allocation.to_string()},
-                      {"adjusted_allocation", m.adjusted_allocation.to_string()},
-                      {"spend", m.spend.to_string()},
-                      {"planned", m.planned.to_string()},
-                      {"avoidable", m.avoidable.to_string()},
-                      {"specific_recoveries", m.recoveries.to_string()},
-                      {"net_unplanned_variance", m.variance.to_string()},
-                      {"fund_share", m.share.to_string()},
-                      {"retained", m.retained.to_string()},
-                      {"loss_instalments", instalments},
-                      {"gain_credit", m.carried.gain_credit.to_string()},
-                      {"gain_surrendered", m.carried.gain_surrendered.to_string()},
-                      {"loan_repaid", m.loan_repaid.to_string()},
-                      {"year_recoveries_unpaid", m.year_unpaid.to_string()},
-                      {"supplementary_call", call.to_string()},
-                      {"deferred_recoveries", deferred.to_string()},
-                      {"fund_share_deferred", m.share_cut.to_string()},
-                      {"rebate", rebate.to_string()},
-                      {"missing_return", m.missing_return}};
+SettlementFigures settlement_figures(const MemberSettlement& m, const Money& call,
+                                     const Money& deferred, const Money& rebate) {
+  return SettlementFigures{m.allocation,
+                           m.adjusted_allocation,
+                           m.spend,
+                           m.planned,
+                           m.avoidable,
+                           m.recoveries,
+                           m.variance,
+                           m.share,
+                           m.retained,
+                           m.carried.loss_instalments,
+                           m.carried.gain_credit,
+                           m.carried.gain_surrendered,
+                           m.loan_repaid,
+                           m.year_unpaid,
+                           call,
+                           deferred,
+                           m.share_cut,
+                           rebate,
+                           m.missing_return};
 }
 
 void record_member(FundState& state, FundYear& closed, const MemberSettlement& m,
                    const SettlementResult& result, std::size_t i, std::int64_t time_unix_s) {
   const std::uint32_t year = closed.year;
   MemberYear& figures = closed.members.at(m.member);
-  figures.settlement = settlement_json(m, result.calls[i], result.deferred[i], result.rebates[i]);
+  figures.settlement =
+      settlement_figures(m, result.calls[i], result.deferred[i], result.rebates[i]);
   figures.missing_return_closed = m.missing_return;
   auto& items = state.carry[m.member];
   for (std::size_t k = 0; k < m.carried.loss_instalments.size(); ++k) {
@@ -300,15 +298,16 @@ Effect decide(const CloseYear& command, Context& context) {
     refuse("settlement does not reconcile", ErrorCode::corruption);
   }
 
-  json::object totals;
+  SettlementTotals totals;
   const std::size_t prefix = year_account(year_number, "").size();
-  for (const auto& [id, amount] : balances) totals[id.substr(prefix)] = amount.to_string();
-  totals["reserve_opening"] = balance(context.ledger, fund_account("reserve")).to_string();
-  totals["reserve_before_calls"] = reserve_before.to_string();
-  totals["reserve_closing"] = reserve_after.to_string();
-  totals["deficit"] = (reserve_after.is_negative() ? -reserve_after : Money()).to_string();
-  totals["reserve_target"] = parameters.reserve_target.to_string();
-  totals["members"] = settled.size();
+  for (const auto& [id, amount] : balances)
+    totals.year_accounts.emplace_back(id.substr(prefix), amount);
+  totals.reserve_opening = balance(context.ledger, fund_account("reserve"));
+  totals.reserve_before_calls = reserve_before;
+  totals.reserve_closing = reserve_after;
+  totals.deficit = reserve_after.is_negative() ? -reserve_after : Money();
+  totals.reserve_target = parameters.reserve_target;
+  totals.members = settled.size();
   const std::int64_t time = context.time_unix_s;
   effect.apply = [=](FundState& state, std::uint64_t) {
     FundYear& closed = state.years.at(year_number);
@@ -317,7 +316,7 @@ Effect decide(const CloseYear& command, Context& context) {
     }
     closed.status = YearStatus::closed;
     closed.report = totals;
-    return json::object{{"year", year_number}, {"status", "closed"}, {"totals", totals}};
+    return YearClosed{year_number, totals};
   };
   return effect;
 }

@@ -2,30 +2,15 @@
 // Money movements live in the Ledger; this holds the facts the rules need beside them.
 #pragma once
 
-#include <boost/json.hpp>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "fund/commands.hpp"
+#include "fund/views.hpp"
 
 namespace backstop {
-
-enum class YearStatus { draft, open, closing, closed };
-enum class ClaimStatus {
-  submitted,
-  pended,
-  under_review,
-  approved,
-  partially_approved,
-  denied,
-  paid,
-  withdrawn,
-  appealed,
-  reversed
-};
 
 struct Member {
   std::string id;
@@ -56,28 +41,12 @@ struct MemberYear {
   Money contribution;
   std::int64_t contribution_due_unix_s = 0;
   std::map<int, MonthlyReturn> returns;
-  Money avoidable;                         // V, adjudicated by administrators (R07)
-  Money loan;                              // approved planned-overspend loan
-  std::optional<Money> aggregate_outturn;  // S from the aggregate claim, if filed
-  Money aggregate_planned;                 // P reported with it
-  bool missing_return_closed = false;      // closed on the last forecast
-  boost::json::object settlement;          // what settlement decided, for the statement
-};
-
-// Something carried into a later year's A' (rule 9): negative amounts are debts due.
-struct CarryItem {
-  std::uint32_t due_year = 0;
-  Money amount;      // + credit, - instalment due
-  std::string kind;  // "gain_credit", "loss_instalment", "loan_instalment", "avoidable"
-  std::uint32_t from_year = 0;
-};
-
-struct Decision {
-  std::string actor;
-  std::string outcome;  // approved, partially_approved, denied, pended, ...
-  std::string reason_code;
-  std::int64_t time_unix_s = 0;
-  std::string note;
+  Money avoidable;                              // V, adjudicated by administrators (R07)
+  Money loan;                                   // approved planned-overspend loan
+  std::optional<Money> aggregate_outturn;       // S from the aggregate claim, if filed
+  Money aggregate_planned;                      // P reported with it
+  bool missing_return_closed = false;           // closed on the last forecast
+  std::optional<SettlementFigures> settlement;  // what settlement decided
 };
 
 struct SpecificClaim {
@@ -134,7 +103,7 @@ struct FundYear {
   std::vector<ParameterVersion> versions;  // the first is the one frozen at opening
   std::map<std::string, MemberYear> members;
   std::map<std::string, Money> deferred_out;  // recoveries cut at settlement, paid first next year
-  boost::json::object report;                 // the fund report written at settlement
+  std::optional<SettlementTotals> report;     // written at settlement
 };
 
 struct FundState {
@@ -155,7 +124,7 @@ struct FundState {
   std::map<std::string, std::vector<Due>> dues;              // by member, oldest first
   std::map<std::string, ProposedPayment> proposed_payments;  // "claim:<id>" or "member:<id>"
   std::map<std::string, PaymentTotals> payments;             // by member
-  std::map<std::uint64_t, boost::json::object> results;      // receipt results by sequence
+  std::map<std::uint64_t, CommandResult> results;            // receipt results by sequence
 };
 
 }  // namespace backstop

@@ -1,11 +1,9 @@
 // Fund years and the money that flows through them before settlement: parameters
 // (rule 2), allocations and contributions (rule 3), returns (rule 4), avoidable spend
 // (rule 8) and loans (rule 7).
-#include "fund/codec.hpp"
 #include "fund/internal.hpp"
 
 namespace backstop::fund {
-namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t contribution_due_days = 30;
@@ -69,8 +67,7 @@ Effect decide(const CreateYear& command, Context& context) {
     FundYear& created = state.years[year];
     created.year = year;
     created.versions.push_back(ParameterVersion{0, parameters, actor, "created"});
-    return json::object{
-        {"year", year}, {"status", "draft"}, {"parameters", to_json(parameters)}};
+    return YearCreated{year, parameters};
   };
   return effect;
 }
@@ -101,8 +98,7 @@ Effect decide(const AmendParameters& command, Context& context) {
       versions.front() = ParameterVersion{0, parameters, actor, reason};
     else
       versions.push_back(ParameterVersion{effective, parameters, actor, reason});
-    return json::object{
-        {"year", year}, {"version", versions.size()}, {"effective_from", draft ? 0 : effective}};
+    return ParametersAmended{year, versions.size(), draft ? 0 : effective};
   };
   return effect;
 }
@@ -128,7 +124,7 @@ Effect decide(const OpenYear& command, Context& context) {
       if (claim.year == year - 1) claim.deferred = Money();
     }
     year_of(state, year).status = YearStatus::open;
-    return json::object{{"year", year}, {"status", "open"}};
+    return YearStatusSet{year, YearStatus::open};
   };
   return effect;
 }
@@ -148,7 +144,7 @@ Effect decide(const BeginClosing& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).status = YearStatus::closing;
-    return json::object{{"year", year}, {"status", "closing"}};
+    return YearStatusSet{year, YearStatus::closing};
   };
   return effect;
 }
@@ -164,7 +160,7 @@ Effect decide(const SetAllocation& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].allocation = allocation;
-    return json::object{{"year", year}, {"member", member}, {"allocation", allocation.to_string()}};
+    return AllocationSet{year, member, allocation};
   };
   return effect;
 }
@@ -201,7 +197,7 @@ Effect decide(const ApplyRateSchedule& command, Context& context) {
       add_due(state, member, Due{"contribution", year, due, contribution});
       total += contribution;
     }
-    return json::object{{"year", year}, {"members", charges.size()}, {"total", total.to_string()}};
+    return ScheduleApplied{year, charges.size(), total};
   };
   return effect;
 }
@@ -225,10 +221,7 @@ Effect decide(const FileReturn& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].returns[filed.period] = filed;
-    return json::object{{"year", year},
-                        {"member", member},
-                        {"period", filed.period},
-                        {"final", filed.period == 12}};
+    return ReturnFiled{year, member, filed.period};
   };
   return effect;
 }
@@ -245,10 +238,7 @@ Effect decide(const SetAvoidable& command, Context& context) {
   Effect effect;
   effect.apply = [=](FundState& state, std::uint64_t) {
     year_of(state, year).members[member].avoidable = amount;
-    return json::object{{"year", year},
-                        {"member", member},
-                        {"avoidable", amount.to_string()},
-                        {"reason_code", "R07"}};
+    return AvoidableSet{year, member, amount};
   };
   return effect;
 }
@@ -281,10 +271,7 @@ Effect decide(const ApproveLoan& command, Context& context) {
       state.carry[member].push_back(
           CarryItem{year + 1 + static_cast<std::uint32_t>(i), -parts[i], "loan_instalment", year});
     }
-    return json::object{{"year", year},
-                        {"member", member},
-                        {"loan", amount.to_string()},
-                        {"instalments", parts.size()}};
+    return LoanApproved{year, member, amount, parts.size()};
   };
   return effect;
 }

@@ -73,7 +73,7 @@ json::object random_year(FundDriver& driver, std::mt19937_64& random, std::uint3
   // Claims selected for manual review (by variance) are decided, two administrators above the
   // limit.
   for (int i = 0; i < members; ++i) {
-    const auto statement = driver.fund.member_statement(member_id(i), year).value();
+    const auto statement = js(driver.fund.member_statement(member_id(i), year)).value();
     for (const auto& claim : statement.at("claims").as_array()) {
       if (claim.at("status").as_string() != "under_review") continue;
       const std::string id(claim.at("claim").as_string());
@@ -144,8 +144,10 @@ TEST_CASE(
       // The settlement parts add up to the fund totals.
       Money shares, calls, rebates;
       for (int i = 0; i < members; ++i) {
-        const auto settlement =
-            driver.fund.member_statement(member_id(i), year).value().at("settlement").as_object();
+        const auto settlement = js(driver.fund.member_statement(member_id(i), year))
+                                    .value()
+                                    .at("settlement")
+                                    .as_object();
         shares += figure(settlement, "fund_share");
         calls += figure(settlement, "supplementary_call");
         rebates += figure(settlement, "rebate");
@@ -187,7 +189,7 @@ TEST_CASE(
   Money approved;
   Money statements_recoveries;
   for (int i = 0; i < members; ++i) {
-    const auto statement = driver.fund.member_statement(member_id(i), 2023).value();
+    const auto statement = js(driver.fund.member_statement(member_id(i), 2023)).value();
     statements_recoveries += figure(statement.at("settlement").as_object(), "specific_recoveries");
     for (const auto& claim : statement.at("claims").as_array())
       approved += figure(claim.as_object(), "approved");

@@ -53,7 +53,7 @@ void open_year(FundDriver& driver, std::uint32_t year, const std::vector<std::st
   driver.ok(alice, {{"type", "open_year"}, {"year", year}});
   json::array rows;
   for (const auto& member : members) {
-    const auto figures = driver.fund.member_statement(member, year).value();
+    const auto figures = js(driver.fund.member_statement(member, year)).value();
     rows.push_back(
         {{"member", member},
          {"contribution",
@@ -74,7 +74,7 @@ void open_year(FundDriver& driver, std::uint32_t year, const std::vector<std::st
 void file_final_returns(FundDriver& driver, std::uint32_t year,
                         const std::map<std::string, std::pair<const char*, Money>>& outturns) {
   for (const auto& [member, outturn] : outturns) {
-    const auto statement = driver.fund.member_statement(member, year).value();
+    const auto statement = js(driver.fund.member_statement(member, year)).value();
     const Money allocation = pounds(std::string(statement.at("allocation").as_string()));
     const Money spend = multiply(
         allocation, Rate::parse(std::string("1") == outturn.first ? "1" : outturn.first).value());
@@ -258,7 +258,7 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
                     {"outcome", "partially_approve"},
                     {"adjudicated_cost", "255000.00"},
                     {"reason_code", "R09"}});
-  CHECK(driver.fund.claim(claim_id(measured)).value().at("approved").as_string() == "4500.00");
+  CHECK(js(driver.fund.claim(claim_id(measured))).value().at("approved").as_string() == "4500.00");
 
   // Four eyes: a £1,215,000 decision needs two different administrators.
   auto big = driver.ok("member:99F", {{"type", "file_specific_claim"},
@@ -334,7 +334,7 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
                            {"outturn", "312000000.00"},
                            {"planned", "0.00"}});
   const auto totals_2023 = close(driver, 2023);
-  const auto statement_05a = driver.fund.member_statement("05A", 2023).value();
+  const auto statement_05a = js(driver.fund.member_statement("05A", 2023)).value();
   // 05A: A = £300m, S = £312m, R = £324k: D = £11,676,000; F = 0.5 x (11,676,000 - 6,000,000) =
   // £2,838,000.
   CHECK(statement_05a.at("settlement").at("net_unplanned_variance").as_string() == "11676000.00");
@@ -374,7 +374,7 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
   CHECK(pounds(std::string(totals_2024.at("calls").as_string())) > Money());
   CHECK(pounds(std::string(totals_2024.at("recoveries-deferred").as_string())) > Money());
   CHECK(pounds(std::string(totals_2024.at("reserve_closing").as_string())) == Money());
-  const auto statement_07b = driver.fund.member_statement("07B", 2024).value();
+  const auto statement_07b = js(driver.fund.member_statement("07B", 2024)).value();
   // A call is at most max_call (50%) of the member's contribution.
   CHECK(pounds(std::string(statement_07b.at("settlement").at("supplementary_call").as_string())) <=
         multiply_ratio(pounds(std::string(statement_07b.at("contribution").as_string())), 1, 2));
@@ -399,7 +399,7 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
   CHECK(pounds(std::string(totals_2025.at("reserve_closing").as_string())) ==
         pounds("22000000"));  // target x 1.1
   const auto cycle =
-      driver.fund.member_statement("05A", 2025).value().at("three_year_cycle").as_object();
+      js(driver.fund.member_statement("05A", 2025)).value().at("three_year_cycle").as_object();
   CHECK(cycle.at("years").as_array().size() == 3);
 
   // ---- 2026/27: the last loan instalment of 99F falls due: £3m repaid over 2024-2026.
@@ -414,7 +414,7 @@ TEST_CASE("scenario: four fund years with every rule exercised") {
   close(driver, 2026);
   CHECK(driver.balance_of("member:99F:loan") == Money());
   for (std::uint32_t year : {2024u, 2025u, 2026u}) {
-    CHECK(driver.fund.member_statement("99F", year)
+    CHECK(js(driver.fund.member_statement("99F", year))
               .value()
               .at("settlement")
               .at("loan_repaid")
@@ -548,7 +548,7 @@ TEST_CASE(
                            {"forecast_outturn", "320000000.00"},
                            {"planned", "0.00"},
                            {"unplanned", "160000000.00"}});
-  const auto warnings = driver.fund.early_warnings(2023).value();
+  const auto warnings = js(driver.fund.early_warnings(2023)).value();
   REQUIRE(warnings.at("flagged").as_array().size() == 1);
   CHECK(warnings.at("flagged").as_array()[0].at("reasons").as_array()[0].as_string() ==
         "forecast_beyond_b2");
@@ -582,7 +582,7 @@ TEST_CASE(
   advance_to(driver, day_of_year(2023, 366 + 125));
   driver.ok(alice, {{"type", "begin_closing"}, {"year", 2023}});
   driver.ok(alice, {{"type", "close_year"}, {"year", 2023}});
-  const auto statement = driver.fund.member_statement("05A", 2023).value();
+  const auto statement = js(driver.fund.member_statement("05A", 2023)).value();
   // R = 324,000 - 99,000 = 225,000; D = 312m - 2m avoidable - 0.225m - 300m = 9,775,000;
   // F = 0.5 x (9,775,000 - 6,000,000) = 1,887,500.
   CHECK(statement.at("settlement").at("net_unplanned_variance").as_string() == "9775000.00");

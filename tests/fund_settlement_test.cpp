@@ -29,7 +29,7 @@ struct TwoMembers {
   }
 
   json::object statement(const std::string& member, std::uint32_t year) {
-    return driver.fund.member_statement(member, year).value();
+    return js(driver.fund.member_statement(member, year)).value();
   }
   Money settled(const std::string& member, std::uint32_t year, const char* figure) {
     return pounds(std::string(statement(member, year).at("settlement").at(figure).as_string()));
@@ -38,7 +38,7 @@ struct TwoMembers {
     return pounds(std::string(statement(member, year).at("accounts").at(figure).as_string()));
   }
   Money totals(std::uint32_t year, const char* figure) {
-    const auto report = driver.fund.fund_report(year).value();
+    const auto report = js(driver.fund.fund_report(year)).value();
     return pounds(std::string(report.at("settlement").at(figure).as_string()));
   }
 
@@ -133,7 +133,7 @@ struct TwoMembers {
          pounds("100000"), pounds("100000"));
     driver.time_unix_s += 40 * day;
     const std::string id = claim(2024, "02B", "p-1", "final", "2500000");
-    REQUIRE(driver.fund.claim(id).value().at("status") == "approved");
+    REQUIRE(js(driver.fund.claim(id)).value().at("status") == "approved");
     return id;
   }
 };
@@ -199,10 +199,10 @@ TEST_CASE(
   const std::string interim = fund.claim(2023, "01A", "p-1", "interim", "500000");
   fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", interim}});  // L = £225,000 paid
   const std::string revised = fund.claim(2023, "01A", "p-1", "final", "400000");
-  CHECK(fund.driver.fund.claim(revised).value().at("approved") == "-90000.00");
+  CHECK(js(fund.driver.fund.claim(revised)).value().at("approved") == "-90000.00");
   CHECK(fund.driver.balance_of("member:01A:receivable") == pounds("90000"));
   const std::string next = fund.claim(2023, "01A", "p-2", "final", "350000");  // L = £90,000
-  CHECK(fund.driver.fund.claim(next).value().at("status") == "approved");      // not pended R05
+  CHECK(js(fund.driver.fund.claim(next)).value().at("status") == "approved");  // not pended R05
   const auto paid = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", next}});
   CHECK(paid.at("set_off") == "90000.00");
   CHECK(paid.at("paid") == "0.00");
@@ -215,15 +215,19 @@ TEST_CASE("rule 3: an overdue contribution is arrears: claims pend R05 and payme
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("100000"), pounds("100000"),
             pounds("60000"));
   const std::string early = fund.claim(2023, "02B", "p-1", "final", "300000");  // not yet overdue
-  CHECK(fund.driver.fund.claim(early).value().at("status") == "approved");
+  CHECK(js(fund.driver.fund.claim(early)).value().at("status") == "approved");
   // Paying a member whose contribution is not yet due sets off only debts that are not dues.
   const auto paid = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", early}});
   CHECK(paid.at("paid") == "45000.00");
   fund.driver.time_unix_s += 40 * day;
   const std::string late = fund.claim(2023, "02B", "p-2", "final", "300000");
-  CHECK(fund.driver.fund.claim(late).value().at("status") == "pended");
-  CHECK(fund.driver.fund.claim(late).value().at("decisions").as_array().back().at("reason_code") ==
-        "R05");
+  CHECK(js(fund.driver.fund.claim(late)).value().at("status") == "pended");
+  CHECK(js(fund.driver.fund.claim(late))
+            .value()
+            .at("decisions")
+            .as_array()
+            .back()
+            .at("reason_code") == "R05");
   fund.driver.ok(
       alice,
       {{"type", "decide_claim"}, {"claim", late}, {"outcome", "approve"}, {"reason_code", "R09"}});
@@ -235,7 +239,7 @@ TEST_CASE("rule 3: an overdue contribution is arrears: claims pend R05 and payme
   CHECK(offset.at("paid") == "5000.00");
   // Arrears cleared by the set-off: the next claim is not pended.
   const std::string cleared = fund.claim(2023, "02B", "p-3", "final", "300000");
-  CHECK(fund.driver.fund.claim(cleared).value().at("status") == "approved");
+  CHECK(js(fund.driver.fund.claim(cleared)).value().at("status") == "approved");
 }
 
 TEST_CASE(
@@ -244,14 +248,14 @@ TEST_CASE(
   fund.year_with_unpaid_rebates();
   const std::string id = fund.year_with_a_large_claim();
   fund.close(2024, pounds("10000000"), pounds("12000000"));
-  CHECK(fund.driver.fund.claim(id).value().at("deferred") == "700000.00");
+  CHECK(js(fund.driver.fund.claim(id)).value().at("deferred") == "700000.00");
   // Payments out above the lowest four_eyes_above of any year (2023's £1m: a later year's
   // higher limit does not lift it) need a second administrator.
   const auto proposed_claim = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});
   CHECK(proposed_claim.at("awaiting") == "second_administrator");
   const auto paid = fund.pay({{"type", "pay_claim"}, {"claim", id}});
   CHECK(paid.at("paid") == "1300000.00");
-  CHECK(fund.driver.fund.claim(id).value().at("paid") == "1300000.00");
+  CHECK(js(fund.driver.fund.claim(id)).value().at("paid") == "1300000.00");
   CHECK(fund.driver.refused(alice, {{"type", "pay_claim"}, {"claim", id}}).code() ==
         ErrorCode::constraint);
   // 2025 opens: the cut is released, owed first; then everything the fund owes 02B goes out,
@@ -276,7 +280,7 @@ TEST_CASE(
   const auto confirmed = fund.driver.ok(bob, {{"type", "confirm_payment"}, {"member", "02B"}});
   CHECK(confirmed.at("set_off") == "50000.00");
   CHECK(confirmed.at("paid") == "2150000.00");
-  CHECK(fund.driver.fund.claim(id).value().at("paid") == "2000000.00");
+  CHECK(js(fund.driver.fund.claim(id)).value().at("paid") == "2000000.00");
   CHECK(fund.account("02B", 2025, "owed_by_fund") == Money());
   CHECK(fund.account("02B", 2025, "owes_fund") == Money());
   CHECK(fund.account("02B", 2025, "paid_out") == pounds("3450000"));
@@ -310,24 +314,28 @@ TEST_CASE(
   TwoMembers fund;
   fund.open(2023, {{"reserve_target", "1000000"}}, pounds("100000"), pounds("100000"));
   const std::string interim = fund.claim(2023, "01A", "p-1", "interim", "400000");
-  CHECK(fund.driver.fund.claim(interim).value().at("approved") == "135000.00");  // not paid
+  CHECK(js(fund.driver.fund.claim(interim)).value().at("approved") == "135000.00");  // not paid
   const std::string final_claim = fund.claim(2023, "01A", "p-1", "final", "610000");
-  CHECK(fund.driver.fund.claim(final_claim).value().at("status") == "approved");
-  CHECK(fund.driver.fund.claim(final_claim).value().at("approved") == "189000.00");
+  CHECK(js(fund.driver.fund.claim(final_claim)).value().at("status") == "approved");
+  CHECK(js(fund.driver.fund.claim(final_claim)).value().at("approved") == "189000.00");
   // A second claim of the same kind, patient and episode while the first stands: R03.
   for (const char* kind : {"interim", "final"}) {
     const std::string again = fund.claim(2023, "01A", "p-1", kind, "700000");
-    CHECK(fund.driver.fund.claim(again).value().at("status") == "denied");
-    CHECK(
-        fund.driver.fund.claim(again).value().at("decisions").as_array().back().at("reason_code") ==
-        "R03");
+    CHECK(js(fund.driver.fund.claim(again)).value().at("status") == "denied");
+    CHECK(js(fund.driver.fund.claim(again))
+              .value()
+              .at("decisions")
+              .as_array()
+              .back()
+              .at("reason_code") == "R03");
   }
   // Another episode of the same patient is not a duplicate; a withdrawn claim may be refiled.
   const std::string pended = fund.claim(2023, "01A", "p-1", "interim", "700000", false, "e2");
-  CHECK(fund.driver.fund.claim(pended).value().at("status") == "pended");
+  CHECK(js(fund.driver.fund.claim(pended)).value().at("status") == "pended");
   fund.driver.ok("member:01A", {{"type", "withdraw_claim"}, {"claim", pended}});
   const std::string refiled = fund.claim(2023, "01A", "p-1", "interim", "700000", true, "e2");
-  CHECK(fund.driver.fund.claim(refiled).value().at("approved") == "81000.00");  // 405,000 - 324,000
+  CHECK(js(fund.driver.fund.claim(refiled)).value().at("approved") ==
+        "81000.00");  // 405,000 - 324,000
 }
 
 TEST_CASE("rule 10.6: an amount approved before an appeal stays payable, and the rest after it") {
@@ -343,11 +351,11 @@ TEST_CASE("rule 10.6: an amount approved before an appeal stays payable, and the
   const auto paid = fund.driver.ok(alice, {{"type", "pay_member"}, {"member", "01A"}});
   CHECK(paid.at("paid") == "135000.00");
   CHECK(paid.at("claims_paid") == 1);
-  CHECK(fund.driver.fund.claim(id).value().at("status") == "under_review");
+  CHECK(js(fund.driver.fund.claim(id)).value().at("status") == "under_review");
   fund.driver.ok(
       alice,
       {{"type", "decide_claim"}, {"claim", id}, {"outcome", "approve"}, {"reason_code", "R09"}});
   const auto rest = fund.driver.ok(alice, {{"type", "pay_claim"}, {"claim", id}});
   CHECK(rest.at("paid") == "189000.00");
-  CHECK(fund.driver.fund.claim(id).value().at("paid") == "324000.00");
+  CHECK(js(fund.driver.fund.claim(id)).value().at("paid") == "324000.00");
 }

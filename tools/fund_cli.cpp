@@ -96,8 +96,8 @@ struct RunReport {
     }
     (outcome.value().replayed ? replayed : applied) += 1;
     if (!quiet) {
-      std::cout << outcome.value().sequence << " " << json::serialize(outcome.value().result)
-                << std::endl;
+      std::cout << outcome.value().sequence << " "
+                << json::serialize(to_json(outcome.value().result)) << std::endl;
     }
     return true;
   }
@@ -213,7 +213,13 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
     if (needs_member) command->add_option("--member", options->member, "member id")->required();
     command->callback([options, read, print, &exit_status] {
       exit_status = run_read(
-          options->data, options->as_json, [&](const Fund& f) { return read(f, *options); }, print);
+          options->data, options->as_json,
+          [&](const Fund& f) -> Result<json::object> {
+            auto view = read(f, *options);
+            if (!view.is_ok()) return view.status();
+            return to_json(view.value());  // the table printers read the API's JSON
+          },
+          print);
     });
   };
   add_read(
