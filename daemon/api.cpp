@@ -178,77 +178,78 @@ Handler admin_year_read(Result<View> (Fund::*report)(std::uint32_t) const) {
   };
 }
 
+void admin_command(const ApiRequest& request, const Parameters&, FundService& service,
+                   const Respond& respond) {
+  if (!request.principal.is_admin())
+    return respond(error_response(403, "permission_denied", "administrators only"));
+  auto body = body_object(request, respond);
+  if (body) submit(request, decode_command(*body), service, respond);
+}
+
+void ledger_head(const ApiRequest& request, const Parameters&, FundService& service,
+                 const Respond& respond) {
+  if (!request.principal.is_admin())
+    return respond(error_response(403, "permission_denied", "administrators only"));
+  respond(ApiResponse{200, service.read([](const Fund& fund) {
+                        return json::object{{"sequence", fund.ledger().last_sequence()},
+                                            {"chain_head", to_hex(fund.ledger().chain_head())}};
+                      })});
+}
+
+void member_statement(const ApiRequest& request, const Parameters& p, FundService& service,
+                      const Respond& respond) {
+  if (!may_act_for(request.principal, p[0]))
+    return respond(
+        error_response(403, "permission_denied", "a member may read only its own statement"));
+  auto year = parse_year(p[1]);
+  if (!year)
+    return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+  respond_read(service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); }),
+               respond);
+}
+
+void member_claims(const ApiRequest& request, const Parameters& p, FundService& service,
+                   const Respond& respond) {
+  if (!may_act_for(request.principal, p[0]))
+    return respond(
+        error_response(403, "permission_denied", "a member may read only its own claims"));
+  auto year = parse_year(p[1]);
+  if (!year)
+    return respond(error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
+  auto statement =
+      service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); });
+  if (!statement.is_ok()) return respond(error_response(statement.status()));
+  json::array claims;
+  for (const auto& claim : statement.value().claims) claims.push_back(to_json(claim));
+  respond(ApiResponse{200, json::object{{"member", p[0]}, {"year", *year}, {"claims", claims}}});
+}
+
+void claim_view(const ApiRequest& request, const Parameters& p, FundService& service,
+                const Respond& respond) {
+  auto claim = service.read([&](const Fund& fund) { return fund.claim(p[0]); });
+  if (!claim.is_ok() || !may_act_for(request.principal, claim.value().member)) {
+    return respond(error_response(404, "not_found", "no claim '" + p[0] + "'"));
+  }
+  respond(ApiResponse{200, to_json(claim.value())});
+}
+
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
-      {"POST", "/v1/admin/commands", true,
-       [](const ApiRequest& request, const Parameters&, FundService& service,
-          const Respond& respond) {
-         if (!request.principal.is_admin())
-           return respond(error_response(403, "permission_denied", "administrators only"));
-         auto body = body_object(request, respond);
-         if (body) submit(request, decode_command(*body), service, respond);
-       }},
+      {"POST", "/v1/admin/commands", true, admin_command},
       {"GET", "/v1/admin/years/{year}/report", false, admin_year_read(&Fund::fund_report)},
       {"GET", "/v1/admin/years/{year}/warnings", false, admin_year_read(&Fund::early_warnings)},
       {"GET", "/v1/admin/years/{year}/pending", false, admin_year_read(&Fund::pending_claims)},
-      {"GET", "/v1/admin/ledger/head", false,
-       [](const ApiRequest& request, const Parameters&, FundService& service,
-          const Respond& respond) {
-         if (!request.principal.is_admin())
-           return respond(error_response(403, "permission_denied", "administrators only"));
-         respond(ApiResponse{200, service.read([](const Fund& fund) {
-                               return json::object{
-                                   {"sequence", fund.ledger().last_sequence()},
-                                   {"chain_head", to_hex(fund.ledger().chain_head())}};
-                             })});
-       }},
-      {"GET", "/v1/members/{member}/years/{year}/statement", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service,
-          const Respond& respond) {
-         if (!may_act_for(request.principal, p[0]))
-           return respond(error_response(403, "permission_denied",
-                                         "a member may read only its own statement"));
-         auto year = parse_year(p[1]);
-         if (!year)
-           return respond(
-               error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         respond_read(
-             service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); }),
-             respond);
-       }},
-      {"GET", "/v1/members/{member}/years/{year}/claims", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service,
-          const Respond& respond) {
-         if (!may_act_for(request.principal, p[0]))
-           return respond(
-               error_response(403, "permission_denied", "a member may read only its own claims"));
-         auto year = parse_year(p[1]);
-         if (!year)
-           return respond(
-               error_response(400, "invalid_argument", "year must be 2000 to 2200", "year"));
-         auto statement =
-             service.read([&](const Fund& fund) { return fund.member_statement(p[0], *year); });
-         if (!statement.is_ok()) return respond(error_response(statement.status()));
-         json::array claims;
-         for (const auto& claim : statement.value().claims) claims.push_back(to_json(claim));
-         respond(
-             ApiResponse{200, json::object{{"member", p[0]}, {"year", *year}, {"claims", claims}}});
-       }},
-      {"POST", "/v1/members/{member}/returns", true, member_command("file_return")},
-      {"POST", "/v1/members/{member}/specific-claims", true, member_command("file_specific_claim")},
+      {"GET", "/v1/admin/ledger/head", false, ledger_head},
+      {"GET", "/v1/members/{member}/years/{year}/statement", false, member_statement},
+      {"GET", "/v1/members/{member}/years/{year}/claims", false, member_claims},
+      {"POST", "/v1/members/{member}/returns", true, member_command(FileReturn::type_name)},
+      {"POST", "/v1/members/{member}/specific-claims", true,
+       member_command(FileSpecificClaim::type_name)},
       {"POST", "/v1/members/{member}/aggregate-claims", true,
-       member_command("file_aggregate_claim")},
-      {"GET", "/v1/claims/{claim}", false,
-       [](const ApiRequest& request, const Parameters& p, FundService& service,
-          const Respond& respond) {
-         auto claim = service.read([&](const Fund& fund) { return fund.claim(p[0]); });
-         if (!claim.is_ok() || !may_act_for(request.principal, claim.value().member)) {
-           return respond(error_response(404, "not_found", "no claim '" + p[0] + "'"));
-         }
-         respond(ApiResponse{200, to_json(claim.value())});
-       }},
-      {"POST", "/v1/claims/{claim}/withdraw", true, claim_command("withdraw_claim")},
-      {"POST", "/v1/claims/{claim}/appeal", true, claim_command("appeal_claim")},
+       member_command(FileAggregateClaim::type_name)},
+      {"GET", "/v1/claims/{claim}", false, claim_view},
+      {"POST", "/v1/claims/{claim}/withdraw", true, claim_command(WithdrawClaim::type_name)},
+      {"POST", "/v1/claims/{claim}/appeal", true, claim_command(AppealClaim::type_name)},
   };
   return table;
 }

@@ -170,36 +170,32 @@ struct ReadOptions {
   std::string claim;
 };
 
-}  // namespace
+void add_run_command(CLI::App* fund, int& exit_status) {
+  auto data = std::make_shared<std::string>();
+  auto file = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  auto keep_going = std::make_shared<bool>(false);
+  auto* command =
+      fund->add_subcommand("run", "apply request lines {actor, key, time, command} (docs/fund.md)");
+  command->add_option("--data", *data, "store directory")->required();
+  command->add_option("--file", *file, "JSON lines (default: standard input)");
+  command->add_flag("--quiet", *quiet, "print only the summary");
+  command->add_flag("--keep-going", *keep_going, "print a refusal as a JSON line and go on");
+  command->callback([data, file, quiet, keep_going, &exit_status] {
+    if (file->empty() || *file == "-") {
+      exit_status = run_requests(*data, std::cin, true, RunReport{*quiet, *keep_going});
+      return;
+    }
+    std::ifstream input(*file);
+    if (!input) {
+      exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'"));
+      return;
+    }
+    exit_status = run_requests(*data, input, false, RunReport{*quiet, *keep_going});
+  });
+}
 
-void add_fund_commands(CLI::App& app, int& exit_status) {
-  auto* fund =
-      app.add_subcommand("fund", "the fund's commands and reports on an embedded store (offline)");
-  fund->require_subcommand(1);
-  {
-    auto data = std::make_shared<std::string>();
-    auto file = std::make_shared<std::string>();
-    auto quiet = std::make_shared<bool>(false);
-    auto keep_going = std::make_shared<bool>(false);
-    auto* command = fund->add_subcommand(
-        "run", "apply request lines {actor, key, time, command} (docs/fund.md)");
-    command->add_option("--data", *data, "store directory")->required();
-    command->add_option("--file", *file, "JSON lines (default: standard input)");
-    command->add_flag("--quiet", *quiet, "print only the summary");
-    command->add_flag("--keep-going", *keep_going, "print a refusal as a JSON line and go on");
-    command->callback([data, file, quiet, keep_going, &exit_status] {
-      if (file->empty() || *file == "-") {
-        exit_status = run_requests(*data, std::cin, true, RunReport{*quiet, *keep_going});
-        return;
-      }
-      std::ifstream input(*file);
-      if (!input) {
-        exit_status = fail(Status::error(ErrorCode::io_error, "cannot read '" + *file + "'"));
-        return;
-      }
-      exit_status = run_requests(*data, input, false, RunReport{*quiet, *keep_going});
-    });
-  }
+void add_read_commands(CLI::App* fund, int& exit_status) {
   auto add_read = [&](const char* name, const char* help, bool needs_member, bool needs_claim,
                       auto read, auto print) {
     auto options = std::make_shared<ReadOptions>();
@@ -244,23 +240,35 @@ void add_fund_commands(CLI::App& app, int& exit_status) {
         for (const auto& claim : o.at("claims").as_array())
           std::cout << json::serialize(claim) << "\n";
       });
-  {
-    auto options = std::make_shared<SyntheticYearOptions>();
-    auto* command = fund->add_subcommand("synthesize",
-                                         "print request lines for a realistic synthetic fund year");
-    command->add_option("--members", options->members, "number of consortia")
-        ->check(CLI::Range(2, 1000));
-    command->add_option("--year", options->year, "fund year")->check(CLI::Range(2000, 2200));
-    command->add_option("--seed", options->seed, "random seed");
-    command->add_option("--phase", options->phase, "setup | filing | closing | members")
-        ->check(CLI::IsMember({"setup", "filing", "closing", "members"}));
-    command->add_flag("--no-schedule", options->without_schedule,
-                      "setup without the flat 0.8% schedule and receipts (price it instead)");
-    command->callback([options, &exit_status] {
-      write_synthetic_year(*options, std::cout);
-      exit_status = exit_code::ok;
-    });
-  }
+}
+
+void add_synthesize_command(CLI::App* fund, int& exit_status) {
+  auto options = std::make_shared<SyntheticYearOptions>();
+  auto* command =
+      fund->add_subcommand("synthesize", "print request lines for a realistic synthetic fund year");
+  command->add_option("--members", options->members, "number of consortia")
+      ->check(CLI::Range(2, 1000));
+  command->add_option("--year", options->year, "fund year")->check(CLI::Range(2000, 2200));
+  command->add_option("--seed", options->seed, "random seed");
+  command->add_option("--phase", options->phase, "setup | filing | closing | members")
+      ->check(CLI::IsMember({"setup", "filing", "closing", "members"}));
+  command->add_flag("--no-schedule", options->without_schedule,
+                    "setup without the flat 0.8% schedule and receipts (price it instead)");
+  command->callback([options, &exit_status] {
+    write_synthetic_year(*options, std::cout);
+    exit_status = exit_code::ok;
+  });
+}
+
+}  // namespace
+
+void add_fund_commands(CLI::App& app, int& exit_status) {
+  auto* fund =
+      app.add_subcommand("fund", "the fund's commands and reports on an embedded store (offline)");
+  fund->require_subcommand(1);
+  add_run_command(fund, exit_status);
+  add_read_commands(fund, exit_status);
+  add_synthesize_command(fund, exit_status);
 }
 
 }  // namespace backstop
