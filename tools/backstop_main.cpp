@@ -5,6 +5,7 @@
 #include "tools/fund_cli.hpp"
 #include "tools/ledger_cli.hpp"
 #include "tools/network_cli.hpp"
+#include "tools/pki_cli.hpp"
 #include "tools/price_cli.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   backstop::add_ledger_commands(app, exit_status);
   backstop::add_fund_commands(app, exit_status);
   backstop::add_network_commands(app, exit_status);
+  backstop::add_pki_commands(app, exit_status);
   backstop::add_price_commands(app, exit_status);
   try {
     app.parse(argc, argv);

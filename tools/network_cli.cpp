@@ -10,7 +10,6 @@
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
 #include "tools/network_client.hpp"
-#include "tools/pki.hpp"
 
 namespace backstop {
 namespace {
@@ -231,50 +230,6 @@ void add_network_commands(CLI::App& app, int& exit_status) {
       if (what == "appeal") body["grounds"] = *grounds;
       exit_status = call(*c, "POST", "/v1/claims/" + *claim + "/" + what, json::serialize(body),
                          key->empty() ? random_idempotency_key() : *key);
-    });
-  }
-
-  auto* pki =
-      app.add_subcommand("pki", "a development PKI for backstopd: CA, certificates, revocation");
-  pki->require_subcommand(1);
-  {
-    auto directory = std::make_shared<std::string>();
-    auto days = std::make_shared<int>(3650);
-    auto* command = pki->add_subcommand("init-ca", "create a CA (ca.pem, ca.key) and an empty CRL");
-    command->add_option("--dir", *directory, "PKI folder")->required();
-    command->add_option("--days", *days, "validity");
-    command->callback([directory, days, &exit_status] {
-      exit_status = exit_code::from_status(pki::init_ca(*directory, *days));
-    });
-  }
-  {
-    auto directory = std::make_shared<std::string>();
-    auto options = std::make_shared<pki::IssueOptions>();
-    auto* command = pki->add_subcommand("issue", "issue a member, admin or server certificate");
-    command->add_option("--dir", *directory, "PKI folder")->required();
-    command->add_option("--name", options->name, "file stem, e.g. member-05A")->required();
-    command->add_option("--uri", options->uri,
-                        "principal: backstop:member:<id> or backstop:admin:<name>");
-    command->add_flag("--server", options->server, "a server certificate for 127.0.0.1/localhost");
-    command->add_option("--days", options->days, "validity");
-    command->add_flag("--expired", options->expired, "already expired (for tests)");
-    command->add_option("--ca-dir", options->ca_directory, "sign with the CA in another folder");
-    command->callback([directory, options, &exit_status] {
-      const Status issued = pki::issue(*directory, *options);
-      if (!issued.is_ok()) std::cerr << "backstop: " << issued.to_string() << "\n";
-      exit_status = exit_code::from_status(issued);
-    });
-  }
-  {
-    auto directory = std::make_shared<std::string>();
-    auto name = std::make_shared<std::string>();
-    auto* command = pki->add_subcommand("revoke", "revoke a certificate and rewrite crl.pem");
-    command->add_option("--dir", *directory, "PKI folder")->required();
-    command->add_option("--name", *name, "file stem of the certificate")->required();
-    command->callback([directory, name, &exit_status] {
-      const Status revoked = pki::revoke(*directory, *name);
-      if (!revoked.is_ok()) std::cerr << "backstop: " << revoked.to_string() << "\n";
-      exit_status = exit_code::from_status(revoked);
     });
   }
 }

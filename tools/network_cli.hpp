@@ -1,5 +1,4 @@
-// `backstop admin ...`, `backstop member ...` (clients of backstopd over mutual TLS) and
-// `backstop pki ...` (a development PKI).
+// `backstop admin ...` and `backstop member ...`: clients of backstopd over mutual TLS.
 #pragma once
 
 #include <CLI/CLI.hpp>
