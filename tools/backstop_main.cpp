@@ -4,6 +4,7 @@
 #include "tools/exit_codes.hpp"
 #include "tools/fund_cli.hpp"
 #include "tools/ledger_cli.hpp"
+#include "tools/member_cli.hpp"
 #include "tools/network_cli.hpp"
 #include "tools/pki_cli.hpp"
 #include "tools/price_cli.hpp"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   backstop::add_ledger_commands(app, exit_status);
   backstop::add_fund_commands(app, exit_status);
   backstop::add_network_commands(app, exit_status);
+  backstop::add_member_commands(app, exit_status);
   backstop::add_pki_commands(app, exit_status);
   backstop::add_price_commands(app, exit_status);
   try {

@@ -21,33 +21,12 @@ using network::Connection;
 using network::fail;
 using network::run_file;
 
-// A member command goes to its member route, without the fields the route supplies.
-std::pair<std::string, json::object> member_route(json::object command) {
-  const auto* type = command.if_contains("type");
-  const auto* member = command.if_contains("member");
-  if (type == nullptr || member == nullptr || !type->is_string() || !member->is_string())
-    return {"", {}};
-  static const std::map<std::string, std::string> paths = {
-      {"file_return", "returns"},
-      {"file_specific_claim", "specific-claims"},
-      {"file_aggregate_claim", "aggregate-claims"}};
-  auto path = paths.find(std::string(type->as_string()));
-  if (path == paths.end()) return {"", {}};
-  const std::string target = "/v1/members/" + std::string(member->as_string()) + "/" + path->second;
-  command.erase("type");
-  command.erase("member");
-  return {target, command};
-}
-
 }  // namespace
 
 void add_network_commands(CLI::App& app, int& exit_status) {
   auto* admin = app.add_subcommand(
       "admin", "administer the fund through backstopd (mutual TLS, admin certificate)");
   admin->require_subcommand(1);
-  auto* member = app.add_subcommand(
-      "member", "a consortium's client of backstopd (mutual TLS, member certificate)");
-  member->require_subcommand(1);
 
   {
     auto c = std::make_shared<Connection>();
@@ -175,61 +154,6 @@ void add_network_commands(CLI::App& app, int& exit_status) {
       const std::string key =
           "rates-" + std::to_string(*year) + "-" + to_hex(sha256(contents)).substr(0, 32);
       exit_status = call(*c, "POST", "/v1/admin/commands", json::serialize(command_body), key);
-    });
-  }
-  {
-    auto c = std::make_shared<Connection>();
-    auto file = std::make_shared<std::string>();
-    auto* command = member->add_subcommand(
-        "run", "file returns and claims from lines {key, command} (default: standard input)");
-    add_connection_options(*command, *c);
-    command->add_option("--file", *file, "JSON lines");
-    command->callback([c, file, &exit_status] { exit_status = run_file(*c, *file, member_route); });
-  }
-  for (const char* name : {"statement", "claims"}) {
-    auto c = std::make_shared<Connection>();
-    auto id = std::make_shared<std::string>();
-    auto year = std::make_shared<int>(0);
-    auto* command =
-        member->add_subcommand(name, std::string("the member's ") + name + " for a year");
-    add_connection_options(*command, *c);
-    command->add_option("--member", *id, "member id")->required();
-    command->add_option("--year", *year, "fund year")->required();
-    const std::string what = name;
-    command->callback([c, id, year, what, &exit_status] {
-      exit_status = call(
-          *c, "GET", "/v1/members/" + *id + "/years/" + std::to_string(*year) + "/" + what, "", "",
-          what == "statement" ? std::function<void(const json::object&)>(print_statement)
-                              : nullptr);
-    });
-  }
-  {
-    auto c = std::make_shared<Connection>();
-    auto claim = std::make_shared<std::string>();
-    auto* command = member->add_subcommand("claim", "one claim with its decisions");
-    add_connection_options(*command, *c);
-    command->add_option("--claim", *claim, "claim id")->required();
-    command->callback([c, claim, &exit_status] {
-      exit_status = call(*c, "GET", "/v1/claims/" + *claim, "", "");
-    });
-  }
-  for (const char* name : {"withdraw", "appeal"}) {
-    auto c = std::make_shared<Connection>();
-    auto claim = std::make_shared<std::string>();
-    auto grounds = std::make_shared<std::string>();
-    auto key = std::make_shared<std::string>();
-    auto* command = member->add_subcommand(name, std::string(name) + " a claim");
-    add_connection_options(*command, *c);
-    command->add_option("--claim", *claim, "claim id")->required();
-    if (std::string(name) == "appeal")
-      command->add_option("--grounds", *grounds, "why the decision is wrong")->required();
-    command->add_option("--idempotency-key", *key, "default: a fresh random key");
-    const std::string what = name;
-    command->callback([c, claim, grounds, key, what, &exit_status] {
-      json::object body;
-      if (what == "appeal") body["grounds"] = *grounds;
-      exit_status = call(*c, "POST", "/v1/claims/" + *claim + "/" + what, json::serialize(body),
-                         key->empty() ? random_idempotency_key() : *key);
     });
   }
 }

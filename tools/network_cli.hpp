@@ -1,4 +1,4 @@
-// `backstop admin ...` and `backstop member ...`: clients of backstopd over mutual TLS.
+// `backstop admin ...`: administer the fund through backstopd (mutual TLS, admin certificate).
 #pragma once
 
 #include <CLI/CLI.hpp>
