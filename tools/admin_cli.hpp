@@ -5,6 +5,7 @@
 
 namespace backstop {
 
-void add_network_commands(CLI::App& app, int& exit_status);
+// Adds the `admin` subcommands; each sets `exit_status` when it runs.
+void add_admin_commands(CLI::App& app, int& exit_status);
 
 }  // namespace backstop
