@@ -1,10 +1,12 @@
 // backstop: the command-line tool of the fund (ledger today; admin, member, price, pki later).
 #include <CLI/CLI.hpp>
 
+#include "tools/admin_cli.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_cli.hpp"
 #include "tools/ledger_cli.hpp"
-#include "tools/network_cli.hpp"
+#include "tools/member_cli.hpp"
+#include "tools/pki_cli.hpp"
 #include "tools/price_cli.hpp"
 
 int main(int argc, char** argv) {
@@ -13,7 +15,9 @@ int main(int argc, char** argv) {
   int exit_status = backstop::exit_code::ok;
   backstop::add_ledger_commands(app, exit_status);
   backstop::add_fund_commands(app, exit_status);
-  backstop::add_network_commands(app, exit_status);
+  backstop::add_admin_commands(app, exit_status);
+  backstop::add_member_commands(app, exit_status);
+  backstop::add_pki_commands(app, exit_status);
   backstop::add_price_commands(app, exit_status);
   try {
     app.parse(argc, argv);

@@ -153,108 +153,130 @@ int run_export(const std::string& data, const std::string& format, const std::st
   return exit_code::ok;
 }
 
+struct OpenAccountOptions {
+  CommonOptions common;
+  Account account;
+  std::string type, floor;
+};
+
+int run_open_account(const OpenAccountOptions& o) {
+  Account account = o.account;
+  auto parsed_type = parse_account_type(o.type);
+  if (!parsed_type)
+    return fail(
+        Status::error(ErrorCode::invalid_argument, "unknown account type '" + o.type + "'"));
+  account.type = *parsed_type;
+  if (!o.floor.empty()) {
+    auto amount = Money::parse(o.floor);
+    if (!amount.is_ok()) return fail(amount.status());
+    account.floor = amount.value();
+  }
+  return run_command(o.common, Command{{}, 0, {}, OpenAccount{account}});
+}
+
+void add_open_account_command(CLI::App* ledger, int& exit_status) {
+  auto o = std::make_shared<OpenAccountOptions>();
+  auto* command = ledger->add_subcommand("open-account", "open an account");
+  add_common_options(*command, o->common);
+  command->add_option("--id", o->account.id, "account id, e.g. fund:reserve")->required();
+  command->add_option("--type", o->type, "asset | liability | equity | income | expense")
+      ->required();
+  command->add_option("--owner", o->account.owner, "'fund' or a member id")->required();
+  command->add_option("--floor", o->floor,
+                      "lowest balance allowed on the account's normal side, e.g. 0");
+  command->callback([o, &exit_status] { exit_status = run_open_account(*o); });
+}
+
+struct PostOptions {
+  CommonOptions common;
+  std::vector<std::string> postings;
+};
+
+int run_post(const PostOptions& o) {
+  PostTransaction post;
+  for (const auto& text : o.postings) {
+    auto posting = parse_posting(text);
+    if (!posting.is_ok()) return fail(posting.status());
+    post.postings.push_back(posting.value());
+  }
+  return run_command(o.common, Command{{}, 0, {}, post});
+}
+
+void add_post_command(CLI::App* ledger, int& exit_status) {
+  auto o = std::make_shared<PostOptions>();
+  auto* command = ledger->add_subcommand("post", "post a balanced transaction");
+  add_common_options(*command, o->common);
+  command->add_option("--posting", o->postings, "ACCOUNT=AMOUNT, debit positive; repeatable")
+      ->required();
+  command->callback([o, &exit_status] { exit_status = run_post(*o); });
+}
+
+struct ReverseOptions {
+  CommonOptions common;
+  std::uint64_t sequence = 0;
+};
+
+void add_reverse_command(CLI::App* ledger, int& exit_status) {
+  auto o = std::make_shared<ReverseOptions>();
+  auto* command =
+      ledger->add_subcommand("reverse", "reverse a transaction by posting its mirror image");
+  add_common_options(*command, o->common);
+  command->add_option("--sequence", o->sequence, "the transaction to reverse")->required();
+  command->callback([o, &exit_status] {
+    exit_status = run_command(o->common, Command{{}, 0, {}, ReverseTransaction{o->sequence}});
+  });
+}
+
+// The read-only commands: --data and --json.
+struct ReadOnlyOptions {
+  std::string data;
+  bool as_json = false;
+};
+
+void add_balances_command(CLI::App* ledger, int& exit_status) {
+  auto o = std::make_shared<ReadOnlyOptions>();
+  auto* command = ledger->add_subcommand("balances", "list every account and its balance");
+  command->add_option("--data", o->data, "store directory")->required();
+  command->add_flag("--json", o->as_json, "JSON for scripts");
+  command->callback([o, &exit_status] { exit_status = run_balances(o->data, o->as_json); });
+}
+
+void add_verify_command(CLI::App* ledger, int& exit_status) {
+  auto o = std::make_shared<ReadOnlyOptions>();
+  auto* command =
+      ledger->add_subcommand("verify", "re-walk the hash chain and recompute every balance");
+  command->add_option("--data", o->data, "store directory")->required();
+  command->add_flag("--json", o->as_json, "JSON for scripts");
+  command->callback([o, &exit_status] { exit_status = run_verify(o->data, o->as_json); });
+}
+
+struct ExportOptions {
+  std::string data, format, output;
+};
+
+void add_export_command(CLI::App* ledger, int& exit_status) {
+  auto o = std::make_shared<ExportOptions>();
+  auto* command = ledger->add_subcommand("export", "write the journal in another tool's format");
+  command->add_option("--data", o->data, "store directory")->required();
+  command->add_option("--format", o->format, "hledger")
+      ->required()
+      ->check(CLI::IsMember({"hledger"}));
+  command->add_option("--output", o->output, "file to write (default: standard output)");
+  // The callback owns every option it binds, `format` included, so they outlive parsing.
+  command->callback([o, &exit_status] { exit_status = run_export(o->data, o->format, o->output); });
+}
+
 }  // namespace
 
 void add_ledger_commands(CLI::App& app, int& exit_status) {
   auto* ledger = app.add_subcommand("ledger", "the ledger on an embedded store (offline)");
   ledger->require_subcommand(1);
-
-  {
-    auto common = std::make_shared<CommonOptions>();
-    auto account = std::make_shared<Account>();
-    auto type = std::make_shared<std::string>();
-    auto floor = std::make_shared<std::string>();
-    auto* command = ledger->add_subcommand("open-account", "open an account");
-    add_common_options(*command, *common);
-    command->add_option("--id", account->id, "account id, e.g. fund:reserve")->required();
-    command->add_option("--type", *type, "asset | liability | equity | income | expense")
-        ->required();
-    command->add_option("--owner", account->owner, "'fund' or a member id")->required();
-    command->add_option("--floor", *floor,
-                        "lowest balance allowed on the account's normal side, e.g. 0");
-    command->callback([common, account, type, floor, &exit_status] {
-      auto parsed_type = parse_account_type(*type);
-      if (!parsed_type) {
-        exit_status = fail(
-            Status::error(ErrorCode::invalid_argument, "unknown account type '" + *type + "'"));
-        return;
-      }
-      account->type = *parsed_type;
-      if (!floor->empty()) {
-        auto amount = Money::parse(*floor);
-        if (!amount.is_ok()) {
-          exit_status = fail(amount.status());
-          return;
-        }
-        account->floor = amount.value();
-      }
-      exit_status = run_command(*common, Command{{}, 0, {}, OpenAccount{*account}});
-    });
-  }
-  {
-    auto common = std::make_shared<CommonOptions>();
-    auto postings = std::make_shared<std::vector<std::string>>();
-    auto* command = ledger->add_subcommand("post", "post a balanced transaction");
-    add_common_options(*command, *common);
-    command->add_option("--posting", *postings, "ACCOUNT=AMOUNT, debit positive; repeatable")
-        ->required();
-    command->callback([common, postings, &exit_status] {
-      PostTransaction post;
-      for (const auto& text : *postings) {
-        auto posting = parse_posting(text);
-        if (!posting.is_ok()) {
-          exit_status = fail(posting.status());
-          return;
-        }
-        post.postings.push_back(posting.value());
-      }
-      exit_status = run_command(*common, Command{{}, 0, {}, post});
-    });
-  }
-  {
-    auto common = std::make_shared<CommonOptions>();
-    auto sequence = std::make_shared<std::uint64_t>(0);
-    auto* command =
-        ledger->add_subcommand("reverse", "reverse a transaction by posting its mirror image");
-    add_common_options(*command, *common);
-    command->add_option("--sequence", *sequence, "the transaction to reverse")->required();
-    command->callback([common, sequence, &exit_status] {
-      exit_status = run_command(*common, Command{{}, 0, {}, ReverseTransaction{*sequence}});
-    });
-  }
-  {
-    auto data = std::make_shared<std::string>();
-    auto as_json = std::make_shared<bool>(false);
-    auto* command = ledger->add_subcommand("balances", "list every account and its balance");
-    command->add_option("--data", *data, "store directory")->required();
-    command->add_flag("--json", *as_json, "JSON for scripts");
-    command->callback(
-        [data, as_json, &exit_status] { exit_status = run_balances(*data, *as_json); });
-  }
-  {
-    auto data = std::make_shared<std::string>();
-    auto as_json = std::make_shared<bool>(false);
-    auto* command =
-        ledger->add_subcommand("verify", "re-walk the hash chain and recompute every balance");
-    command->add_option("--data", *data, "store directory")->required();
-    command->add_flag("--json", *as_json, "JSON for scripts");
-    command->callback([data, as_json, &exit_status] { exit_status = run_verify(*data, *as_json); });
-  }
-  {
-    auto data = std::make_shared<std::string>();
-    auto format = std::make_shared<std::string>();
-    auto output = std::make_shared<std::string>();
-    auto* command = ledger->add_subcommand("export", "write the journal in another tool's format");
-    command->add_option("--data", *data, "store directory")->required();
-    command->add_option("--format", *format, "hledger")
-        ->required()
-        ->check(CLI::IsMember({"hledger"}));
-    command->add_option("--output", *output, "file to write (default: standard output)");
-    // The callback owns every option it binds, `format` included, so they outlive parsing.
-    command->callback([data, format, output, &exit_status] {
-      exit_status = run_export(*data, *format, *output);
-    });
-  }
+  add_open_account_command(ledger, exit_status);
+  add_post_command(ledger, exit_status);
+  add_reverse_command(ledger, exit_status);
+  add_balances_command(ledger, exit_status);
+  add_verify_command(ledger, exit_status);
+  add_export_command(ledger, exit_status);
 }
 
 }  // namespace backstop

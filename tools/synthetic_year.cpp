@@ -81,6 +81,129 @@ Money scaled(const Money& amount, double factor) {
       static_cast<std::int64_t>(std::llround(static_cast<double>(amount.pence()) * factor))));
 }
 
+constexpr std::int64_t day = 86'400;
+constexpr char admin[] = "admin:alice";
+
+// What every phase writes with: the consortia, the year's start, its random events, the writer.
+struct Year {
+  const SyntheticYearOptions& options;
+  const std::vector<Consortium>& members;
+  std::int64_t start;
+  std::mt19937_64& events;
+  std::uniform_real_distribution<double>& unit;
+  Writer& writer;
+};
+
+void write_members_csv(const std::vector<Consortium>& members, std::ostream& out) {
+  out << "member,population,allocation,status\n";
+  for (const auto& c : members)
+    out << c.id << "," << c.population << "," << c.allocation.to_string() << ",active\n";
+}
+
+// Members registered, the year created with their allocations, then opened.
+void write_opening(Year& y) {
+  for (const auto& c : y.members) {
+    y.writer.emit(admin, y.start,
+                  {{"type", "register_member"},
+                   {"member", c.id},
+                   {"name", "Consortium " + c.id},
+                   {"population", c.population}});
+  }
+  y.writer.emit(admin, y.start,
+                {{"type", "create_year"},
+                 {"year", y.options.year},
+                 {"parameters", {{"reserve_target", "60000000.00"}}}});
+  for (const auto& c : y.members) {
+    y.writer.emit(admin, y.start,
+                  {{"type", "set_allocation"},
+                   {"year", y.options.year},
+                   {"member", c.id},
+                   {"allocation", c.allocation.to_string()}});
+  }
+  y.writer.emit(admin, y.start + day, {{"type", "open_year"}, {"year", y.options.year}});
+}
+
+// Until the actuarial engine prices it, the schedule charges 0.8% of allocation.
+void write_flat_schedule(Year& y) {
+  json::array rows;
+  for (const auto& c : y.members) {
+    rows.push_back(
+        {{"member", c.id},
+         {"contribution", multiply(c.allocation, Rate::parse("0.008").value()).to_string()}});
+  }
+  y.writer.emit(admin, y.start + day,
+                {{"type", "apply_rate_schedule"}, {"year", y.options.year}, {"rows", rows}});
+  for (const auto& c : y.members) {
+    const Money due = multiply(c.allocation, Rate::parse("0.008").value());
+    const bool late = y.unit(y.events) < 0.05;
+    y.writer.emit(admin, y.start + 20 * day,
+                  {{"type", "record_receipt"},
+                   {"year", y.options.year},
+                   {"member", c.id},
+                   {"amount", (late ? multiply_ratio(due, 1, 2) : due).to_string()}});
+  }
+}
+
+// High-cost patients: about 1.5 per 50,000 people a year; annual cost £200,000 plus a
+// Pareto (shape 2.2, scale £150,000) amount: the same assumptions as the pricing model.
+void write_specific_claims(Year& y) {
+  int patient = 0;
+  for (const auto& c : y.members) {
+    const double expected = 1.5 * static_cast<double>(c.population) / 50'000.0;
+    const int count = static_cast<int>(std::poisson_distribution<int>(expected)(y.events));
+    for (int k = 0; k < count; ++k) {
+      const double pareto = 150'000.0 * (std::pow(1.0 - y.unit(y.events), -1.0 / 2.2) - 1.0);
+      const Money cost =
+          Money::from_pence(Int128(static_cast<std::int64_t>((200'000.0 + pareto) * 100)));
+      const std::int64_t when =
+          y.start + static_cast<std::int64_t>(30 + y.unit(y.events) * 320) * day;
+      y.writer.emit("member:" + c.id, when,
+                    {{"type", "file_specific_claim"},
+                     {"year", y.options.year},
+                     {"member", c.id},
+                     {"patient", "px-" + std::to_string(++patient)},
+                     {"episode", "E1"},
+                     {"kind", "final"},
+                     {"cumulative_cost", cost.to_string()},
+                     {"evidence", y.unit(y.events) > 0.05}});
+    }
+  }
+}
+
+// Quarterly returns, the last after year end; overspenders then file an aggregate claim.
+void write_returns_and_aggregate_claims(Year& y) {
+  for (int period : {3, 6, 9, 12}) {
+    for (const auto& c : y.members) {
+      const Money outturn = scaled(c.allocation, c.outturn_factor);
+      const Money spent = multiply_ratio(outturn, period, 12);
+      y.writer.emit("member:" + c.id,
+                    y.start + (period * 30 + 15) * day + (period == 12 ? 20 * day : 0),
+                    {{"type", "file_return"},
+                     {"year", y.options.year},
+                     {"member", c.id},
+                     {"period", period},
+                     {"spend_to_date", spent.to_string()},
+                     {"forecast_outturn", outturn.to_string()},
+                     {"planned", "0.00"},
+                     {"unplanned", spent.to_string()}});
+    }
+  }
+  for (const auto& c : y.members) {
+    if (c.outturn_factor <= 1.02) continue;
+    y.writer.emit("member:" + c.id, y.start + 400 * day,
+                  {{"type", "file_aggregate_claim"},
+                   {"year", y.options.year},
+                   {"member", c.id},
+                   {"outturn", scaled(c.allocation, c.outturn_factor).to_string()},
+                   {"planned", "0.00"}});
+  }
+}
+
+void write_closing(Year& y) {
+  y.writer.emit(admin, y.start + 500 * day, {{"type", "begin_closing"}, {"year", y.options.year}});
+  y.writer.emit(admin, y.start + 500 * day, {{"type", "close_year"}, {"year", y.options.year}});
+}
+
 }  // namespace
 
 void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out) {
@@ -90,107 +213,20 @@ void write_synthetic_year(const SyntheticYearOptions& options, std::ostream& out
                          static_cast<std::uint64_t>(options.phase.size()));
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   Writer writer(out, options);
-  const std::int64_t start = year_start_unix_s(options.year);
-  const std::int64_t day = 86'400;
-  const std::string admin = "admin:alice";
+  Year year{options, members, year_start_unix_s(options.year), events, unit, writer};
 
   if (options.phase == "members") {
-    out << "member,population,allocation,status\n";
-    for (const auto& c : members)
-      out << c.id << "," << c.population << "," << c.allocation.to_string() << ",active\n";
+    write_members_csv(members, out);
     return;
   }
   if (options.phase == "setup") {
-    for (const auto& c : members) {
-      writer.emit(admin, start,
-                  {{"type", "register_member"},
-                   {"member", c.id},
-                   {"name", "Consortium " + c.id},
-                   {"population", c.population}});
-    }
-    writer.emit(admin, start,
-                {{"type", "create_year"},
-                 {"year", options.year},
-                 {"parameters", {{"reserve_target", "60000000.00"}}}});
-    for (const auto& c : members) {
-      writer.emit(admin, start,
-                  {{"type", "set_allocation"},
-                   {"year", options.year},
-                   {"member", c.id},
-                   {"allocation", c.allocation.to_string()}});
-    }
-    writer.emit(admin, start + day, {{"type", "open_year"}, {"year", options.year}});
-    if (options.without_schedule) return;
-    // Until the actuarial engine prices it, the schedule charges 0.8% of allocation.
-    json::array rows;
-    for (const auto& c : members) {
-      rows.push_back(
-          {{"member", c.id},
-           {"contribution", multiply(c.allocation, Rate::parse("0.008").value()).to_string()}});
-    }
-    writer.emit(admin, start + day,
-                {{"type", "apply_rate_schedule"}, {"year", options.year}, {"rows", rows}});
-    for (const auto& c : members) {
-      const Money due = multiply(c.allocation, Rate::parse("0.008").value());
-      const bool late = unit(events) < 0.05;
-      writer.emit(admin, start + 20 * day,
-                  {{"type", "record_receipt"},
-                   {"year", options.year},
-                   {"member", c.id},
-                   {"amount", (late ? multiply_ratio(due, 1, 2) : due).to_string()}});
-    }
+    write_opening(year);
+    if (!options.without_schedule) write_flat_schedule(year);
   } else if (options.phase == "filing") {
-    int patient = 0;
-    for (const auto& c : members) {
-      // High-cost patients: about 1.5 per 50,000 people a year; annual cost £200,000 plus a
-      // Pareto (shape 2.2, scale £150,000) amount: the same assumptions as the pricing model.
-      const double expected = 1.5 * static_cast<double>(c.population) / 50'000.0;
-      const int count = static_cast<int>(std::poisson_distribution<int>(expected)(events));
-      for (int k = 0; k < count; ++k) {
-        const double pareto = 150'000.0 * (std::pow(1.0 - unit(events), -1.0 / 2.2) - 1.0);
-        const Money cost =
-            Money::from_pence(Int128(static_cast<std::int64_t>((200'000.0 + pareto) * 100)));
-        const std::int64_t when = start + static_cast<std::int64_t>(30 + unit(events) * 320) * day;
-        writer.emit("member:" + c.id, when,
-                    {{"type", "file_specific_claim"},
-                     {"year", options.year},
-                     {"member", c.id},
-                     {"patient", "px-" + std::to_string(++patient)},
-                     {"episode", "E1"},
-                     {"kind", "final"},
-                     {"cumulative_cost", cost.to_string()},
-                     {"evidence", unit(events) > 0.05}});
-      }
-    }
-    // Quarterly returns, the last after year end; overspenders then file an aggregate claim.
-    for (int period : {3, 6, 9, 12}) {
-      for (const auto& c : members) {
-        const Money outturn = scaled(c.allocation, c.outturn_factor);
-        const Money spent = multiply_ratio(outturn, period, 12);
-        writer.emit("member:" + c.id,
-                    start + (period * 30 + 15) * day + (period == 12 ? 20 * day : 0),
-                    {{"type", "file_return"},
-                     {"year", options.year},
-                     {"member", c.id},
-                     {"period", period},
-                     {"spend_to_date", spent.to_string()},
-                     {"forecast_outturn", outturn.to_string()},
-                     {"planned", "0.00"},
-                     {"unplanned", spent.to_string()}});
-      }
-    }
-    for (const auto& c : members) {
-      if (c.outturn_factor <= 1.02) continue;
-      writer.emit("member:" + c.id, start + 400 * day,
-                  {{"type", "file_aggregate_claim"},
-                   {"year", options.year},
-                   {"member", c.id},
-                   {"outturn", scaled(c.allocation, c.outturn_factor).to_string()},
-                   {"planned", "0.00"}});
-    }
+    write_specific_claims(year);
+    write_returns_and_aggregate_claims(year);
   } else {
-    writer.emit(admin, start + 500 * day, {{"type", "begin_closing"}, {"year", options.year}});
-    writer.emit(admin, start + 500 * day, {{"type", "close_year"}, {"year", options.year}});
+    write_closing(year);
   }
 }
 
