@@ -197,3 +197,17 @@ TEST_CASE(
   const auto parsed = boost::json::parse(statement.output);
   CHECK(parsed.at("contribution").as_string() != "0.00");
 }
+
+TEST_CASE(
+    "cli: admin confirm-payment takes exactly one of --member or --claim beside the "
+    "connection options") {
+  const std::string connection =
+      " --port 1 --cert /nonexistent --key /nonexistent --ca /nonexistent";
+  // One of the two with the connection options is a well-formed command line: it gets as far
+  // as setting up TLS (and fails there, exit 1), not a usage error.
+  CHECK(run(cli("admin confirm-payment" + connection + " --member M1")).exit_status == 1);
+  CHECK(run(cli("admin confirm-payment" + connection + " --claim S1")).exit_status == 1);
+  CHECK(run(cli("admin confirm-payment" + connection)).exit_status == 2);
+  CHECK(run(cli("admin confirm-payment" + connection + " --member M1 --claim S1")).exit_status ==
+        2);
+}

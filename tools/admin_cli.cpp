@@ -8,6 +8,7 @@
 
 #include "ledger/encoding.hpp"
 #include "tools/api_client.hpp"
+#include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
 #include "tools/network_client.hpp"
 
@@ -95,14 +96,22 @@ void add_payment_command(CLI::App* admin, const Payment& payment, int& exit_stat
   if (payment.by_claim) {
     auto* claim_option = command->add_option("--claim", o->claim, "claim id");
     member_option->excludes(claim_option);
-    command->require_option(1);
+
   } else {
     member_option->required();
   }
   if (payment.offsets)
     command->add_flag("--set-off", o->set_off, "also set off overdue contributions and calls");
   command->add_option("--idempotency-key", o->key, "default: a fresh random key (printed)");
-  command->callback([payment, o, &exit_status] { exit_status = send_payment(payment, *o); });
+  command->callback([payment, o, &exit_status] {
+    // Exactly one of --member and --claim (CLI11's require_option would count every option).
+    if (payment.by_claim && o->member.empty() == o->claim.empty()) {
+      std::cerr << "backstop: give exactly one of --member or --claim\n";
+      exit_status = exit_code::usage;
+      return;
+    }
+    exit_status = send_payment(payment, *o);
+  });
 }
 
 struct YearOptions {
