@@ -62,7 +62,12 @@ class Fields {
   Rate rate(const char* name) {
     const json::value& value = required(name);
     if (!value.is_string()) refuse(field(name) + " must be a decimal string, e.g. \"0.9\"", name);
-    auto parsed = Rate::parse(value.as_string());
+    Result<Rate> parsed = Status::error(ErrorCode::overflow, "");
+    try {
+      parsed = Rate::parse(value.as_string());
+    } catch (const std::overflow_error&) {
+      refuse(field(name) + " is out of range", name, ErrorCode::overflow);
+    }
     if (!parsed.is_ok()) refuse(field(name) + ": " + parsed.status().message(), name);
     return parsed.value();
   }
@@ -182,7 +187,9 @@ std::optional<ParameterOverrides> decode_parameters(Fields& fields) {
   Fields inner(given->as_object());
   ParameterOverrides out;
   for (const auto& field : parameter_fields()) {
-    if (inner.raw(field.name) == nullptr) continue;
+    const json::value* value = given->as_object().if_contains(field.name);
+    if (value == nullptr) continue;
+    if (value->is_null()) refuse(std::string("parameter '") + field.name + "' is null", field.name);
     if (field.money) out.values.*field.money = inner.money(field.name);
     if (field.rate) out.values.*field.rate = inner.rate(field.name);
     if (field.integer) {
@@ -361,6 +368,10 @@ Result<FundCommand> decode_fields(std::string_view type, const json::object& bod
     return command;
   } catch (const fund::Refusal& refusal) {
     return refusal.status();
+  } catch (const std::overflow_error& error) {
+    // A number that parses but does not fit the fund's checked arithmetic (e.g. a rate).
+    return Status::error(ErrorCode::overflow,
+                         std::string("a number is out of range: ") + error.what());
   }
 }
 

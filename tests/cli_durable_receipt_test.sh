@@ -13,7 +13,9 @@ for i in 1 2 3; do
   printf '{"actor":"admin:alice","key":"k%d","time":%d,"command":{"type":"register_member",%s}}\n' \
     "$i" $((1680307200 + i)) "\"member\":\"M$i\",\"name\":\"M$i\",\"population\":1000" \
     >&"${RUN[1]}"
-  read -r receipt <&"${RUN[0]}"
+  # A blank line written apart from the request must not hold its receipt back.
+  [ "$i" -eq 2 ] && printf '\n' >&"${RUN[1]}"
+  if ! read -r -t 20 receipt <&"${RUN[0]}"; then echo "no receipt for line $i"; exit 1; fi
   [[ "$receipt" == "$i "* ]] || { echo "unexpected receipt: $receipt"; exit 1; }
   # The run is still open; a read-only reader must already see the entry.
   "$backstop" ledger verify --data "$work/store" >"$work/verify.txt"
@@ -21,4 +23,12 @@ for i in 1 2 3; do
     echo "entry $i not durable when its receipt was printed:" && cat "$work/verify.txt" && exit 1
   fi
 done
+eval "exec ${RUN[1]}>&-"
+wait "$run_pid"
+
+# A run that stops at a refusal still says what it applied.
+echo '{"actor":"admin:alice","key":"k9","time":1680307300,"command":{"type":"open_year"}}' |
+  "$backstop" fund run --data "$work/store" 2>"$work/stderr.txt" && exit 1
+grep -q "fund: 0 applied, 0 already recorded" "$work/stderr.txt" ||
+  { echo "no summary after a refusal:"; cat "$work/stderr.txt"; exit 1; }
 echo "receipts were printed only for durable entries"

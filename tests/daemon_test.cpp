@@ -287,6 +287,11 @@ TEST_CASE("daemon: malformed requests get the right 4xx and change nothing") {
       {"member-05A", "POST", commands, "{\"type\":\"open_year\",\"year\":2026}", 403},
       {"admin-alice", "POST", commands, "{\"year\":2026}", 400},
       {"admin-alice", "POST", commands, "{\"type\":\"no_such_command\"}", 400},
+      // A rate beyond the fund's arithmetic: refused as overflow, never thrown.
+      {"admin-alice", "POST", commands,
+       "{\"type\":\"create_year\",\"year\":2031,\"parameters\":{\"corridor_b1\":"
+       "\"999999999999999999999999999999999999\"}}",
+       400},
       // A long unknown field name once crashed the daemon while its error was formatted.
       {"admin-alice", "POST", commands,
        "{\"type\":\"open_year\",\"year\":2026,\"" + std::string(30'000, 'k') + "\":1}", 400},

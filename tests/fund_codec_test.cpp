@@ -80,3 +80,27 @@ TEST_CASE("codec: the actor's journal form reads back, and nothing else does") {
 }
 
 }  // namespace backstop
+
+namespace backstop {
+
+TEST_CASE("codec: a rate too large for the fund's arithmetic is refused as overflow, not thrown") {
+  json::object command{{"type", "create_year"}, {"year", 2030}};
+  command["parameters"] = json::object{{"corridor_b1", "999999999999999999999999999999999999"}};
+  Result<FundCommand> decoded = Status::error(ErrorCode::corruption, "not decoded");
+  REQUIRE_NOTHROW(decoded = decode_command(command));
+  REQUIRE_FALSE(decoded.is_ok());
+  CHECK(decoded.status().code() == ErrorCode::overflow);
+  CHECK(decoded.status().field() == "corridor_b1");
+}
+
+TEST_CASE("codec: a parameter given as null is refused, not taken as absent") {
+  for (const char* name : {"corridor_b1", "loan_term_years", "specific_cap"}) {
+    json::object command{{"type", "create_year"}, {"year", 2030}};
+    command["parameters"] = json::object{{name, nullptr}};
+    auto decoded = decode_command(command);
+    REQUIRE_FALSE(decoded.is_ok());
+    CHECK(decoded.status().field() == name);
+  }
+}
+
+}  // namespace backstop

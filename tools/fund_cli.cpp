@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "fund/codec.hpp"
 #include "fund/fund.hpp"
@@ -128,19 +129,22 @@ int run_requests(const std::string& data, std::istream& input, bool from_stdin, 
   };
   std::size_t line_number = 0;
   std::string line;
-  while (std::getline(input, line)) {
+  bool going = true;
+  while (going && std::getline(input, line)) {
     ++line_number;
-    if (line.empty()) continue;
-    auto request = parse_request(line);
-    if (request.is_ok()) {
-      group.push_back(std::move(request).value());
+    auto request = line.empty() ? std::optional<Result<FundRequest>>()
+                                : std::optional<Result<FundRequest>>(parse_request(line));
+    const bool refused = request && !request->is_ok();
+    if (request && !refused) {
+      group.push_back(std::move(*request).value());
       lines.push_back(line_number);
     }
+    // A blank line too may be the last before the driver waits for its receipts.
     const bool full = group.size() >= commit_group_max || !more_input_ready(input, from_stdin);
-    if ((!request.is_ok() || full) && !group.empty() && !flush()) return status;
-    if (!request.is_ok() && !report.print(request.status(), line_number, status)) return status;
+    if ((refused || full) && !group.empty()) going = flush();
+    if (going && refused) going = report.print(request->status(), line_number, status);
   }
-  if (!group.empty() && !flush()) return status;
+  if (going && !group.empty()) flush();
   std::cerr << "fund: " << report.applied << " applied, " << report.replayed
             << " already recorded\n";
   return status;
