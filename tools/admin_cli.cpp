@@ -8,6 +8,7 @@
 
 #include "ledger/encoding.hpp"
 #include "tools/api_client.hpp"
+#include "tools/csv.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
 #include "tools/network_client.hpp"
@@ -132,16 +133,15 @@ void add_year_command(CLI::App* admin, const std::string& name, int& exit_status
   });
 }
 
-// The rows of a schedule CSV after its header: member and contribution, the rest ignored.
-json::array schedule_rows(std::istream& lines) {
+// The rows of a schedule CSV, by header name: member and contribution (the rest ignored).
+// The contribution is sent as written: the fund reads it as an exact amount.
+json::array schedule_rows(const CsvTable& table) {
+  const std::size_t member = table.required_column("member");
+  const std::size_t contribution = table.required_column("contribution");
   json::array rows;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    const auto comma = line.find(',');
-    const auto next = line.find(',', comma + 1);
-    rows.push_back({{"member", line.substr(0, comma)},
-                    {"contribution",
-                     line.substr(comma + 1, next == std::string::npos ? next : next - comma - 1)}});
+  for (std::size_t row = 0; row < table.rows(); ++row) {
+    rows.push_back(
+        {{"member", table.cell(row, member)}, {"contribution", table.cell(row, contribution)}});
   }
   return rows;
 }
@@ -156,15 +156,14 @@ int apply_rate_schedule(const RatesApplyOptions& o) {
   std::ifstream in(o.file);
   if (!in) return fail(Status::error(ErrorCode::io_error, "cannot read '" + o.file + "'"));
   std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream lines(contents);
-  std::string header;
-  std::getline(lines, header);
-  if (!header.starts_with("member,contribution")) {
-    return fail(Status::error(ErrorCode::invalid_argument,
-                              "the schedule's header must start member,contribution"));
+  json::array rows;
+  try {
+    rows = schedule_rows(CsvTable::parse(contents, o.file));
+  } catch (const std::runtime_error& error) {
+    return fail(Status::error(ErrorCode::invalid_argument, error.what()));
   }
   const json::object command_body{
-      {"type", "apply_rate_schedule"}, {"year", o.year}, {"rows", schedule_rows(lines)}};
+      {"type", "apply_rate_schedule"}, {"year", o.year}, {"rows", rows}};
   // The same schedule file for the same year is the same request: a retry is harmless.
   const std::string key =
       "rates-" + std::to_string(o.year) + "-" + to_hex(sha256(contents)).substr(0, 32);

@@ -2,43 +2,45 @@
 
 #include <toml++/toml.h>
 
-#include <fstream>
+#include <cmath>
 #include <map>
-#include <sstream>
 #include <stdexcept>
+
+#include "tools/csv.hpp"
 
 namespace backstop {
 using namespace pricing;
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> cells;
-  std::stringstream stream(line);
-  for (std::string cell; std::getline(stream, cell, ',');) cells.push_back(cell);
-  return cells;
-}
-
+// members.csv by header name: member, population, allocation, status, and any further
+// columns (in their order) the fund's past cost per head for this member, empty where none.
 std::vector<MemberRisk> read_members(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("cannot read '" + file + "'");
+  const CsvTable table = CsvTable::read(file);
+  const std::size_t id = table.required_column("member");
+  const std::size_t population = table.required_column("population");
+  const std::size_t allocation = table.required_column("allocation");
+  const std::size_t status = table.required_column("status");
   std::vector<MemberRisk> out;
-  std::string line;
-  std::getline(in, line);  // header
-  for (int number = 2; std::getline(in, line); ++number) {
-    if (line.empty()) continue;
-    const auto cells = split_csv_line(line);
-    if (cells.size() < 4)
-      throw std::runtime_error(file + ":" + std::to_string(number) +
-                               ": needs member,population,allocation,status");
+  for (std::size_t row = 0; row < table.rows(); ++row) {
     MemberRisk r;
-    r.id = cells[0];
-    r.population = std::stod(cells[1]);
-    r.allocation = std::stod(cells[2]);
-    if (cells[3] != "active" && cells[3] != "special_measures")
-      throw std::runtime_error(file + ":" + std::to_string(number) +
-                               ": status must be active or special_measures");
-    r.special_measures = cells[3] == "special_measures";
-    for (std::size_t i = 4; i < cells.size(); ++i)
-      r.fund_cost_per_head.push_back(std::stod(cells[i]));
+    r.id = table.cell(row, id);
+    if (r.id.empty()) throw std::runtime_error(table.where(row, id) + ": empty");
+    r.population = table.number(row, population);
+    r.allocation = table.number(row, allocation);
+    if (!(r.population >= 1))
+      throw std::runtime_error(table.where(row, population) + ": must be at least 1");
+    if (!(r.allocation > 0))
+      throw std::runtime_error(table.where(row, allocation) + ": must be positive");
+    const std::string& given = table.cell(row, status);
+    if (given != "active" && given != "special_measures")
+      throw std::runtime_error(table.where(row, status) + ": must be active or special_measures");
+    r.special_measures = given == "special_measures";
+    for (std::size_t column = 0; column < table.header().size(); ++column) {
+      if (column == id || column == population || column == allocation || column == status)
+        continue;
+      // An empty cell: no experience that year (a member may have joined later).
+      if (!table.cell(row, column).empty())
+        r.fund_cost_per_head.push_back(table.number(row, column));
+    }
     out.push_back(r);
   }
   if (out.empty()) throw std::runtime_error(file + ": no members");
@@ -81,14 +83,21 @@ FundModel read_model(const std::string& file, const RuleTerms& terms) {
   for (const auto& [key, value] : *section) {
     const std::string name(key.str());
     if (name == "simulations" || name == "years") {
-      (name == "simulations" ? model.simulations : model.years) =
-          static_cast<int>(value.value_or(std::int64_t{0}));
+      // A whole number, never a default: a wrong type must not become 0 simulations.
+      const auto count = value.value_exact<std::int64_t>();
+      if (!count || *count < 1 || *count > 100'000'000)
+        throw std::runtime_error(file + ": model parameter '" + name +
+                                 "' must be a whole number from 1");
+      (name == "simulations" ? model.simulations : model.years) = static_cast<int>(*count);
       continue;
     }
     auto field = fields.find(name);
     if (field == fields.end())
       throw std::runtime_error(file + ": unknown model parameter '" + name + "'");
-    *field->second = value.value_or(0.0);
+    const auto number = value.value<double>();  // a TOML integer or float
+    if (!number || !std::isfinite(*number))
+      throw std::runtime_error(file + ": model parameter '" + name + "' must be a number");
+    *field->second = *number;
   }
   return model;
 }

@@ -8,11 +8,9 @@
 
 namespace backstop {
 
-// The cells of a CSV line (no quoting: the price commands' files have none).
-std::vector<std::string> split_csv_line(const std::string& line);
-
-// members.csv: member,population,allocation,status[,fund_cost_per_head_1,...]. Throws
-// std::runtime_error naming the file and line of the first problem.
+// members.csv, read by header name: member, population, allocation, status, then any
+// further columns as the fund's past cost per head. Throws std::runtime_error naming the
+// file, line and column of the first problem.
 std::vector<pricing::MemberRisk> read_members(const std::string& file);
 
 // The model under `terms` (a fund year's rules), with the [model] overrides of a TOML

@@ -12,6 +12,7 @@
 #include "pricing/aggregate.hpp"
 #include "pricing/credibility.hpp"
 #include "pricing/fitting.hpp"
+#include "tools/csv.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/price_command.hpp"
 #include "tools/price_inputs.hpp"
@@ -142,18 +143,17 @@ int run_fit(const std::string& file, bool counts, bool as_json) {
   return exit_code::ok;
 }
 
-// CSV rows unit,period,ratio,weight after a header; rows of another width are skipped.
+// CSV columns unit, ratio and weight (by header name; others, e.g. period, are ignored).
 int run_credibility(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("cannot read '" + file + "'");
+  const CsvTable table = CsvTable::read(file);
+  const std::size_t unit_column = table.required_column("unit");
+  const std::size_t ratio = table.required_column("ratio");
+  const std::size_t weight = table.required_column("weight");
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> units;
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    const auto cells = split_csv_line(line);
-    if (cells.size() != 4) continue;
-    units[cells[0]].first.push_back(std::stod(cells[2]));
-    units[cells[0]].second.push_back(std::stod(cells[3]));
+  for (std::size_t row = 0; row < table.rows(); ++row) {
+    auto& unit_rows = units[table.cell(row, unit_column)];
+    unit_rows.first.push_back(table.number(row, ratio));
+    unit_rows.second.push_back(table.number(row, weight));
   }
   CredibilityInput input;
   for (const auto& [unit, rows] : units) {
