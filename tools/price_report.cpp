@@ -17,13 +17,18 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// An amount as money: "£1,234,567.89", "-£12.30".
 std::string pounds(double value) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());
-  out << std::fixed;
-  out.precision(0);
-  out << "£" << value;
-  return out.str();
+  std::ostringstream digits;
+  digits.imbue(std::locale::classic());
+  digits << std::fixed;
+  digits.precision(2);
+  digits << std::fabs(value);
+  std::string text = digits.str();
+  for (auto at = static_cast<std::ptrdiff_t>(text.find('.')) - 3; at > 0; at -= 3) {
+    text.insert(static_cast<std::size_t>(at), ",");
+  }
+  return (value < 0 && text != "0.00" ? "-£" : "£") + text;
 }
 
 using FileIn = std::function<std::string(const char*)>;
@@ -68,8 +73,13 @@ void write_plot_script(const PricingReport& r, const std::vector<double>& outgo,
          << "' using (bin($1)):(1.0) smooth freq with boxes fill solid 0.5 title 'outgo'\n"
          << "set output '" << file("exceedance.svg")
          << "'\nset title 'Exceedance: P(outgo > x)'\nset logscale y\nset ylabel 'probability'\n"
-         << "plot '" << file("exceedance.dat") << "' using 1:2 with lines lw 2 title 'P(S > x)', "
-         << r.measures.value_at_risk / 1e6 << ", 1 with lines notitle\nunset logscale y\n"
+         // VaR as a vertical line at its amount (x), spanning the plot's height.
+         << "set arrow 1 from " << r.measures.value_at_risk / 1e6 << ", graph 0 to "
+         << r.measures.value_at_risk / 1e6 << ", graph 1 nohead lw 2 dt 2\n"
+         << "set label 1 'VaR " << r.model.reserve_level * 100 << "%' at "
+         << r.measures.value_at_risk / 1e6 << ", graph 0.95 right offset -0.5,0\n"
+         << "plot '" << file("exceedance.dat") << "' using 1:2 with lines lw 2 title 'P(S > x)'\n"
+         << "unset arrow 1\nunset label 1\nunset logscale y\n"
          << "set output '" << file("per_head.svg")
          << "'\nset title 'Contribution per head against population'\nset logscale x\n"
          << "set xlabel 'population'\nset ylabel '£ per head'\nplot '" << file("per_head.dat")
@@ -82,6 +92,7 @@ void write_plot_script(const PricingReport& r, const std::vector<double>& outgo,
          << "' using 1:2 with points pt 7 ps 1.5 title 'Crump et al. (1991)'\nunset logscale x\n"
          << "set output '" << file("reserve.svg")
          << "'\nset title 'Reserve paths'\nset xlabel 'year'\nset ylabel '£ million'\n"
+         << "set xtics 1\nset format x '%.0f'\n"  // whole years
          << "plot '" << file("reserve.dat")
          << "' using 1:2 with linespoints lw 2 title 'mean', '' using 1:3 with linespoints lw 2 "
             "title '5th percentile'\n";
@@ -120,18 +131,22 @@ void write_html_figures(std::ostream& html, const PricingReport& r, const FileIn
        << read_file(file("per_head.svg")) << read_file(file("crump.svg"))
        << "<table><tr><th>member</th><th>population</th><th>contribution</th><th>expected cost</th>"
        << "<th>expenses</th><th>risk</th><th>experience</th><th>reserve</th><th>special "
-          "measures</th></tr>";
+          "measures</th><th>floor</th><th>to the penny</th></tr>";
 }
 
 // The contributions table's rows, one a member, and its end.
 void write_html_contributions(std::ostream& html, const PricingReport& r) {
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
     const auto& l = r.lines[i];
+    // Every component, so that each row adds up to its contribution: the floor lifts a
+    // negative sum to zero, and the last column is the exact split's rounding to pence.
+    const double charged = std::atof(r.contributions[i].c_str());
     html << "<tr><td>" << l.id << "</td><td>" << static_cast<long>(r.members[i].population)
-         << "</td><td>£" << r.contributions[i] << "</td><td>" << pounds(l.expected_cost)
-         << "</td><td>" << pounds(l.expense_loading) << "</td><td>" << pounds(l.risk_loading)
-         << "</td><td>" << pounds(l.experience_adjustment) << "</td><td>"
-         << pounds(l.reserve_adjustment) << "</td><td>" << pounds(l.special_measures_loading)
+         << "</td><td>" << pounds(charged) << "</td><td>" << pounds(l.expected_cost) << "</td><td>"
+         << pounds(l.expense_loading) << "</td><td>" << pounds(l.risk_loading) << "</td><td>"
+         << pounds(l.experience_adjustment) << "</td><td>" << pounds(l.reserve_adjustment)
+         << "</td><td>" << pounds(l.special_measures_loading) << "</td><td>"
+         << pounds(l.minimum_adjustment) << "</td><td>" << pounds(charged - l.contribution)
          << "</td></tr>";
   }
   html << "</table>";
