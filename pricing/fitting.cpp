@@ -1,6 +1,8 @@
 #include "pricing/fitting.hpp"
 
 #include <algorithm>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -13,33 +15,19 @@ namespace {
 
 double D(std::size_t n) { return static_cast<double>(n); }
 
-double digamma(double x) {
-  double result = 0;
-  while (x < 6) result -= 1 / x, x += 1;
-  const double f = 1 / (x * x);
-  return result + std::log(x) - 0.5 / x -
-         f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
-}
-
-double trigamma(double x) {
-  double result = 0;
-  while (x < 6) result += 1 / (x * x), x += 1;
-  const double f = 1 / (x * x);
-  return result + 1 / x + f / 2 + f / x * (1.0 / 6 - f * (1.0 / 30 - f * (1.0 / 42 - f / 30)));
-}
-
-// The root of an increasing-or-decreasing function on [low, high] by bisection.
-double bisect(const std::function<double(double)>& f, double low, double high) {
-  double f_low = f(low);
-  for (int i = 0; i < 300 && high - low > 1e-15 * std::max(1.0, std::abs(high)); ++i) {
-    const double middle = 0.5 * (low + high);
-    const double f_middle = f(middle);
-    if ((f_middle > 0) == (f_low > 0))
-      low = middle, f_low = f_middle;
-    else
-      high = middle;
+// The root of a monotone `f` on [low, high] (TOMS 748, Boost.Math). Refuses, rather than
+// return a point, when f does not change sign there or the search does not converge.
+double root_in(const std::function<double(double)>& f, double low, double high, const char* what) {
+  const double f_low = f(low), f_high = f(high);
+  if (!std::isfinite(f_low) || !std::isfinite(f_high) || (f_low > 0) == (f_high > 0)) {
+    throw std::domain_error(std::string(what) + ": no root between " + std::to_string(low) +
+                            " and " + std::to_string(high));
   }
-  return 0.5 * (low + high);
+  std::uintmax_t iterations = 200;
+  const auto [a, b] = boost::math::tools::toms748_solve(
+      f, low, high, f_low, f_high, boost::math::tools::eps_tolerance<double>(50), iterations);
+  if (iterations >= 200) throw std::domain_error(std::string(what) + ": did not converge");
+  return 0.5 * (a + b);
 }
 
 // The maximum of a unimodal function on [low, high] by golden-section search.
@@ -104,26 +92,27 @@ SeverityFit fit_severity(const std::string& name, const std::vector<double>& dat
   } else if (name == "exponential") {
     fit.parameters = {1 / mean};
   } else if (name == "gamma") {
-    // log k - digamma(k) = log(mean) - mean(log x), by Newton from the usual starting point.
+    // log k - digamma(k) = log(mean) - mean(log x): decreasing in k, from +inf to 0.
     const double s = std::log(mean) - mean_log;
-    double k = (3 - s + std::sqrt((s - 3) * (s - 3) + 24 * s)) / (12 * s);
-    for (int i = 0; i < 100; ++i) {
-      const double step = (std::log(k) - digamma(k) - s) / (1 / k - trigamma(k));
-      k -= step;
-      if (std::abs(step) < 1e-15 * k) break;
-    }
+    const auto equation = [s](double k) { return std::log(k) - boost::math::digamma(k) - s; };
+    const double k = root_in(equation, 1e-8, 1e8, "the gamma shape");
     fit.parameters = {k, k / mean};
   } else if (name == "weibull") {
+    // In units of the largest observation, so that x^k cannot overflow (the equation and
+    // the scale are the same in any unit).
+    const double largest = *std::max_element(data.begin(), data.end());
     const auto equation = [&](double k) {
       double numerator = 0, denominator = 0;
-      for (double x : data)
-        numerator += std::pow(x, k) * std::log(x), denominator += std::pow(x, k);
+      for (double x : data) {
+        const double power = std::pow(x / largest, k);
+        numerator += power * std::log(x), denominator += power;
+      }
       return numerator / denominator - 1 / k - mean_log;
     };
-    const double k = bisect(equation, 1e-3, 100);
+    const double k = root_in(equation, 1e-3, 100, "the Weibull shape");
     double sum = 0;
-    for (double x : data) sum += std::pow(x, k) / n;
-    fit.parameters = {k, std::pow(sum, 1 / k)};
+    for (double x : data) sum += std::pow(x / largest, k) / n;
+    fit.parameters = {k, largest * std::pow(sum, 1 / k)};
   } else if (name == "pareto") {
     // For a given scale the shape is n / sum log(1 + x / scale): maximise the profile over log
     // scale.

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "pricing/distributions.hpp"
+#include "pricing/fitting.hpp"
 #include "pricing/fund_model.hpp"
 #include "tools/fund_model_terms.hpp"
 
@@ -142,4 +143,13 @@ TEST_CASE("pricing: the solvency run finds ruin only when the fund is underfunde
   CHECK(starved.ruin_probability > 0.2);
   CHECK(starved.ruin_probability > funded.ruin_probability + 0.15);
   CHECK(funded.reserve_mean.size() == static_cast<std::size_t>(model.years));
+}
+
+TEST_CASE("pricing: a fit with no maximum is refused, never returned as a number") {
+  // Identical observations: the gamma shape's equation has no finite root (k -> infinity).
+  CHECK_THROWS_AS(backstop::pricing::fit_severity("gamma", {5, 5, 5, 5}), std::domain_error);
+  // The Weibull shape is found without overflow, in units of the largest observation.
+  const auto fit = backstop::pricing::fit_severity("weibull", {1e5, 2e5, 3e5, 5e5});
+  CHECK(std::isfinite(fit.parameters[0]));
+  CHECK(fit.parameters[1] > 1e5);
 }
