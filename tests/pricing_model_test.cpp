@@ -7,6 +7,7 @@
 #include "pricing/distributions.hpp"
 #include "pricing/fitting.hpp"
 #include "pricing/fund_model.hpp"
+#include "pricing/premium.hpp"
 #include "tools/fund_model_terms.hpp"
 
 using namespace backstop::pricing;
@@ -152,4 +153,27 @@ TEST_CASE("pricing: a fit with no maximum is refused, never returned as a number
   const auto fit = backstop::pricing::fit_severity("weibull", {1e5, 2e5, 3e5, 5e5});
   CHECK(std::isfinite(fit.parameters[0]));
   CHECK(fit.parameters[1] > 1e5);
+}
+
+TEST_CASE("pricing: premium principles on a discretised lognormal match their closed forms") {
+  using namespace backstop::pricing;
+  const double mu = 0.2, sigma = 0.5, span = 1e-3;
+  const auto severity = lognormal(mu, sigma);
+  LatticeDistribution loss{span, discretise(*severity, Discretisation::rounding, 60, span)};
+  const double mean = std::exp(mu + sigma * sigma / 2);
+  const double variance = (std::exp(sigma * sigma) - 1) * std::exp(2 * mu + sigma * sigma);
+  // Rounding to a lattice of 1/1000 moves each amount by at most half a step.
+  CHECK(variance_premium(loss, 0.1) == Approx(mean + 0.1 * variance).epsilon(1e-5));
+  CHECK(standard_deviation_premium(loss, 0.5) ==
+        Approx(mean + 0.5 * std::sqrt(variance)).epsilon(1e-5));
+  // Wang's transform of a lognormal is the lognormal with mu + lambda sigma.
+  for (double lambda : {0.0, 0.25, 1.0}) {
+    INFO("lambda " << lambda);
+    CHECK(wang_premium(loss, lambda) ==
+          Approx(std::exp(mu + lambda * sigma + sigma * sigma / 2)).epsilon(1e-3));
+  }
+  // A distribution that lost mass (truncated too early) is refused, not priced low.
+  LatticeDistribution truncated{span, discretise(*severity, Discretisation::rounding, 2, span)};
+  CHECK_THROWS_AS(wang_premium(truncated, 0.25), std::domain_error);
+  CHECK_THROWS_AS(wang_premium(loss, -1), std::domain_error);
 }
