@@ -40,23 +40,9 @@ void fft(std::vector<std::complex<double>>& data, bool inverse) {
   }
 }
 
-std::complex<double> pgf(const Frequency& frequency, std::complex<double> z);
+// Each family's own pgf (the count dispatches on its family, not on a name).
 std::complex<double> pgf(const Frequency& frequency, std::complex<double> z) {
-  if (frequency.p0_modified >= 0) {
-    Frequency base = frequency;
-    base.p0_modified = -1;
-    return frequency.p0_modified +
-           (1 - frequency.p0_modified) / (1 - frequency.p0) * (pgf(base, z) - frequency.p0);
-  }
-  if (frequency.name == "poisson") return std::exp(frequency.b * (z - 1.0));
-  if (frequency.a > 0) {
-    const double prob = 1 - frequency.a;
-    const double size = frequency.b / frequency.a + 1;
-    return std::pow(prob / (1.0 - frequency.a * z), size);
-  }
-  const double q = -frequency.a / (1 - frequency.a);
-  const double m = frequency.b / (q / (1 - q)) - 1;
-  return std::pow(1.0 + q * (z - 1.0), m);
+  return frequency.pgf(z);
 }
 
 }  // namespace

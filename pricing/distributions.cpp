@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 namespace backstop::pricing {
 namespace {
@@ -226,89 +229,237 @@ std::unique_ptr<Severity> empirical(std::vector<double> observations) {
   return std::make_unique<Empirical>(std::move(observations));
 }
 
-double Frequency::pgf(double z) const {
-  if (p0_modified >= 0) {
-    Frequency base = *this;
-    base.p0_modified = -1;
-    return p0_modified + (1 - p0_modified) / (1 - p0) * (base.pgf(z) - p0);
+namespace {
+
+[[noreturn]] void unknown_family() {
+  throw std::invalid_argument("a claim count's family is none that pricing knows");
+}
+
+// The recursion's a and b for the unmodified family (Klugman, Panjer and Willmot, table 6.1;
+// actuar's panjer() uses the same).
+std::pair<double, double> recursion(const Frequency& n) {
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      return {0, n.lambda};
+    case FrequencyFamily::negative_binomial:
+      return {1 - n.prob, (n.size - 1) * (1 - n.prob)};
+    case FrequencyFamily::binomial: {
+      const double ratio = n.prob / (1 - n.prob);
+      return {-ratio, (n.size + 1) * ratio};
+    }
   }
-  if (name == "poisson") return std::exp(b * (z - 1));
-  if (a > 0) {  // negative binomial: (p / (1 - (1 - p) z))^r with a = 1 - p, b = (r - 1)(1 - p)
-    const double prob = 1 - a;
-    const double size = b / a + 1;
-    return std::pow(prob / (1 - a * z), size);
+  unknown_family();
+}
+
+// Refuses a count that no function here would make (its fields are public): a family outside
+// the enumeration, parameters out of range, a recursion that is not the family's (Panjer reads
+// a and b as they are), or a modification that is no probability.
+void check(const Frequency& n) {
+  bool valid = false;
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      valid = n.lambda > 0 && std::isfinite(n.lambda);
+      break;
+    case FrequencyFamily::negative_binomial:
+      valid = n.size > 0 && std::isfinite(n.size) && n.prob > 0 && n.prob < 1;
+      break;
+    case FrequencyFamily::binomial:
+      valid = n.size >= 1 && n.size <= std::numeric_limits<int>::max() &&
+              n.size == std::floor(n.size) && n.prob > 0 && n.prob < 1;
+      break;
   }
-  // binomial: (1 + q (z - 1))^m with a = -q / (1 - q), b = (m + 1) q / (1 - q)
-  const double q = -a / (1 - a);
-  const double m = b / (q / (1 - q)) - 1;
-  return std::pow(1 + q * (z - 1), m);
+  if (!valid) throw std::invalid_argument("a claim count's family or parameters are not valid");
+  if (recursion(n) != std::pair{n.a, n.b})
+    throw std::invalid_argument("a claim count's a and b are not its family's");
+  if (!(n.p0_modified < 1)) throw std::invalid_argument("a count's P(N = 0) must be below 1");
+}
+
+// P(N = 0) of the unmodified family, and 1 - P(N = 0) without the cancellation of subtracting
+// it from 1 (which loses every digit for a count that is almost always zero).
+double base_p0(const Frequency& n) {
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      return std::exp(-n.lambda);
+    case FrequencyFamily::negative_binomial:
+      return std::exp(n.size * std::log(n.prob));
+    case FrequencyFamily::binomial:
+      return std::exp(n.size * std::log1p(-n.prob));
+  }
+  unknown_family();
+}
+
+double base_p_positive(const Frequency& n) {
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      return -std::expm1(-n.lambda);
+    case FrequencyFamily::negative_binomial:
+      return -std::expm1(n.size * std::log(n.prob));
+    case FrequencyFamily::binomial:
+      return -std::expm1(n.size * std::log1p(-n.prob));
+  }
+  unknown_family();
+}
+
+// log P(N = k), k >= 0, of the unmodified family: in logs, so that no factor underflows on its
+// own (exp(-lambda) does beyond lambda = 745, where P(N = lambda) does not).
+double base_log_pmf(const Frequency& n, int k) {
+  const double x = k;
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      return x * std::log(n.lambda) - n.lambda - std::lgamma(x + 1);
+    case FrequencyFamily::negative_binomial:
+      return std::lgamma(x + n.size) - std::lgamma(n.size) - std::lgamma(x + 1) +
+             n.size * std::log(n.prob) + x * std::log1p(-n.prob);
+    case FrequencyFamily::binomial:
+      if (x > n.size) return -INFINITY;
+      return std::lgamma(n.size + 1) - std::lgamma(x + 1) - std::lgamma(n.size - x + 1) +
+             x * std::log(n.prob) + (n.size - x) * std::log1p(-n.prob);
+  }
+  unknown_family();
+}
+
+// The largest count the family can take (a bound for sampling).
+double last_point(const Frequency& n) {
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+    case FrequencyFamily::negative_binomial:
+      return INFINITY;
+    case FrequencyFamily::binomial:
+      return n.size;
+  }
+  unknown_family();
+}
+
+// z^exponent by squaring: the binomial's pgf is a polynomial, so for complex z it needs no
+// branch of a complex logarithm.
+template <typename Z>
+Z integer_power(Z z, long exponent) {
+  Z out = 1;
+  for (; exponent > 0; exponent >>= 1, z *= z) {
+    if (exponent & 1) out *= z;
+  }
+  return out;
+}
+
+// E[z^N] of the unmodified family, for real z (Panjer's P[S = 0]) and complex z (FFT).
+template <typename Z>
+Z base_pgf(const Frequency& n, Z z) {
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      return std::exp(n.lambda * (z - 1.0));
+    case FrequencyFamily::negative_binomial:
+      // Where the series converges, 1 - (1 - prob) z has a positive real part, so the
+      // principal power is the pgf; beyond, the formula is not the series' value.
+      if (!(std::abs(z) * (1 - n.prob) < 1))
+        throw std::domain_error("a negative binomial's pgf diverges at |z| >= 1 / (1 - prob)");
+      return std::pow(n.prob / (1.0 - (1 - n.prob) * z), n.size);
+    case FrequencyFamily::binomial:
+      return integer_power(1.0 + n.prob * (z - 1.0), static_cast<long>(n.size));
+  }
+  unknown_family();
+}
+
+template <typename Z>
+Z frequency_pgf(const Frequency& n, Z z) {
+  check(n);
+  if (!std::isfinite(std::abs(z))) throw std::domain_error("a pgf needs a finite argument");
+  const Z base = base_pgf(n, z);
+  if (n.p0_modified < 0) return base;
+  // The (a, b, 1) count: p0_modified at zero, the base's positive counts scaled to the rest.
+  return n.p0_modified + (1 - n.p0_modified) * (base - base_p0(n)) / base_p_positive(n);
+}
+
+// A count of the family with the derived fields set from its parameters.
+Frequency make(Frequency n) {
+  std::tie(n.a, n.b) = recursion(n);
+  check(n);
+  n.p0 = base_p0(n);
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      n.mean = n.variance = n.lambda;
+      return n;
+    case FrequencyFamily::negative_binomial:
+      n.mean = n.size * (1 - n.prob) / n.prob;
+      n.variance = n.mean / n.prob;
+      return n;
+    case FrequencyFamily::binomial:
+      n.mean = n.size * n.prob;
+      n.variance = n.mean * (1 - n.prob);
+      return n;
+  }
+  unknown_family();
+}
+
+}  // namespace
+
+double Frequency::pgf(double z) const { return frequency_pgf(*this, z); }
+
+std::complex<double> Frequency::pgf(std::complex<double> z) const {
+  return frequency_pgf(*this, z);
 }
 
 double Frequency::pmf(int k) const {
+  check(*this);
   if (k < 0) return 0;
-  if (p0_modified >= 0 && k == 0) return p0_modified;
-  double p = p0;
-  for (int i = 1; i <= k; ++i) p *= a + b / i;
-  if (p0_modified >= 0) p *= (1 - p0_modified) / (1 - p0);
-  return std::max(0.0, p);
+  const double base = std::exp(base_log_pmf(*this, k));
+  if (p0_modified < 0) return base;
+  return k == 0 ? p0_modified : (1 - p0_modified) * base / base_p_positive(*this);
 }
 
 int Frequency::sample(std::mt19937_64& random) const {
-  // Inversion on the (a, b, 0) recursion: exact for every member of the class.
+  check(*this);
+  // Inversion on p(k + 1) = (a + b / (k + 1)) p(k), which holds from p(1) on in the (a, b, 1)
+  // class (from p(0) on in the (a, b, 0) class, where p(1) is the same by either way).
   double u = std::uniform_real_distribution<double>(0, 1)(random);
-  if (p0_modified >= 0) {
-    if (u <= p0_modified) return 0;
-    Frequency base = *this;
-    base.p0_modified = -1;
-    // The rest of the mass follows the base distribution conditioned on N > 0.
-    int k;
-    do {
-      k = base.sample(random);
-    } while (k == 0);
-    return k;
-  }
-  double p = p0;
+  double p = pmf(0), covered = p;
   int k = 0;
-  while (u > p && k < 10'000'000) {
+  while (u > p) {
+    if (k >= last_point(*this)) return k;  // u beyond the total mass only by rounding
     u -= p;
+    const double next = k == 0 ? pmf(1) : p * (a + b / (k + 1));
+    if (!(next > 0)) {
+      // Past all but rounding's share of the mass, the rest is that rounding; short of it, a
+      // probability underflowed (a huge mean) and inversion from zero cannot go on.
+      if (covered > 1 - 1e-12) return k;
+      throw std::domain_error("this claim count's probabilities underflow: it cannot be sampled");
+    }
+    p = next;
+    covered += p;
     ++k;
-    p *= a + b / k;
-    if (p <= 0) break;
   }
   return k;
 }
 
 Frequency poisson(double lambda) {
   require_positive(lambda, "lambda");
-  return Frequency{"poisson", 0, lambda, std::exp(-lambda), lambda, lambda};
+  return make({.family = FrequencyFamily::poisson, .lambda = lambda});
 }
 
 Frequency negative_binomial(double size, double prob) {
   require_positive(size, "size");
   if (!(prob > 0 && prob < 1)) throw std::invalid_argument("prob must be in (0, 1)");
-  const double mean = size * (1 - prob) / prob;
-  return Frequency{"negative_binomial",  1 - prob, (size - 1) * (1 - prob),
-                   std::pow(prob, size), mean,     mean / prob};
-}
-
-Frequency zero_modified(Frequency base, double p0) {
-  if (!(p0 >= 0 && p0 < 1)) throw std::invalid_argument("p0 must be in [0, 1)");
-  const double scale = (1 - p0) / (1 - base.p0);
-  const double second_moment = base.variance + base.mean * base.mean;
-  base.name = "zero_modified_" + base.name;
-  base.mean *= scale;
-  base.variance = scale * second_moment - base.mean * base.mean;
-  base.p0_modified = p0;
-  return base;
+  return make({.family = FrequencyFamily::negative_binomial, .size = size, .prob = prob});
 }
 
 Frequency binomial(int size, double prob) {
   if (size < 1) throw std::invalid_argument("size must be at least 1");
   if (!(prob > 0 && prob < 1)) throw std::invalid_argument("prob must be in (0, 1)");
-  const double ratio = prob / (1 - prob);
-  return Frequency{"binomial",         -ratio,
-                   (size + 1) * ratio, std::pow(1 - prob, size),
-                   size * prob,        size * prob * (1 - prob)};
+  return make(
+      {.family = FrequencyFamily::binomial, .size = static_cast<double>(size), .prob = prob});
+}
+
+Frequency zero_modified(Frequency base, double p0) {
+  if (!(p0 >= 0 && p0 < 1)) throw std::invalid_argument("p0 must be in [0, 1)");
+  // From the unmodified family (so that modifying a modified count replaces its modification):
+  // E[N^j] scale by (1 - p0) / (1 - P(N = 0)) for j >= 1, as every positive count's mass does.
+  base.p0_modified = -1;
+  Frequency out = make(base);
+  const double scale = (1 - p0) / base_p_positive(out);
+  const double second_moment = out.variance + out.mean * out.mean;
+  out.mean *= scale;
+  out.variance = scale * second_moment - out.mean * out.mean;
+  out.p0_modified = p0;
+  return out;
 }
 
 }  // namespace backstop::pricing

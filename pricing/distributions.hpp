@@ -3,6 +3,7 @@
 // results can be checked against them on the same inputs.
 #pragma once
 
+#include <complex>
 #include <memory>
 #include <random>
 #include <string>
@@ -34,19 +35,34 @@ std::unique_ptr<Severity> weibull(double shape, double scale);
 std::unique_ptr<Severity> exponential(double rate);
 std::unique_ptr<Severity> empirical(std::vector<double> observations);
 
-// A claim count in the (a, b, 0) class: p(k) = (a + b / k) p(k - 1), which Panjer needs.
+// The claim-count families. Every computation on a count switches over this, naming each
+// family, so that no family can fall through to another's formulas.
+enum class FrequencyFamily { poisson, negative_binomial, binomial };
+
+// A claim count in the (a, b, 0) class, p(k) = (a + b / k) p(k - 1) for k >= 1, which Panjer
+// needs; zero-modified, it is in the (a, b, 1) class, where the recursion holds from k = 2.
+// Make one with the functions below: they set the derived fields consistently.
 struct Frequency {
-  std::string name;
+  FrequencyFamily family = FrequencyFamily::poisson;
+  // The family's parameters as R names them: lambda (Poisson); size and prob (negative
+  // binomial, binomial).
+  double lambda = 0;
+  double size = 0;
+  double prob = 0;
+  // Derived from the family and its parameters.
   double a = 0;
   double b = 0;
-  double p0 = 0;
+  double p0 = 0;  // P(N = 0) before any zero-modification
   double mean = 0;
   double variance = 0;
   // Zero-modified (the (a, b, 1) class): P(N = 0) becomes this, the rest scaled to fit.
   // Negative when not modified.
   double p0_modified = -1;
-  // The probability generating function P(z) = E[z^N].
+
+  // The probability generating function P(z) = E[z^N], where its series converges (else
+  // std::domain_error). The complex one is what FFT evaluates on the unit circle.
   double pgf(double z) const;
+  std::complex<double> pgf(std::complex<double> z) const;
   double pmf(int k) const;
   int sample(std::mt19937_64& random) const;
 };
@@ -55,7 +71,8 @@ Frequency poisson(double lambda);
 Frequency negative_binomial(double size,
                             double prob);  // R's (size, prob): mean size (1 - prob) / prob
 Frequency binomial(int size, double prob);
-// The zero-modified version of `base` with P(N = 0) = p0 (actuar's p0 argument).
+// The zero-modified version of `base` with P(N = 0) = p0 (actuar's p0 argument; 0 gives the
+// zero-truncated count). Modifying a modified count replaces its modification.
 Frequency zero_modified(Frequency base, double p0);
 
 }  // namespace backstop::pricing

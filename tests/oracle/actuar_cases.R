@@ -51,6 +51,44 @@ for (name in names(models)) {
   put(paste0("tvar.", name), CTE(Fs, c(0.9, 0.99)))
 }
 
+# Counts of the (a, b, 1) class beside the plain ones: zero-modified (and zero-truncated)
+# Poisson, negative binomial and binomial. A lognormal severity discretised as the CLI does
+# (unbiased).
+gx <- discretize(plnorm(x, 2, 0.8), method = "unbiased", lev = levlnorm(x, 2, 0.8),
+                 from = 0, to = 100, step = 0.5)
+put("severity.lognormal.unbiased.100", gx)
+count_models <- list(
+  poisson = list(d = function(k) dpois(k, 3), freq = "poisson", par = list(lambda = 3)),
+  negative_binomial = list(d = function(k) dnbinom(k, 4, 0.6), freq = "negative binomial",
+                           par = list(size = 4, prob = 0.6)),
+  binomial = list(d = function(k) dbinom(k, 10, 0.3), freq = "binomial",
+                  par = list(size = 10, prob = 0.3)),
+  zero_modified_poisson = list(d = function(k) dzmpois(k, 3, 0.3), freq = "poisson",
+                               par = list(lambda = 3), p0 = 0.3),
+  zero_truncated_poisson = list(d = function(k) dztpois(k, 3), freq = "zero-truncated poisson",
+                                par = list(lambda = 3)),
+  zero_modified_negative_binomial = list(d = function(k) dzmnbinom(k, 4, 0.6, 0.1),
+                                         freq = "negative binomial",
+                                         par = list(size = 4, prob = 0.6), p0 = 0.1),
+  zero_modified_binomial = list(d = function(k) dzmbinom(k, 10, 0.3, 0.2), freq = "binomial",
+                                par = list(size = 10, prob = 0.3), p0 = 0.2))
+# The pgf as the series sum z^k p(k) (every count here has p(k) < 1e-40 beyond k = 400),
+# on the real line, inside the unit disc and on the circle where FFT evaluates it.
+pgf_points <- c(0, 0.3, 0.9, gx[1], complex(real = 0.3, imaginary = 0.4), exp(2i))
+for (name in names(count_models)) {
+  m <- count_models[[name]]
+  pn <- m$d(0:400)
+  put(paste0("pmf.", name), m$d(0:30))
+  series <- sapply(pgf_points, function(z) sum(z^(0:400) * pn))
+  put(paste0("pgf.", name), Re(series))
+  put(paste0("pgf_imaginary.", name), Im(series))
+  put(paste0("p_s0.", name), sum(gx[1]^(0:400) * pn))
+  fs <- get("fs", environment(do.call(aggregateDist,
+                                      c(list("recursive", model.freq = m$freq, model.sev = gx,
+                                             p0 = m$p0, x.scale = 0.5, maxit = 600), m$par))))
+  put(paste0("aggregate.", name), fs)
+}
+
 # Bühlmann-Straub on Hachemeister's data (five states, twelve quarters).
 data(hachemeister)
 put("credibility.ratios", as.vector(t(as.matrix(hachemeister[, 2:13]))))
