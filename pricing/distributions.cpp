@@ -247,6 +247,8 @@ std::pair<double, double> recursion(const Frequency& n) {
       const double ratio = n.prob / (1 - n.prob);
       return {-ratio, (n.size + 1) * ratio};
     }
+    case FrequencyFamily::logarithmic:
+      return {n.prob, -n.prob};
   }
   unknown_family();
 }
@@ -267,6 +269,10 @@ void check(const Frequency& n) {
       valid = n.size >= 1 && n.size <= std::numeric_limits<int>::max() &&
               n.size == std::floor(n.size) && n.prob > 0 && n.prob < 1;
       break;
+    case FrequencyFamily::logarithmic:
+      // Unmodified, Panjer would start it by the (a, b, 0) recursion and lose its p(1).
+      valid = n.prob > 0 && n.prob < 1 && n.p0_modified >= 0;
+      break;
   }
   if (!valid) throw std::invalid_argument("a claim count's family or parameters are not valid");
   if (recursion(n) != std::pair{n.a, n.b})
@@ -284,6 +290,8 @@ double base_p0(const Frequency& n) {
       return std::exp(n.size * std::log(n.prob));
     case FrequencyFamily::binomial:
       return std::exp(n.size * std::log1p(-n.prob));
+    case FrequencyFamily::logarithmic:
+      return 0;
   }
   unknown_family();
 }
@@ -296,6 +304,8 @@ double base_p_positive(const Frequency& n) {
       return -std::expm1(n.size * std::log(n.prob));
     case FrequencyFamily::binomial:
       return -std::expm1(n.size * std::log1p(-n.prob));
+    case FrequencyFamily::logarithmic:
+      return 1;
   }
   unknown_family();
 }
@@ -314,6 +324,9 @@ double base_log_pmf(const Frequency& n, int k) {
       if (x > n.size) return -INFINITY;
       return std::lgamma(n.size + 1) - std::lgamma(x + 1) - std::lgamma(n.size - x + 1) +
              x * std::log(n.prob) + (n.size - x) * std::log1p(-n.prob);
+    case FrequencyFamily::logarithmic:
+      if (k == 0) return -INFINITY;
+      return x * std::log(n.prob) - std::log(x) - std::log(-std::log1p(-n.prob));
   }
   unknown_family();
 }
@@ -323,6 +336,7 @@ double last_point(const Frequency& n) {
   switch (n.family) {
     case FrequencyFamily::poisson:
     case FrequencyFamily::negative_binomial:
+    case FrequencyFamily::logarithmic:
       return INFINITY;
     case FrequencyFamily::binomial:
       return n.size;
@@ -341,6 +355,10 @@ Z integer_power(Z z, long exponent) {
   return out;
 }
 
+// log(1 - w): log1p on the real line, where it keeps the digits of a small w.
+double log_one_minus(double w) { return std::log1p(-w); }
+std::complex<double> log_one_minus(std::complex<double> w) { return std::log(1.0 - w); }
+
 // E[z^N] of the unmodified family, for real z (Panjer's P[S = 0]) and complex z (FFT).
 template <typename Z>
 Z base_pgf(const Frequency& n, Z z) {
@@ -355,6 +373,11 @@ Z base_pgf(const Frequency& n, Z z) {
       return std::pow(n.prob / (1.0 - (1 - n.prob) * z), n.size);
     case FrequencyFamily::binomial:
       return integer_power(1.0 + n.prob * (z - 1.0), static_cast<long>(n.size));
+    case FrequencyFamily::logarithmic:
+      // Where the series converges, 1 - prob z has a positive real part (principal logarithm).
+      if (!(std::abs(z) * n.prob < 1))
+        throw std::domain_error("a logarithmic count's pgf diverges at |z| >= 1 / prob");
+      return log_one_minus(n.prob * z) / std::log1p(-n.prob);
   }
   unknown_family();
 }
@@ -369,25 +392,43 @@ Z frequency_pgf(const Frequency& n, Z z) {
   return n.p0_modified + (1 - n.p0_modified) * (base - base_p0(n)) / base_p_positive(n);
 }
 
-// A count of the family with the derived fields set from its parameters.
+// E[N] and E[N^2] of the unmodified family.
+std::pair<double, double> base_raw_moments(const Frequency& n) {
+  switch (n.family) {
+    case FrequencyFamily::poisson:
+      return {n.lambda, n.lambda + n.lambda * n.lambda};
+    case FrequencyFamily::negative_binomial: {
+      const double mean = n.size * (1 - n.prob) / n.prob;
+      return {mean, mean / n.prob + mean * mean};
+    }
+    case FrequencyFamily::binomial: {
+      const double mean = n.size * n.prob;
+      return {mean, mean * (1 - n.prob) + mean * mean};
+    }
+    case FrequencyFamily::logarithmic: {
+      // E[N^j] = sum k^(j - 1) prob^k / L with L = -log(1 - prob).
+      const double mean = n.prob / (1 - n.prob) / -std::log1p(-n.prob);
+      return {mean, mean / (1 - n.prob)};
+    }
+  }
+  unknown_family();
+}
+
+// A count of the family with the derived fields set from its parameters and modification.
 Frequency make(Frequency n) {
   std::tie(n.a, n.b) = recursion(n);
   check(n);
   n.p0 = base_p0(n);
-  switch (n.family) {
-    case FrequencyFamily::poisson:
-      n.mean = n.variance = n.lambda;
-      return n;
-    case FrequencyFamily::negative_binomial:
-      n.mean = n.size * (1 - n.prob) / n.prob;
-      n.variance = n.mean / n.prob;
-      return n;
-    case FrequencyFamily::binomial:
-      n.mean = n.size * n.prob;
-      n.variance = n.mean * (1 - n.prob);
-      return n;
+  auto [mean, second_moment] = base_raw_moments(n);
+  if (n.p0_modified >= 0) {
+    // E[N^j], j >= 1, scale as every positive count's mass does.
+    const double scale = (1 - n.p0_modified) / base_p_positive(n);
+    mean *= scale;
+    second_moment *= scale;
   }
-  unknown_family();
+  n.mean = mean;
+  n.variance = second_moment - mean * mean;
+  return n;
 }
 
 }  // namespace
@@ -448,18 +489,16 @@ Frequency binomial(int size, double prob) {
       {.family = FrequencyFamily::binomial, .size = static_cast<double>(size), .prob = prob});
 }
 
+Frequency logarithmic(double prob) {
+  if (!(prob > 0 && prob < 1)) throw std::invalid_argument("prob must be in (0, 1)");
+  return make({.family = FrequencyFamily::logarithmic, .prob = prob, .p0_modified = 0});
+}
+
 Frequency zero_modified(Frequency base, double p0) {
   if (!(p0 >= 0 && p0 < 1)) throw std::invalid_argument("p0 must be in [0, 1)");
-  // From the unmodified family (so that modifying a modified count replaces its modification):
-  // E[N^j] scale by (1 - p0) / (1 - P(N = 0)) for j >= 1, as every positive count's mass does.
-  base.p0_modified = -1;
-  Frequency out = make(base);
-  const double scale = (1 - p0) / base_p_positive(out);
-  const double second_moment = out.variance + out.mean * out.mean;
-  out.mean *= scale;
-  out.variance = scale * second_moment - out.mean * out.mean;
-  out.p0_modified = p0;
-  return out;
+  // The moments follow from the family's own, so modifying a modified count replaces it.
+  base.p0_modified = p0;
+  return make(base);
 }
 
 }  // namespace backstop::pricing

@@ -37,15 +37,15 @@ std::unique_ptr<Severity> empirical(std::vector<double> observations);
 
 // The claim-count families. Every computation on a count switches over this, naming each
 // family, so that no family can fall through to another's formulas.
-enum class FrequencyFamily { poisson, negative_binomial, binomial };
+enum class FrequencyFamily { poisson, negative_binomial, binomial, logarithmic };
 
 // A claim count in the (a, b, 0) class, p(k) = (a + b / k) p(k - 1) for k >= 1, which Panjer
-// needs; zero-modified, it is in the (a, b, 1) class, where the recursion holds from k = 2.
-// Make one with the functions below: they set the derived fields consistently.
+// needs; zero-modified, or logarithmic, it is in the (a, b, 1) class, where the recursion holds
+// from k = 2. Make one with the functions below: they set the derived fields consistently.
 struct Frequency {
   FrequencyFamily family = FrequencyFamily::poisson;
   // The family's parameters as R names them: lambda (Poisson); size and prob (negative
-  // binomial, binomial).
+  // binomial, binomial); prob (logarithmic).
   double lambda = 0;
   double size = 0;
   double prob = 0;
@@ -56,7 +56,8 @@ struct Frequency {
   double mean = 0;
   double variance = 0;
   // Zero-modified (the (a, b, 1) class): P(N = 0) becomes this, the rest scaled to fit.
-  // Negative when not modified.
+  // Negative when not modified. A logarithmic count, which has no zero, is held as modified
+  // to 0, so that Panjer takes it by the (a, b, 1) recursion it belongs to.
   double p0_modified = -1;
 
   // The probability generating function P(z) = E[z^N], where its series converges (else
@@ -71,6 +72,8 @@ Frequency poisson(double lambda);
 Frequency negative_binomial(double size,
                             double prob);  // R's (size, prob): mean size (1 - prob) / prob
 Frequency binomial(int size, double prob);
+// actuar's logarithmic: p(k) = prob^k / (-k log(1 - prob)) for k >= 1.
+Frequency logarithmic(double prob);
 // The zero-modified version of `base` with P(N = 0) = p0 (actuar's p0 argument; 0 gives the
 // zero-truncated count). Modifying a modified count replaces its modification.
 Frequency zero_modified(Frequency base, double p0);

@@ -144,7 +144,9 @@ std::vector<std::pair<std::string, Frequency>> count_models() {
           {"zero_modified_poisson", zero_modified(poisson(3), 0.3)},
           {"zero_truncated_poisson", zero_modified(poisson(3), 0)},
           {"zero_modified_negative_binomial", zero_modified(negative_binomial(4, 0.6), 0.1)},
-          {"zero_modified_binomial", zero_modified(binomial(10, 0.3), 0.2)}};
+          {"zero_modified_binomial", zero_modified(binomial(10, 0.3), 0.2)},
+          {"logarithmic", logarithmic(0.5)},
+          {"zero_modified_logarithmic", zero_modified(logarithmic(0.5), 0.2)}};
 }
 
 }  // namespace
@@ -201,12 +203,17 @@ TEST_CASE("pricing: every count samples its own pmf, and refuses what it cannot 
   }
   // A negative binomial's series diverges at |z| >= 1 / (1 - prob): no formula's value there.
   CHECK_THROWS_AS(negative_binomial(4, 0.6).pgf(2.5), std::domain_error);
+  CHECK_THROWS_AS(logarithmic(0.5).pgf(std::complex<double>(0, 2)), std::domain_error);
   // P(N = 0) underflows: inversion from zero would walk through zeros, so it refuses.
   CHECK_THROWS_AS(poisson(1000).sample(random), std::domain_error);
   // A count whose fields no constructor made: Panjer would read its a and b as they are.
   Frequency altered = poisson(3);
   altered.b = 4;
   CHECK_THROWS_AS(altered.pgf(0.5), std::invalid_argument);
+  CHECK_THROWS_AS(panjer(altered, {0.1, 0.9}, 1), std::invalid_argument);
+  // A logarithmic count unmodified: Panjer would take it by the (a, b, 0) recursion.
+  altered = logarithmic(0.5);
+  altered.p0_modified = -1;
   CHECK_THROWS_AS(panjer(altered, {0.1, 0.9}, 1), std::invalid_argument);
   altered = poisson(3);
   altered.family = static_cast<FrequencyFamily>(17);
