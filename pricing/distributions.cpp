@@ -65,6 +65,9 @@ class LogNormal final : public Severity {
   std::string name() const override { return "lognormal"; }
 
  private:
+  double closed_form_moment(int order) const override {
+    return std::exp(order * mu_ + 0.5 * order * order * sigma_ * sigma_);
+  }
   double mu_, sigma_;
 };
 
@@ -85,6 +88,11 @@ class Gamma final : public Severity {
   std::string name() const override { return "gamma"; }
 
  private:
+  double closed_form_moment(int order) const override {
+    double moment = 1;  // shape (shape + 1) ... (shape + order - 1) / rate^order
+    for (int i = 0; i < order; ++i) moment *= (shape_ + i) / rate_;
+    return moment;
+  }
   double shape_, rate_;
 };
 
@@ -107,6 +115,13 @@ class Pareto final : public Severity {
   std::string name() const override { return "pareto"; }
 
  private:
+  double closed_form_moment(int order) const override {
+    if (order >= alpha_) return INFINITY;  // the integral of x^order f(x) diverges
+    // order! theta^order / ((shape - 1) ... (shape - order))
+    double moment = 1;
+    for (int i = 1; i <= order; ++i) moment *= i * theta_ / (alpha_ - i);
+    return moment;
+  }
   double alpha_, theta_;
 };
 
@@ -130,6 +145,9 @@ class Weibull final : public Severity {
   std::string name() const override { return "weibull"; }
 
  private:
+  double closed_form_moment(int order) const override {
+    return std::pow(lambda_, order) * std::tgamma(1 + order / k_);
+  }
   double k_, lambda_;
 };
 
@@ -146,6 +164,11 @@ class Exponential final : public Severity {
   std::string name() const override { return "exponential"; }
 
  private:
+  double closed_form_moment(int order) const override {
+    double moment = 1;  // order! / rate^order
+    for (int i = 1; i <= order; ++i) moment *= i / rate_;
+    return moment;
+  }
   double rate_;
 };
 
@@ -181,6 +204,11 @@ class Empirical final : public Severity {
   std::string name() const override { return "empirical"; }
 
  private:
+  double closed_form_moment(int order) const override {
+    double sum = 0;
+    for (double v : values_) sum += std::pow(v, order);
+    return sum / static_cast<double>(values_.size());
+  }
   std::vector<double> values_;
 };
 
@@ -200,6 +228,15 @@ double Severity::quantile(double p) const {
     (cdf(middle) < p ? low : high) = middle;
   }
   return 0.5 * (low + high);
+}
+
+double Severity::raw_moment(int order) const {
+  if (order < 1) throw std::invalid_argument("a raw moment needs an order of at least 1");
+  const double moment = closed_form_moment(order);
+  if (!std::isfinite(moment))
+    throw std::domain_error("the " + name() + " severity's moment of order " +
+                            std::to_string(order) + " is infinite or beyond a double");
+  return moment;
 }
 
 std::unique_ptr<Severity> lognormal(double meanlog, double sdlog) {
@@ -392,23 +429,25 @@ Z frequency_pgf(const Frequency& n, Z z) {
   return n.p0_modified + (1 - n.p0_modified) * (base - base_p0(n)) / base_p_positive(n);
 }
 
-// E[N] and E[N^2] of the unmodified family.
-std::pair<double, double> base_raw_moments(const Frequency& n) {
+// E[N], Var[N] and E[(N - E[N])^3] of the unmodified family.
+std::array<double, 3> base_cumulants(const Frequency& n) {
   switch (n.family) {
     case FrequencyFamily::poisson:
-      return {n.lambda, n.lambda + n.lambda * n.lambda};
+      return {n.lambda, n.lambda, n.lambda};
     case FrequencyFamily::negative_binomial: {
-      const double mean = n.size * (1 - n.prob) / n.prob;
-      return {mean, mean / n.prob + mean * mean};
+      const double mean = n.size * (1 - n.prob) / n.prob, variance = mean / n.prob;
+      return {mean, variance, variance * (2 - n.prob) / n.prob};
     }
     case FrequencyFamily::binomial: {
-      const double mean = n.size * n.prob;
-      return {mean, mean * (1 - n.prob) + mean * mean};
+      const double mean = n.size * n.prob, variance = mean * (1 - n.prob);
+      return {mean, variance, variance * (1 - 2 * n.prob)};
     }
     case FrequencyFamily::logarithmic: {
-      // E[N^j] = sum k^(j - 1) prob^k / L with L = -log(1 - prob).
-      const double mean = n.prob / (1 - n.prob) / -std::log1p(-n.prob);
-      return {mean, mean / (1 - n.prob)};
+      // E[N^j] = sum k^(j - 1) prob^k / L, L = -log(1 - prob): prob / ((1 - prob) L),
+      // prob / ((1 - prob)^2 L), prob (1 + prob) / ((1 - prob)^3 L).
+      const double q = 1 - n.prob, m1 = n.prob / q / -std::log1p(-n.prob), m2 = m1 / q,
+                   m3 = m2 * (1 + n.prob) / q;
+      return {m1, m2 - m1 * m1, m3 - 3 * m1 * m2 + 2 * m1 * m1 * m1};
     }
   }
   unknown_family();
@@ -419,15 +458,9 @@ Frequency make(Frequency n) {
   std::tie(n.a, n.b) = recursion(n);
   check(n);
   n.p0 = base_p0(n);
-  auto [mean, second_moment] = base_raw_moments(n);
-  if (n.p0_modified >= 0) {
-    // E[N^j], j >= 1, scale as every positive count's mass does.
-    const double scale = (1 - n.p0_modified) / base_p_positive(n);
-    mean *= scale;
-    second_moment *= scale;
-  }
-  n.mean = mean;
-  n.variance = second_moment - mean * mean;
+  const auto cumulants = n.cumulants();
+  n.mean = cumulants[0];
+  n.variance = cumulants[1];
   return n;
 }
 
@@ -445,6 +478,20 @@ double Frequency::pmf(int k) const {
   const double base = std::exp(base_log_pmf(*this, k));
   if (p0_modified < 0) return base;
   return k == 0 ? p0_modified : (1 - p0_modified) * base / base_p_positive(*this);
+}
+
+std::array<double, 3> Frequency::cumulants() const {
+  check(*this);
+  const auto [base_mean, base_variance, base_third] = base_cumulants(*this);
+  if (p0_modified < 0) return {base_mean, base_variance, base_third};
+  // The modified pmf is c p(k) for k >= 1 with c = (1 - p0_modified) / (1 - p0): the family
+  // with weight c and a point at zero with weight 1 - c (negative when c > 1, as for the
+  // zero-truncated count; the moments are the same sums). Central moments of that mixture:
+  const double c = (1 - p0_modified) / base_p_positive(*this);
+  const double d = (p0_modified - base_p0(*this)) / base_p_positive(*this);  // 1 - c
+  const double m = base_mean;
+  return {c * m, c * base_variance + c * d * m * m,
+          c * base_third + 3 * c * d * m * base_variance + c * d * (1 - 2 * c) * m * m * m};
 }
 
 int Frequency::sample(std::mt19937_64& random) const {

@@ -3,6 +3,7 @@
 // results can be checked against them on the same inputs.
 #pragma once
 
+#include <array>
 #include <complex>
 #include <memory>
 #include <random>
@@ -25,6 +26,13 @@ class Severity {
     return quantile(std::uniform_real_distribution<double>(0, 1)(random));
   }
   virtual std::string name() const = 0;
+  // E[X^order] for order >= 1, each distribution's closed form; std::domain_error where the
+  // moment is infinite (a Pareto's from its shape on) or beyond a double.
+  double raw_moment(int order) const;
+
+ private:
+  // The closed form; infinity where the moment does not exist.
+  virtual double closed_form_moment(int order) const = 0;
 };
 
 std::unique_ptr<Severity> lognormal(double meanlog, double sdlog);
@@ -65,6 +73,9 @@ struct Frequency {
   double pgf(double z) const;
   std::complex<double> pgf(std::complex<double> z) const;
   double pmf(int k) const;
+  // E[N], Var[N] and E[(N - E[N])^3], exact from the family's formulas (a zero-modified
+  // count's from its pmf's moments, which are the family's scaled).
+  std::array<double, 3> cumulants() const;
   int sample(std::mt19937_64& random) const;
 };
 

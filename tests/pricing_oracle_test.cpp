@@ -170,6 +170,11 @@ TEST_CASE("pricing: every count's pmf, pgf and aggregate distribution agree with
       check_close(ours.imag(), expected("pgf_imaginary." + name)[i], 1e-12, 1e-15);
       if (i < 4) check_close(frequency.pgf(points[i].real()), expected("pgf." + name)[i], 1e-12);
     }
+    // E[N], Var[N] and the third central moment against sums over the pmf.
+    const auto& cumulants = expected("cumulants." + name);
+    for (std::size_t i = 0; i < 3; ++i) check_close(frequency.cumulants()[i], cumulants[i], 1e-12);
+    check_close(frequency.mean, cumulants[0], 1e-12);
+    check_close(frequency.variance, cumulants[1], 1e-12);
     const auto& theirs = expected("aggregate." + name);
     const auto ours = panjer(frequency, masses, 0.5, theirs.size(), 0);
     REQUIRE(ours.masses.size() == theirs.size());
@@ -252,6 +257,18 @@ TEST_CASE("pricing: the normal-power approximation corrects the normal one for s
   const double exact_cdf = exact.cdf(x);
   CHECK(std::abs(normal_power_cdf(moments, x) - exact_cdf) <
         std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
+}
+
+TEST_CASE("pricing: severity moments agree with actuar") {
+  for (const std::string name : severities) {
+    INFO(name);
+    const auto& theirs = expected("raw_moments." + name);
+    for (std::size_t j = 0; j < theirs.size(); ++j)
+      check_close(severity(name)->raw_moment(static_cast<int>(j + 1)), theirs[j], 1e-12);
+  }
+  // The Pareto's moments exist below its shape only: no figure for E[X^3] at shape 3.
+  CHECK_THROWS_AS(severity("pareto")->raw_moment(3), std::domain_error);
+  CHECK(empirical({1, 2, 6})->raw_moment(3) == Approx((1 + 8 + 216) / 3.0).epsilon(1e-15));
 }
 
 TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same data") {

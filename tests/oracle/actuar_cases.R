@@ -108,6 +108,9 @@ for (name in names(count_models)) {
   put(paste0("pgf.", name), Re(series))
   put(paste0("pgf_imaginary.", name), Im(series))
   put(paste0("p_s0.", name), sum(gx[1]^(0:400) * pn))
+  raw <- sapply(1:3, function(j) sum((0:400)^j * pn))
+  put(paste0("cumulants.", name), c(raw[1], raw[2] - raw[1]^2,
+                                    raw[3] - 3 * raw[1] * raw[2] + 2 * raw[1]^3))
   # actuar's recursion starts the plain logarithmic without its mass at one (it gives
   # P[S = s] = 0 for s > 0), so that one is the sum of p(k) times the k-fold convolutions.
   fs <- if (is.null(m$freq)) {
@@ -118,6 +121,16 @@ for (name in names(count_models)) {
                                          p0 = m$p0, x.scale = 0.5, maxit = 600), m$par))))
   }
   put(paste0("aggregate.", name), fs)
+}
+
+# Raw moments E[X^j] of the five severities (the Pareto's third does not exist at shape 3).
+severity_moments <- list(lognormal = function(j) mlnorm(j, 2, 0.8),
+                         gamma = function(j) mgamma(j, 2, 0.5),
+                         pareto = function(j) mpareto(j, 3, 20),
+                         weibull = function(j) mweibull(j, 1.5, 10),
+                         exponential = function(j) mexp(j, 0.1))
+for (name in names(severity_moments)) {
+  put(paste0("raw_moments.", name), severity_moments[[name]](if (name == "pareto") 1:2 else 1:3))
 }
 
 # Bühlmann-Straub on Hachemeister's data (five states, twelve quarters).
