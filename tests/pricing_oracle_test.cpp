@@ -259,7 +259,7 @@ TEST_CASE("pricing: the normal-power approximation corrects the normal one for s
         std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
 }
 
-TEST_CASE("pricing: severity moments agree with actuar") {
+TEST_CASE("pricing: severity and aggregate moments agree with actuar") {
   for (const std::string name : severities) {
     INFO(name);
     const auto& theirs = expected("raw_moments." + name);
@@ -268,7 +268,34 @@ TEST_CASE("pricing: severity moments agree with actuar") {
   }
   // The Pareto's moments exist below its shape only: no figure for E[X^3] at shape 3.
   CHECK_THROWS_AS(severity("pareto")->raw_moment(3), std::domain_error);
+  CHECK_THROWS_AS(aggregate_moments(poisson(3), *severity("pareto")), std::domain_error);
   CHECK(empirical({1, 2, 6})->raw_moment(3) == Approx((1 + 8 + 216) / 3.0).epsilon(1e-15));
+
+  struct Case {
+    const char* name;
+    Frequency frequency;
+    std::unique_ptr<Severity> severity;
+  };
+  Case cases[] = {
+      {"poisson.lognormal", poisson(3), lognormal(2, 0.8)},
+      {"zero_modified_poisson.lognormal", zero_modified(poisson(3), 0.3), lognormal(2, 0.8)},
+      {"zero_modified_negative_binomial.lognormal", zero_modified(negative_binomial(4, 0.6), 0.1),
+       lognormal(1, 1.5)},
+      {"negative_binomial.pareto", negative_binomial(4, 0.6), pareto(4, 30)},
+      {"zero_modified_binomial.gamma", zero_modified(binomial(10, 0.3), 0.2),
+       gamma_severity(2, 0.5)},
+      {"logarithmic.exponential", logarithmic(0.5), exponential(0.1)},
+      {"zero_modified_logarithmic.weibull", zero_modified(logarithmic(0.5), 0.2),
+       weibull(1.5, 10)}};
+  for (const auto& c : cases) {
+    const auto& theirs = expected(std::string("moments.") + c.name);
+    const auto ours = aggregate_moments(c.frequency, *c.severity);
+    INFO(c.name << ": mean " << ours.mean << ", variance " << ours.variance << ", skewness "
+                << ours.skewness);
+    check_close(ours.mean, theirs[0], 1e-12);
+    check_close(ours.variance, theirs[1], 1e-12);
+    check_close(ours.skewness, theirs[2], 1e-12);
+  }
 }
 
 TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same data") {

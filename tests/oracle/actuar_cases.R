@@ -123,7 +123,9 @@ for (name in names(count_models)) {
   put(paste0("aggregate.", name), fs)
 }
 
-# Raw moments E[X^j] of the five severities (the Pareto's third does not exist at shape 3).
+# Raw moments E[X^j] of the five severities (the Pareto's third does not exist at shape 3),
+# and the aggregate's mean, variance and skewness by the compound formulas from the severity's
+# raw moments and the count's, summed from its pmf (zero-modified ones included).
 severity_moments <- list(lognormal = function(j) mlnorm(j, 2, 0.8),
                          gamma = function(j) mgamma(j, 2, 0.5),
                          pareto = function(j) mpareto(j, 3, 20),
@@ -131,6 +133,30 @@ severity_moments <- list(lognormal = function(j) mlnorm(j, 2, 0.8),
                          exponential = function(j) mexp(j, 0.1))
 for (name in names(severity_moments)) {
   put(paste0("raw_moments.", name), severity_moments[[name]](if (name == "pareto") 1:2 else 1:3))
+}
+compound_moments <- function(pn, m) {
+  k <- seq_along(pn) - 1
+  n <- sapply(1:3, function(j) sum(k^j * pn))
+  var_n <- n[2] - n[1]^2
+  third_n <- n[3] - 3 * n[1] * n[2] + 2 * n[1]^3
+  var_x <- m[2] - m[1]^2
+  third_x <- m[3] - 3 * m[1] * m[2] + 2 * m[1]^3
+  variance <- n[1] * var_x + var_n * m[1]^2
+  third <- n[1] * third_x + 3 * var_n * m[1] * var_x + third_n * m[1]^3
+  c(n[1] * m[1], variance, third / variance^1.5)
+}
+moment_cases <- list(
+  poisson.lognormal = list(dpois(0:400, 3), mlnorm(1:3, 2, 0.8)),
+  zero_modified_poisson.lognormal = list(dzmpois(0:400, 3, 0.3), mlnorm(1:3, 2, 0.8)),
+  zero_modified_negative_binomial.lognormal = list(dzmnbinom(0:400, 4, 0.6, 0.1),
+                                                   mlnorm(1:3, 1, 1.5)),
+  negative_binomial.pareto = list(dnbinom(0:400, 4, 0.6), mpareto(1:3, 4, 30)),
+  zero_modified_binomial.gamma = list(dzmbinom(0:10, 10, 0.3, 0.2), mgamma(1:3, 2, 0.5)),
+  logarithmic.exponential = list(dlogarithmic(0:400, 0.5), mexp(1:3, 0.1)),
+  zero_modified_logarithmic.weibull = list(dzmlogarithmic(0:400, 0.5, 0.2),
+                                           mweibull(1:3, 1.5, 10)))
+for (name in names(moment_cases)) {
+  put(paste0("moments.", name), compound_moments(moment_cases[[name]][[1]], moment_cases[[name]][[2]]))
 }
 
 # Bühlmann-Straub on Hachemeister's data (five states, twelve quarters).
