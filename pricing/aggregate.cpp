@@ -40,23 +40,9 @@ void fft(std::vector<std::complex<double>>& data, bool inverse) {
   }
 }
 
-std::complex<double> pgf(const Frequency& frequency, std::complex<double> z);
+// Each family's own pgf (the count dispatches on its family, not on a name).
 std::complex<double> pgf(const Frequency& frequency, std::complex<double> z) {
-  if (frequency.p0_modified >= 0) {
-    Frequency base = frequency;
-    base.p0_modified = -1;
-    return frequency.p0_modified +
-           (1 - frequency.p0_modified) / (1 - frequency.p0) * (pgf(base, z) - frequency.p0);
-  }
-  if (frequency.name == "poisson") return std::exp(frequency.b * (z - 1.0));
-  if (frequency.a > 0) {
-    const double prob = 1 - frequency.a;
-    const double size = frequency.b / frequency.a + 1;
-    return std::pow(prob / (1.0 - frequency.a * z), size);
-  }
-  const double q = -frequency.a / (1 - frequency.a);
-  const double m = frequency.b / (q / (1 - q)) - 1;
-  return std::pow(1.0 + q * (z - 1.0), m);
+  return frequency.pgf(z);
 }
 
 }  // namespace
@@ -221,33 +207,24 @@ LatticeDistribution aggregate_monte_carlo(const Frequency& frequency, const std:
   return LatticeDistribution{span, counts};
 }
 
-Moments aggregate_moments(const Frequency& frequency, const Severity& severity, double upper) {
-  // Raw moments of X by numerical integration of x^n f(x) (Simpson on [0, upper]).
-  if (upper <= 0) upper = severity.quantile(1 - 1e-10);
-  const int steps = 20'000;
-  const double h = upper / steps;
-  double m1 = 0, m2 = 0, m3 = 0;
-  for (int i = 0; i <= steps; ++i) {
-    const double x = i * h;
-    const double weight = (i == 0 || i == steps) ? 1 : (i % 2 ? 4 : 2);
-    const double f = severity.pdf(x) * weight;
-    m1 += x * f;
-    m2 += x * x * f;
-    m3 += x * x * x * f;
-  }
-  m1 *= h / 3, m2 *= h / 3, m3 *= h / 3;
-  // Third central moment of N from its (a, b, 0) parameters via the first three factorial cumulants
-  // is lengthy; the compound formula with E[N], Var[N] and the N's skewness by distribution:
-  const double mean_n = frequency.mean, var_n = frequency.variance;
-  double third_n = mean_n;                                                // Poisson
-  if (frequency.a > 0) third_n = var_n * (2 * var_n / mean_n - 1);        // negative binomial
-  if (frequency.a < 0) third_n = var_n * (1 - 2 * (1 - var_n / mean_n));  // binomial: npq(1 - 2p)
+Moments aggregate_moments(const Frequency& frequency, const Severity& severity) {
+  // Nothing is integrated, so no tail is cut off: the severity's raw moments are closed forms
+  // (refused where infinite) and the count's cumulants its family's, zero-modified or not.
+  const double m1 = severity.raw_moment(1), m2 = severity.raw_moment(2),
+               m3 = severity.raw_moment(3);
+  const auto [mean_n, variance_n, third_n] = frequency.cumulants();
+  // The compound's cumulants by the count's factorial cumulants (E[N], Var[N] - E[N],
+  // kappa_3 - 3 Var[N] + 2 E[N]): all but the first vanish for a Poisson count, leaving
+  // lambda E[X^j] with no cancellation.
   Moments out;
   out.mean = mean_n * m1;
-  out.variance = mean_n * (m2 - m1 * m1) + var_n * m1 * m1;
-  const double third = mean_n * (m3 - 3 * m2 * m1 + 2 * m1 * m1 * m1) +
-                       3 * var_n * m1 * (m2 - m1 * m1) + third_n * m1 * m1 * m1;
+  out.variance = mean_n * m2 + (variance_n - mean_n) * m1 * m1;
+  const double third = mean_n * m3 + 3 * (variance_n - mean_n) * m1 * m2 +
+                       (third_n - 3 * variance_n + 2 * mean_n) * m1 * m1 * m1;
   out.skewness = third / std::pow(out.variance, 1.5);
+  if (!std::isfinite(out.mean) || !(out.variance > 0) || !std::isfinite(out.variance) ||
+      !std::isfinite(out.skewness))
+    throw std::domain_error("the aggregate's moments are beyond a double");
   return out;
 }
 

@@ -63,7 +63,9 @@ struct Moments {
   double variance = 0;
   double skewness = 0;
 };
-Moments aggregate_moments(const Frequency& frequency, const Severity& severity, double upper = 0);
+// Exact, from the severity's closed-form raw moments and the count's cumulants;
+// std::domain_error where the severity's third moment does not exist (a Pareto of shape <= 3).
+Moments aggregate_moments(const Frequency& frequency, const Severity& severity);
 double normal_approximation_cdf(const Moments& moments, double x);
 double normal_power_cdf(const Moments& moments, double x);
 

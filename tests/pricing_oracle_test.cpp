@@ -4,6 +4,7 @@
 // credibility. Where both compute the same discretised model the relative error is 1e-9.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <complex>
 #include <fstream>
 #include <map>
 
@@ -133,6 +134,98 @@ TEST_CASE("pricing: Panjer's recursion, stop-loss premiums and VaR agree with ac
   }
 }
 
+namespace {
+
+// The count models of the (a, b, 1) oracle cases, by the names the R script gives them.
+std::vector<std::pair<std::string, Frequency>> count_models() {
+  return {{"poisson", poisson(3)},
+          {"negative_binomial", negative_binomial(4, 0.6)},
+          {"binomial", binomial(10, 0.3)},
+          {"zero_modified_poisson", zero_modified(poisson(3), 0.3)},
+          {"zero_truncated_poisson", zero_modified(poisson(3), 0)},
+          {"zero_modified_negative_binomial", zero_modified(negative_binomial(4, 0.6), 0.1)},
+          {"zero_modified_binomial", zero_modified(binomial(10, 0.3), 0.2)},
+          {"logarithmic", logarithmic(0.5)},
+          {"zero_modified_logarithmic", zero_modified(logarithmic(0.5), 0.2)}};
+}
+
+}  // namespace
+
+TEST_CASE("pricing: every count's pmf, pgf and aggregate distribution agree with actuar") {
+  const auto masses = discretise(*lognormal(2, 0.8), Discretisation::unbiased, 100, 0.5);
+  const auto& theirs_severity = expected("severity.lognormal.unbiased.100");
+  REQUIRE(masses.size() == theirs_severity.size());
+  for (std::size_t k = 0; k < masses.size(); ++k)
+    check_close(masses[k], theirs_severity[k], 1e-9, 1e-13);
+  for (const auto& [name, frequency] : count_models()) {
+    INFO(name);
+    for (int k = 0; k <= 30; ++k)
+      check_close(frequency.pmf(k), expected("pmf." + name)[static_cast<std::size_t>(k)], 1e-12);
+    // Real points, one inside the unit disc and one on its circle, where FFT evaluates it.
+    const std::complex<double> points[] = {0,         0.3,        0.9,
+                                           masses[0], {0.3, 0.4}, std::polar(1.0, 2.0)};
+    for (std::size_t i = 0; i < 6; ++i) {
+      const auto ours = frequency.pgf(points[i]);
+      check_close(ours.real(), expected("pgf." + name)[i], 1e-12, 1e-15);
+      check_close(ours.imag(), expected("pgf_imaginary." + name)[i], 1e-12, 1e-15);
+      if (i < 4) check_close(frequency.pgf(points[i].real()), expected("pgf." + name)[i], 1e-12);
+    }
+    // E[N], Var[N] and the third central moment against sums over the pmf.
+    const auto& cumulants = expected("cumulants." + name);
+    for (std::size_t i = 0; i < 3; ++i) check_close(frequency.cumulants()[i], cumulants[i], 1e-12);
+    check_close(frequency.mean, cumulants[0], 1e-12);
+    check_close(frequency.variance, cumulants[1], 1e-12);
+    const auto& theirs = expected("aggregate." + name);
+    const auto ours = panjer(frequency, masses, 0.5, theirs.size(), 0);
+    REQUIRE(ours.masses.size() == theirs.size());
+    // P[S = 0] = P_N(f_X(0)) is where a count's pgf enters the recursion.
+    check_close(ours.masses[0], expected("p_s0." + name)[0], 1e-12);
+    for (std::size_t k = 0; k < theirs.size(); ++k)
+      check_close(ours.masses[k], theirs[k], 1e-9, 1e-18);
+    const auto by_fft = aggregate_fft(frequency, masses, 0.5, 4096);
+    for (std::size_t k = 0; k < theirs.size(); ++k)
+      CHECK(std::abs(by_fft.masses[k] - theirs[k]) < 1e-13);
+  }
+}
+
+TEST_CASE("pricing: every count samples its own pmf, and refuses what it cannot compute") {
+  std::mt19937_64 random(5);
+  const int draws = 100'000;
+  for (const auto& [name, frequency] : count_models()) {
+    INFO(name);
+    std::vector<double> seen(8, 0.0);
+    for (int i = 0; i < draws; ++i) {
+      const int k = frequency.sample(random);
+      if (k < 8) seen[static_cast<std::size_t>(k)] += 1;
+    }
+    // Each frequency within 5 standard errors of its probability (never seen where it is 0).
+    for (int k = 0; k < 8; ++k) {
+      const double p = frequency.pmf(k);
+      INFO("k = " << k << ": seen " << seen[static_cast<std::size_t>(k)] / draws << ", pmf " << p);
+      CHECK(std::abs(seen[static_cast<std::size_t>(k)] / draws - p) <=
+            5 * std::sqrt(p * (1 - p) / draws));
+    }
+  }
+  // A negative binomial's series diverges at |z| >= 1 / (1 - prob): no formula's value there.
+  CHECK_THROWS_AS(negative_binomial(4, 0.6).pgf(2.5), std::domain_error);
+  CHECK_THROWS_AS(logarithmic(0.5).pgf(std::complex<double>(0, 2)), std::domain_error);
+  // P(N = 0) underflows: inversion from zero would walk through zeros, so it refuses.
+  CHECK_THROWS_AS(poisson(1000).sample(random), std::domain_error);
+  // A count whose fields no constructor made: Panjer would read its a and b as they are.
+  Frequency altered = poisson(3);
+  altered.b = 4;
+  CHECK_THROWS_AS(altered.pgf(0.5), std::invalid_argument);
+  CHECK_THROWS_AS(panjer(altered, {0.1, 0.9}, 1), std::invalid_argument);
+  // A logarithmic count unmodified: Panjer would take it by the (a, b, 0) recursion.
+  altered = logarithmic(0.5);
+  altered.p0_modified = -1;
+  CHECK_THROWS_AS(panjer(altered, {0.1, 0.9}, 1), std::invalid_argument);
+  altered = poisson(3);
+  altered.family = static_cast<FrequencyFamily>(17);
+  CHECK_THROWS_AS(altered.pmf(1), std::invalid_argument);
+  CHECK_THROWS_AS(aggregate_fft(altered, {0.1, 0.9}, 1, 8), std::invalid_argument);
+}
+
 TEST_CASE("pricing: Bühlmann-Straub credibility agrees with actuar on Hachemeister's data") {
   const auto& ratios = expected("credibility.ratios");
   const auto& weights = expected("credibility.weights");
@@ -164,6 +257,45 @@ TEST_CASE("pricing: the normal-power approximation corrects the normal one for s
   const double exact_cdf = exact.cdf(x);
   CHECK(std::abs(normal_power_cdf(moments, x) - exact_cdf) <
         std::abs(normal_approximation_cdf(moments, x) - exact_cdf));
+}
+
+TEST_CASE("pricing: severity and aggregate moments agree with actuar") {
+  for (const std::string name : severities) {
+    INFO(name);
+    const auto& theirs = expected("raw_moments." + name);
+    for (std::size_t j = 0; j < theirs.size(); ++j)
+      check_close(severity(name)->raw_moment(static_cast<int>(j + 1)), theirs[j], 1e-12);
+  }
+  // The Pareto's moments exist below its shape only: no figure for E[X^3] at shape 3.
+  CHECK_THROWS_AS(severity("pareto")->raw_moment(3), std::domain_error);
+  CHECK_THROWS_AS(aggregate_moments(poisson(3), *severity("pareto")), std::domain_error);
+  CHECK(empirical({1, 2, 6})->raw_moment(3) == Approx((1 + 8 + 216) / 3.0).epsilon(1e-15));
+
+  struct Case {
+    const char* name;
+    Frequency frequency;
+    std::unique_ptr<Severity> severity;
+  };
+  Case cases[] = {
+      {"poisson.lognormal", poisson(3), lognormal(2, 0.8)},
+      {"zero_modified_poisson.lognormal", zero_modified(poisson(3), 0.3), lognormal(2, 0.8)},
+      {"zero_modified_negative_binomial.lognormal", zero_modified(negative_binomial(4, 0.6), 0.1),
+       lognormal(1, 1.5)},
+      {"negative_binomial.pareto", negative_binomial(4, 0.6), pareto(4, 30)},
+      {"zero_modified_binomial.gamma", zero_modified(binomial(10, 0.3), 0.2),
+       gamma_severity(2, 0.5)},
+      {"logarithmic.exponential", logarithmic(0.5), exponential(0.1)},
+      {"zero_modified_logarithmic.weibull", zero_modified(logarithmic(0.5), 0.2),
+       weibull(1.5, 10)}};
+  for (const auto& c : cases) {
+    const auto& theirs = expected(std::string("moments.") + c.name);
+    const auto ours = aggregate_moments(c.frequency, *c.severity);
+    INFO(c.name << ": mean " << ours.mean << ", variance " << ours.variance << ", skewness "
+                << ours.skewness);
+    check_close(ours.mean, theirs[0], 1e-12);
+    check_close(ours.variance, theirs[1], 1e-12);
+    check_close(ours.skewness, theirs[2], 1e-12);
+  }
 }
 
 TEST_CASE("pricing: maximum-likelihood fits agree with R's optimiser on the same data") {
