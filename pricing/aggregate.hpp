@@ -3,6 +3,7 @@
 // premiums, layer costs, VaR, TVaR). Methods follow R actuar's discretize/aggregateDist.
 #pragma once
 
+#include <complex>
 #include <cstdint>
 #include <vector>
 
@@ -44,6 +45,10 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
 LatticeDistribution aggregate_fft(const Frequency& frequency,
                                   const std::vector<double>& severity_masses, double span,
                                   std::size_t length, double tilt = 0);
+
+// The discrete Fourier transform in place (`data.size()` a power of two): X_j = sum_k x_k
+// exp(-2 pi i jk / n), or with `inverse` its inverse, divided by n.
+void fourier_transform(std::vector<std::complex<double>>& data, bool inverse);
 
 // A per-occurrence layer on a discretised severity: each claim pays
 // min(limit, (X - deductible)+) (deductible and limit on the lattice; limit 0 = none). With a
