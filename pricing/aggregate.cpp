@@ -3,8 +3,10 @@
 #include <cassert>
 #include <cmath>
 #include <complex>
+#include <iomanip>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace backstop::pricing {
@@ -149,29 +151,171 @@ double LatticeDistribution::tail_value_at_risk(double p) const {
   return weight > 0 ? total / weight : var;
 }
 
+namespace {
+
+// A sum with its rounding carried (Neumaier): the mass and mean of a long lattice are
+// compared with their exact values to 1e-12 and finer.
+class CompensatedSum {
+ public:
+  void add(double x) {
+    const double t = sum_ + x;
+    carry_ += std::abs(sum_) >= std::abs(x) ? (sum_ - t) + x : (x - t) + sum_;
+    sum_ = t;
+  }
+  double value() const { return sum_ + carry_; }
+
+ private:
+  double sum_ = 0, carry_ = 0;
+};
+
+// log P(z) for the (a, b, 0) class from a and b alone: b (z - 1) when a = 0 (Poisson),
+// otherwise -(a + b) / a log((1 - a z) / (1 - a)) (negative binomial, binomial). In logs
+// because P(f0) = P(S = 0) is below the smallest double for large frequencies.
+double log_pgf(double a, double b, double z) {
+  if (a == 0) return b * (z - 1);
+  return -(a + b) / a * std::log1p(a * (1 - z) / (1 - a));
+}
+
+// What the recursion should reach: the aggregate's total mass on the lattice, P_N(sum f),
+// short of 1 where the severity's lattice has lost mass, and its mean in lattice steps,
+// P_N'(sum f) sum k f_k, with P'(z) = (a + b) / (1 - a z) P(z) in the (a, b, 0) class.
+struct Reachable {
+  double mass = 1;
+  double mean = 0;
+  double severity_missing = 0;  // 1 - sum f
+};
+
+Reachable reachable(const Frequency& frequency, const std::vector<double>& fx) {
+  CompensatedSum mass, mean;
+  for (std::size_t k = 0; k < fx.size(); ++k) {
+    mass.add(fx[k]);
+    mean.add(D(k) * fx[k]);
+  }
+  const double a = frequency.a, b = frequency.b, s = std::min(1.0, mass.value());
+  const double p_s = std::exp(log_pgf(a, b, s));
+  Reachable out{p_s, (a + b) / (1 - a * s) * p_s * mean.value(), 1 - mass.value()};
+  if (frequency.p0_modified >= 0) {  // P_M(z) = p0M + w (P(z) - p0), P_M'(z) = w P'(z)
+    const double w = (1 - frequency.p0_modified) / (1 - frequency.p0);
+    out.mass = frequency.p0_modified + w * (p_s - frequency.p0);
+    out.mean *= w;
+  }
+  return out;
+}
+
+// Panjer's (a, b, 0) recursion in scaled space: the masses are kept as m_k 2^e with one
+// exponent e for all, raised whenever they grow large, so that a P(S = 0) far below the
+// smallest double (exp(-1000)) starts it and loses nothing but masses that small.
+class ScaledRecursion {
+ public:
+  ScaledRecursion(double a, double b, const std::vector<double>& fx)
+      : a_(a), b_(b), scale_(1 / (1 - a * fx[0])), fx_(fx) {
+    const double log_start = log_pgf(a, b, fx[0]);
+    // Starts above ~1e-300 are taken as they are; lower ones as m 2^e, m in [1, 2).
+    if (log_start < -690) exponent_ = static_cast<int>(std::floor(log_start / std::log(2.0)));
+    start_ = std::exp(log_start - exponent_ * std::log(2.0));
+  }
+
+  // P(S = k h) for k = 0, 1, ... in turn (0 where it is below the smallest double).
+  double next() {
+    const std::size_t k = scaled_.size();
+    double value = start_;
+    if (k > 0) {
+      double sum = 0;
+      const std::size_t top = std::min(k, fx_.size() - 1);
+      for (std::size_t j = 1; j <= top; ++j)
+        sum += (a_ + b_ * D(j) / D(k)) * fx_[j] * scaled_[k - j];
+      value = scale_ * sum;
+    }
+    scaled_.push_back(value);
+    if (value > 0x1p500) {  // by a power of two: exact
+      for (double& scaled : scaled_) scaled = std::ldexp(scaled, -500);
+      exponent_ += 500;
+    }
+    return std::ldexp(scaled_.back(), exponent_);
+  }
+
+ private:
+  double a_, b_, scale_, start_ = 0;
+  const std::vector<double>& fx_;
+  std::vector<double> scaled_;
+  int exponent_ = 0;
+};
+
+// A mass for the message: "3.2e-07".
+std::string figure(double x) {
+  std::ostringstream out;
+  out << std::setprecision(2) << x;
+  return out.str();
+}
+
+// Refuses a lattice distribution that is not one: a mass that is not a finite non-negative
+// number (beyond rounding), or more mass or mean than the model has (an unstable recursion).
+void check_lattice(const LatticeDistribution& s, const Reachable& target, double mass, double mean,
+                   double tolerance, const std::string& method) {
+  const double slack = std::max(tolerance, 1e-12);
+  const std::string unstable = ": the computation is unstable for this model";
+  for (double value : s.masses) {
+    if (!std::isfinite(value) || value < -slack)
+      throw AccuracyError(method + " gave a mass of " + figure(value) + unstable, 0);
+  }
+  if (mass > target.mass + slack)
+    throw AccuracyError(method + " gave a total mass " + figure(mass - target.mass) +
+                            " above the model's" + unstable,
+                        0);
+  if (mean > target.mean * (1 + slack))
+    throw AccuracyError(method + " gave a mean " + figure(mean / target.mean - 1) +
+                            " above the exact one (relatively)" + unstable,
+                        0);
+}
+
+}  // namespace
+
 LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& fx, double span,
                            std::size_t length_max, double tolerance) {
   if (fx.empty()) throw std::invalid_argument("panjer needs severity masses");
+  if (!(tolerance >= 0 && tolerance < 1) || length_max < 1)
+    throw std::invalid_argument("panjer needs 0 <= tolerance < 1 and a length of at least 1");
+  const Reachable target = reachable(frequency, fx);
+  if (tolerance > 0 && 1 - target.mass > tolerance)
+    throw AccuracyError("the severity's lattice lacks " + figure(target.severity_missing) +
+                            " of its mass (beyond its last point), so the aggregate lacks " +
+                            figure(1 - target.mass) + " of its, more than the tolerance " +
+                            figure(tolerance) + ": discretise the severity further",
+                        1 - target.mass);
+  // A zero-modified frequency mixes P(N = 0) = p0M with the (a, b, 0) base given N > 0:
+  // g_M(0) = p0M + w (P(f0) - p0) and g_M(k) = w g(k), w = (1 - p0M) / (1 - p0). Run on the
+  // base, no step subtracts nearly equal numbers, as the (a, b, 1) recursion would for a
+  // large frequency.
+  const bool modified = frequency.p0_modified >= 0;
+  const double w = modified ? (1 - frequency.p0_modified) / (1 - frequency.p0) : 1;
+  ScaledRecursion recursion(frequency.a, frequency.b, fx);
   LatticeDistribution out{span, {}};
-  const double f0 = fx[0];
-  out.masses.push_back(frequency.pgf(f0));
-  double cumulative = out.masses[0];
-  const double scale = 1 / (1 - frequency.a * f0);
-  // The (a, b, 1) class adds (p1 - (a + b) p0) f_X(k) to each step; zero for (a, b, 0).
-  const double modification =
-      frequency.p0_modified >= 0
-          ? frequency.pmf(1) - (frequency.a + frequency.b) * frequency.p0_modified
-          : 0;
-  for (std::size_t k = 1; k < length_max && cumulative < 1 - tolerance; ++k) {
-    double sum = k < fx.size() ? modification * fx[k] : 0;
-    const std::size_t top = std::min(k, fx.size() - 1);
-    for (std::size_t j = 1; j <= top; ++j) {
-      sum += (frequency.a + frequency.b * static_cast<double>(j) / static_cast<double>(k)) * fx[j] *
-             out.masses[k - j];
+  CompensatedSum mass, mean;
+  bool converged = false;
+  for (std::size_t k = 0; k < length_max && !converged; ++k) {
+    double g = recursion.next();
+    if (modified && k == 0) {
+      // P(f0) - p0 = P(f0) (1 - P(0) / P(f0)), without cancellation.
+      const double a = frequency.a, b = frequency.b;
+      const double log_ratio = a == 0 ? b * fx[0] : -(a + b) / a * std::log1p(-a * fx[0]);
+      g = frequency.p0_modified + w * g * -std::expm1(-log_ratio);
+    } else {
+      g *= w;
     }
-    out.masses.push_back(scale * sum);
-    cumulative += out.masses.back();
+    out.masses.push_back(g);
+    mass.add(g);
+    mean.add(D(k) * g);
+    converged = tolerance > 0 && 1 - mass.value() <= tolerance &&
+                target.mean - mean.value() <= tolerance * target.mean;
   }
+  check_lattice(out, target, mass.value(), mean.value(), tolerance, "Panjer's recursion");
+  if (tolerance > 0 && !converged)
+    throw AccuracyError("Panjer's recursion reached its " + std::to_string(length_max) +
+                            " points with " + figure(1 - mass.value()) + " of the mass and " +
+                            figure(1 - mean.value() / target.mean) +
+                            " of the mean still missing, more than the tolerance " +
+                            figure(tolerance) + ": allow more points or a wider span",
+                        1 - mass.value());
   return out;
 }
 

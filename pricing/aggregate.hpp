@@ -5,6 +5,8 @@
 
 #include <complex>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "pricing/distributions.hpp"
@@ -35,8 +37,28 @@ struct LatticeDistribution {
   double tail_value_at_risk(double p) const;
 };
 
-// Panjer's recursion for an (a, b, 0) frequency; stops at `length` points or when the
-// distribution function reaches 1 - tolerance.
+// What an aggregate method throws rather than return a figure it cannot vouch for: mass
+// lost (to the severity's truncation, to a lattice too short, to wrap-around), a mean that
+// misses the exact one, a recursion stopped by its length before its tolerance. A
+// std::domain_error, as pricing's other refusals of inputs it has no answer for; the
+// message names the shortfall, and missing_mass() gives the mass as a number.
+class AccuracyError : public std::domain_error {
+ public:
+  AccuracyError(const std::string& what, double missing_mass)
+      : std::domain_error(what), missing_mass_(missing_mass) {}
+  double missing_mass() const { return missing_mass_; }
+
+ private:
+  double missing_mass_;
+};
+
+// Panjer's recursion for an (a, b, 0) or zero-modified frequency, run in scaled space so
+// that a P(S = 0) below the smallest double (a Poisson mean past some 745) still starts it.
+// With tolerance > 0 it stops once the mass still missing, and the share of the exact mean
+// E[N] E[X] still missing, are both within `tolerance`, and throws AccuracyError if
+// `length_max` points come first or if the severity's lattice (summing to less than 1)
+// leaves the aggregate short of more than `tolerance`. With tolerance 0 it computes exactly
+// `length_max` points, the start of the distribution, for comparing with a reference.
 LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& severity_masses,
                            double span, std::size_t length_max = 1 << 20, double tolerance = 1e-12);
 

@@ -47,16 +47,23 @@ const std::vector<double>& expected(const std::string& name) {
   return found->second;
 }
 
-// The largest relative error over the masses at or above `floor`.
+// The largest relative error over the masses at or above `floor` on both lattices (one may
+// stop sooner than the other, each at its own tolerance).
 double worst_relative_error(const std::vector<double>& ours, const std::vector<double>& theirs,
                             double floor) {
   double worst = 0;
-  for (std::size_t k = 0; k < theirs.size(); ++k) {
+  for (std::size_t k = 0; k < std::min(ours.size(), theirs.size()); ++k) {
     if (theirs[k] < floor) continue;
-    const double mine = k < ours.size() ? ours[k] : 0;
-    worst = std::max(worst, std::abs(mine - theirs[k]) / theirs[k]);
+    worst = std::max(worst, std::abs(ours[k] - theirs[k]) / theirs[k]);
   }
   return worst;
+}
+
+// The mass `theirs` has beyond the end of `ours`.
+double mass_beyond(const std::vector<double>& ours, const std::vector<double>& theirs) {
+  double total = 0;
+  for (std::size_t k = ours.size(); k < theirs.size(); ++k) total += theirs[k];
+  return total;
 }
 
 }  // namespace
@@ -91,4 +98,116 @@ TEST_CASE("pricing: FFT on 65,536 points agrees with actuar's recursion into the
   INFO("worst relative error: " << at_10 << " on masses >= 1e-10, " << at_12 << " >= 1e-12");
   CHECK(at_10 < 5e-8);
   CHECK(at_12 < 2e-6);
+}
+
+namespace {
+
+// E[X^r] of masses on a lattice of span h.
+double lattice_moment(const std::vector<double>& masses, double span, int r) {
+  double total = 0;
+  for (std::size_t k = 0; k < masses.size(); ++k)
+    total += std::pow(static_cast<double>(k) * span, r) * masses[k];
+  return total;
+}
+
+double total_mass(const LatticeDistribution& s) {
+  double total = 0;
+  for (double mass : s.masses) total += mass;
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("pricing: Panjer's recursion starts where P(S = 0) is no double, against actuar") {
+  const auto& severity = expected("large.severity");
+  // At lambda = 700 actuar's own recursion still starts: compared over its whole length.
+  const auto& at700 = expected("large.poisson700");
+  const auto ours700 = panjer(poisson(700), severity, 0.5, at700.size(), 0);
+  CHECK(worst_relative_error(ours700.masses, at700, 1e-300) < 1e-9);
+  // Beyond, P(S = 0) is exp(-993) for Poisson(1000) and 0.6^1500 for the negative
+  // binomial: actuar gives them as its lambda = 500 and size = 750 convolved with itself.
+  const std::pair<const char*, Frequency> cases[] = {
+      {"large.poisson1000", poisson(1000)},
+      {"large.negative_binomial", negative_binomial(1500, 0.6)}};
+  for (const auto& [name, frequency] : cases) {
+    INFO(name);
+    const auto& theirs = expected(name);
+    const auto ours = panjer(frequency, severity, 0.5, 1 << 16, 1e-12);
+    // Masses below 1e-280 are products of numbers near the smallest double on actuar's side.
+    CHECK(worst_relative_error(ours.masses, theirs, 1e-280) < 1e-9);
+    CHECK(mass_beyond(ours.masses, theirs) < 1e-12);
+    CHECK(std::abs(total_mass(ours) - 1) < 1e-12);
+    CHECK(ours.mean() == Approx(frequency.mean * lattice_moment(severity, 0.5, 1)).epsilon(1e-12));
+  }
+  // Zero-modified: Poisson(1000)'s own P(N = 0) is nil, so P(N = 0) = 0.2 and 0.8 of the rest.
+  const auto& theirs = expected("large.poisson1000");
+  const auto modified = panjer(zero_modified(poisson(1000), 0.2), severity, 0.5, 1 << 16, 1e-12);
+  REQUIRE(!modified.masses.empty());
+  CHECK(modified.masses[0] == Approx(0.2).epsilon(1e-14));
+  std::vector<double> rest(modified.masses.begin() + 1, modified.masses.end());
+  std::vector<double> theirs_rest;
+  for (std::size_t k = 1; k < theirs.size(); ++k) theirs_rest.push_back(0.8 * theirs[k]);
+  CHECK(worst_relative_error(rest, theirs_rest, 1e-280) < 1e-9);
+}
+
+TEST_CASE("pricing: Panjer on Poisson(1000) lognormal claims has the exact mean and variance") {
+  // lognormal(8, 1) discretised by the unbiased method, span 500 up to 10^7 (where it loses
+  // 1e-16 of its mass).
+  const auto masses = discretise(*lognormal(8, 1), Discretisation::unbiased, 1e7, 500);
+  const auto s = panjer(poisson(1000), masses, 500, 1 << 20, 1e-10);
+  // Compound Poisson on the lattice: E[S] = lambda E[X], Var[S] = lambda E[X^2], and the
+  // third central moment lambda E[X^3].
+  const double mean = 1000 * lattice_moment(masses, 500, 1);
+  const double variance = 1000 * lattice_moment(masses, 500, 2);
+  INFO("mean " << s.mean() << " against " << mean);
+  CHECK(s.mean() == Approx(mean).epsilon(1e-10));
+  CHECK(lattice_moment(s.masses, 500, 2) - s.mean() * s.mean() == Approx(variance).epsilon(1e-8));
+  CHECK(std::abs(total_mass(s) - 1) < 1e-10);
+  // The normal-power approximation from the same moments, at loose tolerance: its own error
+  // at this skewness (0.14) is under 1e-3.
+  Moments moments{mean, variance, 1000 * lattice_moment(masses, 500, 3) / std::pow(variance, 1.5)};
+  for (double p : {0.1, 0.5, 0.9, 0.99, 0.999}) {
+    const double x = s.value_at_risk(p);
+    INFO("p " << p << " VaR " << x << ": " << s.cdf(x) << " against "
+              << normal_power_cdf(moments, x));
+    CHECK(std::abs(s.cdf(x) - normal_power_cdf(moments, x)) < 2e-3);
+  }
+  // Cut off at 100,000 the severity's lattice lacks 1 - F(100,000) = 2.2e-4 of its mass;
+  // a thousand claims make that exp(-0.22), a fifth of the aggregate: refused.
+  const auto cut = discretise(*lognormal(8, 1), Discretisation::unbiased, 100'000, 100);
+  try {
+    panjer(poisson(1000), cut, 100, 1 << 20, 1e-10);
+    FAIL("no refusal");
+  } catch (const AccuracyError& error) {
+    INFO(error.what());
+    CHECK(error.missing_mass() ==
+          Approx(1 - std::exp(-1000 * (1 - lognormal(8, 1)->cdf(100'000)))).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("pricing: Panjer refuses, naming the mass still missing, rather than stop short") {
+  const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  // Its length runs out first: 40 points hold only part of Poisson(3)'s aggregate.
+  const auto prefix = panjer(poisson(3), masses, 0.5, 40, 0);
+  try {
+    panjer(poisson(3), masses, 0.5, 40, 1e-10);
+    FAIL("no refusal");
+  } catch (const AccuracyError& error) {
+    INFO(error.what());
+    CHECK(error.missing_mass() == Approx(1 - total_mass(prefix)).epsilon(1e-9));
+    CHECK(std::string(error.what()).find("40 points") != std::string::npos);
+  }
+  // The severity's lattice loses mass beyond the tolerance: a Pareto cut off at 60 by the
+  // upper method keeps F(60) = 1 - (20 / 80)^3 of it, and the aggregate exp(-3 (20 / 80)^3).
+  const auto cut = discretise(*pareto(3, 20), Discretisation::upper, 60, 0.5);
+  try {
+    panjer(poisson(3), cut, 0.5, 1 << 16, 1e-10);
+    FAIL("no refusal");
+  } catch (const AccuracyError& error) {
+    INFO(error.what());
+    CHECK(error.missing_mass() == Approx(1 - std::exp(-3 * std::pow(0.25, 3))).epsilon(1e-9));
+  }
+  // A tolerance finer than the lattice's own rounding: the severity's masses sum to 1 within
+  // 1e-16, which Poisson(700) turns into some 1e-13 of the aggregate.
+  CHECK_THROWS_AS(panjer(poisson(700), masses, 0.5, 1 << 16, 1e-16), AccuracyError);
 }

@@ -16,4 +16,23 @@ fx <- discretize(pgamma(x, 2, 0.002), method = "rounding", from = 0, to = 20000,
 put("tail.severity", fx)
 put("tail.poisson20", masses(aggregateDist("recursive", model.freq = "poisson", model.sev = fx,
                                            lambda = 20, x.scale = 10, tol = 1e-13, maxit = 20000)))
+
+# Large frequencies. Pr[S = 0] = P(f0) is no double once it falls below 1e-308 (Poisson
+# past lambda ~ 745), where actuar's recursion cannot start. It can at lambda = 700; and
+# Poisson(1000) is Poisson(500) convolved with itself, the negative binomial (1500, 0.6)
+# (750, 0.6) with itself. actuar's own `convolve` stops each half at 1 - 1.5e-8, which
+# leaves the convolution's tail short: the halves run to a fixed 8,000 points (their last
+# masses below 1e-37) and are convolved directly here.
+fx <- discretize(pgamma(x, 2, 0.5), method = "rounding", from = 0, to = 200, step = 0.5)
+put("large.severity", fx)
+recursive <- function(...) masses(aggregateDist("recursive", model.sev = fx, x.scale = 0.5, ...))
+convolution <- function(f) sapply(seq_len(2 * length(f) - 1), function(k) {
+  i <- max(1, k - length(f) + 1):min(k, length(f))
+  sum(f[i] * f[k + 1 - i])
+})
+half <- function(...) suppressWarnings(recursive(tol = 0, maxit = 7999, ...))
+put("large.poisson700", recursive(model.freq = "poisson", lambda = 700, tol = 1e-12, maxit = 20000))
+put("large.poisson1000", convolution(half(model.freq = "poisson", lambda = 500)))
+put("large.negative_binomial", convolution(half(model.freq = "negative binomial", size = 750,
+                                                prob = 0.6)))
 close(out)
