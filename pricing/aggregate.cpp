@@ -248,6 +248,16 @@ std::string figure(double x) {
   return out.str();
 }
 
+// Refuses a severity lattice that leaves the aggregate short of more than the tolerance.
+void require_severity_mass(const Reachable& target, double tolerance) {
+  if (1 - target.mass > tolerance)
+    throw AccuracyError("the severity's lattice lacks " + figure(target.severity_missing) +
+                            " of its mass (beyond its last point), so the aggregate lacks " +
+                            figure(1 - target.mass) + " of its, more than the tolerance " +
+                            figure(tolerance) + ": discretise the severity further",
+                        1 - target.mass);
+}
+
 // Refuses a lattice distribution that is not one: a mass that is not a finite non-negative
 // number (beyond rounding), or more mass or mean than the model has (an unstable recursion).
 void check_lattice(const LatticeDistribution& s, const Reachable& target, double mass, double mean,
@@ -270,18 +280,65 @@ void check_lattice(const LatticeDistribution& s, const Reachable& target, double
 
 }  // namespace
 
+namespace {
+
+// The mass and mean a recursion has gathered against what it should reach, and whether it
+// has stalled: past twice the mean of N > 0 claims plus the severity's length, with a whole
+// such length adding under 1e-6 of the tolerance (it would need a million more), it is in a
+// tail that rounding, not the model, keeps short of the tolerance.
+class Progress {
+ public:
+  Progress(const Reachable& target, double tolerance, double base_mean, std::size_t window)
+      : target_(target), tolerance_(tolerance), window_(std::max<std::size_t>(window, 1024)) {
+    watch_from_ = static_cast<std::size_t>(std::min(2 * base_mean, 1e18)) + window_;
+  }
+
+  void add(std::size_t k, double mass) {
+    mass_.add(mass);
+    mean_.add(D(k) * mass);
+    if (k < watch_from_ || (k - watch_from_) % window_ != 0) return;
+    stalled_ = mass_.value() - checkpoint_mass_ < 1e-6 * tolerance_ &&
+               mean_.value() - checkpoint_mean_ < 1e-6 * tolerance_ * target_.mean;
+    checkpoint_mass_ = mass_.value();
+    checkpoint_mean_ = mean_.value();
+  }
+  bool converged() const {
+    return tolerance_ > 0 && missing_mass() <= tolerance_ &&
+           missing_mean() <= tolerance_ * target_.mean;
+  }
+  bool stalled() const { return tolerance_ > 0 && stalled_; }
+  double mass() const { return mass_.value(); }
+  double mean() const { return mean_.value(); }
+  double missing_mass() const { return 1 - mass_.value(); }
+  double missing_mean() const { return target_.mean - mean_.value(); }
+
+  // The refusal: where the recursion stopped short, what it still lacks, and the remedy.
+  AccuracyError shortfall(const std::string& where, const std::string& remedy) const {
+    return AccuracyError("Panjer's recursion " + where + " with " + figure(missing_mass()) +
+                             " of the mass and " + figure(missing_mean() / target_.mean) +
+                             " of the mean still missing, more than the tolerance " +
+                             figure(tolerance_) + ": " + remedy,
+                         missing_mass());
+  }
+
+ private:
+  const Reachable& target_;
+  double tolerance_;
+  std::size_t window_, watch_from_;
+  CompensatedSum mass_, mean_;
+  double checkpoint_mass_ = 0, checkpoint_mean_ = 0;
+  bool stalled_ = false;
+};
+
+}  // namespace
+
 LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& fx, double span,
                            std::size_t length_max, double tolerance) {
   if (fx.empty()) throw std::invalid_argument("panjer needs severity masses");
   if (!(tolerance >= 0 && tolerance < 1) || length_max < 1)
     throw std::invalid_argument("panjer needs 0 <= tolerance < 1 and a length of at least 1");
   const Reachable target = reachable(frequency, fx);
-  if (tolerance > 0 && 1 - target.mass > tolerance)
-    throw AccuracyError("the severity's lattice lacks " + figure(target.severity_missing) +
-                            " of its mass (beyond its last point), so the aggregate lacks " +
-                            figure(1 - target.mass) + " of its, more than the tolerance " +
-                            figure(tolerance) + ": discretise the severity further",
-                        1 - target.mass);
+  if (tolerance > 0) require_severity_mass(target, tolerance);
   // A zero-modified frequency mixes P(N = 0) = p0M with the (a, b, 0) base given N > 0:
   // g_M(0) = p0M + w (P(f0) - p0) and g_M(k) = w g(k), w = (1 - p0M) / (1 - p0). Run on the
   // base, no step subtracts nearly equal numbers, as the (a, b, 1) recursion would for a
@@ -290,9 +347,8 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
   const double w = modified ? (1 - frequency.p0_modified) / (1 - frequency.p0) : 1;
   ScaledRecursion recursion(frequency.a, frequency.b, fx);
   LatticeDistribution out{span, {}};
-  CompensatedSum mass, mean;
-  bool converged = false;
-  for (std::size_t k = 0; k < length_max && !converged; ++k) {
+  Progress progress(target, tolerance, target.mean / w, fx.size());
+  for (std::size_t k = 0; k < length_max && !progress.converged() && !progress.stalled(); ++k) {
     double g = recursion.next();
     if (modified && k == 0) {
       // P(f0) - p0 = P(f0) (1 - P(0) / P(f0)), without cancellation.
@@ -303,19 +359,16 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
       g *= w;
     }
     out.masses.push_back(g);
-    mass.add(g);
-    mean.add(D(k) * g);
-    converged = tolerance > 0 && 1 - mass.value() <= tolerance &&
-                target.mean - mean.value() <= tolerance * target.mean;
+    progress.add(k, g);
   }
-  check_lattice(out, target, mass.value(), mean.value(), tolerance, "Panjer's recursion");
-  if (tolerance > 0 && !converged)
-    throw AccuracyError("Panjer's recursion reached its " + std::to_string(length_max) +
-                            " points with " + figure(1 - mass.value()) + " of the mass and " +
-                            figure(1 - mean.value() / target.mean) +
-                            " of the mean still missing, more than the tolerance " +
-                            figure(tolerance) + ": allow more points or a wider span",
-                        1 - mass.value());
+  check_lattice(out, target, progress.mass(), progress.mean(), tolerance, "Panjer's recursion");
+  if (progress.stalled())
+    throw progress.shortfall(
+        "stopped gaining mass at " + std::to_string(out.masses.size()) + " points",
+        "the tolerance is finer than the lattice's rounding allows");
+  if (tolerance > 0 && !progress.converged())
+    throw progress.shortfall("reached its maximum of " + std::to_string(length_max) + " points",
+                             "allow more points or a wider span");
   return out;
 }
 
