@@ -1,5 +1,6 @@
 #include "pricing/aggregate.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <complex>
@@ -372,19 +373,163 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
   return out;
 }
 
+namespace {
+
+// Chernoff bounds on the aggregate's tail, in lattice steps: for any u > 0,
+// P(S >= K) <= M_S(u) e^(-u K) and E[S; S >= K] <= M_S'(u) e^(-u K), with M_S(u) =
+// P_N(M_X(u)) and M_S'(u) = P_N'(M_X(u)) M_X'(u), all taken in logs.
+class TailBound {
+ public:
+  TailBound(const Frequency& frequency, const std::vector<double>& fx) : frequency_(frequency) {
+    for (std::size_t k = 1; k < fx.size(); ++k) {
+      if (fx[k] <= 0) continue;
+      steps_.push_back(D(k));
+      log_masses_.push_back(std::log(fx[k]));
+      log_steps_.push_back(std::log(D(k)));
+    }
+    f0_ = fx[0];
+  }
+
+  // The fewest steps K beyond which, by the bounds at u, the mass is within exp(log_mass)
+  // and the mean's part within exp(log_mean); infinite where M_S(u) does not exist.
+  double steps(double u, double log_mass, double log_mean) const {
+    const double a = frequency_.a, b = frequency_.b;
+    // log M_X(u) = log sum f_k e^(u k) and log M_X'(u) = log sum k f_k e^(u k), each summed
+    // relative to its largest term so far, so that nothing overflows.
+    double top = std::log(f0_), sum = f0_ > 0 ? 1 : 0, top1 = -INFINITY, sum1 = 0;
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      const double term = log_masses_[i] + u * steps_[i];
+      accumulate(term, top, sum);
+      accumulate(term + log_steps_[i], top1, sum1);
+    }
+    const double z = std::exp(top + std::log(sum));
+    if (!std::isfinite(z) || (a > 0 && a * z >= 1)) return INFINITY;
+    double log_p = log_pgf(a, b, z);
+    double log_p1 = std::log((a + b) / (1 - a * z)) + log_p;  // P'(z) = (a + b) P(z) / (1 - a z)
+    if (frequency_.p0_modified >= 0) {
+      const double w = (1 - frequency_.p0_modified) / (1 - frequency_.p0);
+      log_p = log_p > 700
+                  ? std::log(w) + log_p
+                  : std::log(frequency_.p0_modified + w * (std::exp(log_p) - frequency_.p0));
+      log_p1 += std::log(w);
+    }
+    return std::max(log_p - log_mass, log_p1 + top1 + std::log(sum1) - log_mean) / u;
+  }
+
+ private:
+  // Adds exp(term) to the sum exp(top) * sum, keeping top the largest term.
+  static void accumulate(double term, double& top, double& sum) {
+    if (term <= top) {
+      sum += std::exp(term - top);
+    } else {
+      sum = sum * std::exp(top - term) + 1;
+      top = term;
+    }
+  }
+
+  const Frequency& frequency_;
+  double f0_ = 0;
+  std::vector<double> steps_, log_masses_, log_steps_;
+};
+
+// The minimum over u > 0 of bound(u), quasi-convex in u: a grid over log10 u, then golden
+// section between its best point's neighbours.
+template <typename Bound>
+double minimise_over_tilt(Bound&& bound) {
+  auto at = [&](double log_u) { return bound(std::pow(10.0, log_u)); };
+  double best_log_u = -12, best = INFINITY;
+  for (double log_u = -12; log_u <= 2; log_u += 0.5) {
+    const double value = at(log_u);
+    if (value < best) best = value, best_log_u = log_u;
+  }
+  if (!std::isfinite(best)) return best;
+  const double ratio = (std::sqrt(5.0) - 1) / 2;
+  double low = best_log_u - 0.5, high = best_log_u + 0.5;
+  double left = high - ratio * (high - low), right = low + ratio * (high - low);
+  double at_left = at(left), at_right = at(right);
+  for (int i = 0; i < 30; ++i) {
+    if (at_left < at_right) {
+      high = right, right = left, at_right = at_left;
+      left = high - ratio * (high - low), at_left = at(left);
+    } else {
+      low = left, left = right, at_left = at_right;
+      right = low + ratio * (high - low), at_right = at(right);
+    }
+  }
+  return std::min({best, at_left, at_right});
+}
+
+// Refuses an FFT result short of mass (the tail beyond the lattice, which tilting keeps
+// from wrapping round) or with a mean off the exact one (what wrapped round onto the start).
+void check_fft(const Reachable& target, double mass, double mean, std::size_t length,
+               double tolerance) {
+  const std::string on = "FFT on " + std::to_string(length) + " points ";
+  if (target.mass - mass > tolerance)
+    throw AccuracyError(on + "lacks " + figure(target.mass - mass) +
+                            " of the aggregate's mass, more than the tolerance " +
+                            figure(tolerance) + ": the lattice is too short for its tail",
+                        target.mass - mass);
+  if (std::abs(mean - target.mean) > tolerance * target.mean)
+    throw AccuracyError(on + "gives a mean " + figure(mean / target.mean - 1) +
+                            " off the exact one (relatively), more than the tolerance " +
+                            figure(tolerance) +
+                            ": the lattice is too short, and its tail wraps round onto its start",
+                        target.mass - mass);
+}
+
+}  // namespace
+
+std::size_t fft_length(const Frequency& frequency, const std::vector<double>& fx, double tolerance,
+                       std::size_t length_max) {
+  if (fx.empty() || !(tolerance > 0 && tolerance < 1))
+    throw std::invalid_argument("fft_length needs severity masses and 0 < tolerance < 1");
+  const Reachable target = reachable(frequency, fx);
+  require_severity_mass(target, tolerance);
+  // A tenth of the tolerance beyond the lattice, which the result's checks then hold to it.
+  const double log_mass = std::log(tolerance / 10);
+  const double log_mean = std::log(tolerance / 10 * std::max(target.mean, 1e-300));
+  const TailBound tail(frequency, fx);
+  const double steps =
+      minimise_over_tilt([&](double u) { return tail.steps(u, log_mass, log_mean); });
+  std::size_t length = 1;
+  while (length < fx.size() || D(length) < steps) {
+    if (length >= length_max)
+      throw AccuracyError("FFT needs more than its maximum of " + std::to_string(length_max) +
+                              " points to hold all but " + figure(tolerance / 10) +
+                              " of the aggregate's mass: allow more points or a wider span",
+                          0);
+    length <<= 1;
+  }
+  return length;
+}
+
+// A light tilt: what wraps round is cut by e^-2 and mostly shows as mass missing, while the
+// rounding it multiplies by up to e^2 at the lattice's far end stays near 1e-12.
+double fft_tilt(std::size_t length) { return 2 / D(length); }
+
 LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& fx,
-                                  double span, std::size_t length, double tilt) {
+                                  double span, std::size_t length, double tilt, double tolerance) {
   if ((length & (length - 1)) != 0 || length < fx.size())
     throw std::invalid_argument("FFT length must be a power of two covering the severity");
+  if (!(tolerance > 0 && tolerance < 1) || !(tilt >= 0 && tilt * D(length) <= 200))
+    throw std::invalid_argument("FFT needs 0 < tolerance < 1 and 0 <= tilt <= 200 / length");
+  const Reachable target = reachable(frequency, fx);
+  require_severity_mass(target, tolerance);
   std::vector<std::complex<double>> data(length);
-  for (std::size_t k = 0; k < fx.size(); ++k)
-    data[k] = fx[k] * std::exp(-tilt * static_cast<double>(k));
+  for (std::size_t k = 0; k < fx.size(); ++k) data[k] = fx[k] * std::exp(-tilt * D(k));
   fft(data, false);
   for (auto& value : data) value = pgf(frequency, value);
   fft(data, true);
   LatticeDistribution out{span, std::vector<double>(length)};
-  for (std::size_t k = 0; k < length; ++k)
-    out.masses[k] = std::max(0.0, data[k].real() * std::exp(tilt * static_cast<double>(k)));
+  for (std::size_t k = 0; k < length; ++k) out.masses[k] = data[k].real() * std::exp(tilt * D(k));
+  CompensatedSum mass, mean;
+  for (std::size_t k = 0; k < length; ++k) {
+    mass.add(std::max(0.0, out.masses[k]));
+    mean.add(D(k) * std::max(0.0, out.masses[k]));
+  }
+  check_lattice(out, target, mass.value(), mean.value(), tolerance, "FFT");
+  for (double& value : out.masses) value = std::max(0.0, value);  // rounding below 0
+  check_fft(target, mass.value(), mean.value(), length, tolerance);
   return out;
 }
 

@@ -62,11 +62,25 @@ class AccuracyError : public std::domain_error {
 LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>& severity_masses,
                            double span, std::size_t length_max = 1 << 20, double tolerance = 1e-12);
 
-// The same by FFT on `length` points (a power of two, padded with zeros against wrap-around;
-// `tilt` > 0 applies exponential tilting to push wrap-around further down).
+// The same by FFT on `length` points (a power of two at least the severity's length, padded
+// with zeros), `tilt` > 0 tilting the masses by exp(-tilt k) so that what would wrap round
+// from beyond the lattice is cut by exp(-tilt length) and shows instead as mass missing.
+// Throws AccuracyError when the result's total mass or its mean is off the model's exact one
+// by more than `tolerance` (the mean relatively): a lattice too short for the aggregate's
+// tail, or a severity's lattice that loses more than that.
 LatticeDistribution aggregate_fft(const Frequency& frequency,
                                   const std::vector<double>& severity_masses, double span,
-                                  std::size_t length, double tilt = 0);
+                                  std::size_t length, double tilt = 0, double tolerance = 1e-10);
+
+// The FFT length for a model: the shortest power of two covering the severity past whose
+// end, by Chernoff bounds on the aggregate's tail (P(S >= x) <= M_S(u) e^(-u x), and the
+// same for E[S; S >= x]), lie under a tenth of `tolerance` of its mass and of its mean.
+// Throws AccuracyError when that is more than `length_max`.
+std::size_t fft_length(const Frequency& frequency, const std::vector<double>& severity_masses,
+                       double tolerance, std::size_t length_max = 1 << 24);
+
+// The tilt aggregate_fft is given by default on `length` points: 2 / length.
+double fft_tilt(std::size_t length);
 
 // The discrete Fourier transform in place (`data.size()` a power of two): X_j = sum_k x_k
 // exp(-2 pi i jk / n), or with `inverse` its inverse, divided by n.

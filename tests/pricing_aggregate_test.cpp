@@ -220,3 +220,43 @@ TEST_CASE("pricing: Panjer refuses, naming the mass still missing, rather than s
     CHECK(std::string(error.what()).find("stopped gaining mass") != std::string::npos);
   }
 }
+
+TEST_CASE("pricing: FFT's length comes from the aggregate's own tail, and tilting checks it") {
+  const auto& severity = expected("large.severity");
+  const auto& theirs = expected("large.poisson1000");
+  // Eight times the severity's lattice (the length once chosen whatever the frequency) holds
+  // 2,048 of Poisson(1000)'s 4,000 mean: the rest wraps round, and the result is refused.
+  CHECK_THROWS_AS(aggregate_fft(poisson(1000), severity, 0.5, 4096), AccuracyError);
+  CHECK_THROWS_AS(aggregate_fft(poisson(1000), severity, 0.5, 4096, fft_tilt(4096)), AccuracyError);
+  // From the tail: a length past which Chernoff bounds leave under 1e-11 of the mass.
+  const std::size_t length = fft_length(poisson(1000), severity, 1e-10);
+  INFO("length " << length);
+  CHECK(length >= 8192);
+  CHECK(length <= 16384);
+  const auto ours = aggregate_fft(poisson(1000), severity, 0.5, length, fft_tilt(length), 1e-10);
+  CHECK(ours.mean() == Approx(1000 * lattice_moment(severity, 0.5, 1)).epsilon(1e-10));
+  CHECK(std::abs(total_mass(ours) - 1) < 1e-10);
+  // FFT's rounding is absolute, here some 1e-16 (exp(lambda (phi - 1)) multiplies phi's
+  // rounding by lambda): masses of 1e-9 and more are right to some 1e-7.
+  const double error = worst_relative_error(ours.masses, theirs, 1e-9);
+  INFO("worst relative error " << error);
+  CHECK(error < 5e-7);
+  CHECK(mass_beyond(ours.masses, theirs) < 1e-10);
+  // More points than allowed: refused, not truncated.
+  CHECK_THROWS_AS(fft_length(poisson(1000), severity, 1e-10, 4096), AccuracyError);
+}
+
+TEST_CASE("pricing: FFT on Poisson(1000) lognormal claims agrees with Panjer and the exact mean") {
+  const auto masses = discretise(*lognormal(8, 1), Discretisation::unbiased, 1e7, 500);
+  const auto exact = panjer(poisson(1000), masses, 500, 1 << 20, 1e-12);
+  const std::size_t length = fft_length(poisson(1000), masses, 1e-10);
+  const auto ours = aggregate_fft(poisson(1000), masses, 500, length, fft_tilt(length), 1e-10);
+  INFO("length " << length);
+  CHECK(ours.mean() == Approx(1000 * lattice_moment(masses, 500, 1)).epsilon(1e-10));
+  CHECK(std::abs(total_mass(ours) - 1) < 1e-10);
+  const double error = worst_relative_error(ours.masses, exact.masses, 1e-9);
+  INFO("worst relative error " << error);
+  CHECK(error < 5e-7);
+  for (double p : {0.5, 0.99, 0.995}) CHECK(ours.value_at_risk(p) == exact.value_at_risk(p));
+  CHECK(ours.tail_value_at_risk(0.99) == Approx(exact.tail_value_at_risk(0.99)).epsilon(1e-9));
+}
