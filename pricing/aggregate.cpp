@@ -253,18 +253,19 @@ std::string figure(double x) {
 void require_severity_mass(const Reachable& target, double tolerance) {
   if (1 - target.mass > tolerance)
     throw AccuracyError("the severity's lattice lacks " + figure(target.severity_missing) +
-                            " of its mass (beyond its last point), so the aggregate lacks " +
-                            figure(1 - target.mass) + " of its, more than the tolerance " +
-                            figure(tolerance) + ": discretise the severity further",
+                            " of its mass (beyond its last point), which leaves the aggregate " +
+                            figure(1 - target.mass) + " short, more than the tolerance " +
+                            figure(tolerance) + ": discretise the severity further out",
                         1 - target.mass);
 }
 
 // Refuses a lattice distribution that is not one: a mass that is not a finite non-negative
-// number (beyond rounding), or more mass or mean than the model has (an unstable recursion).
+// number (beyond rounding), or more mass or mean than the model has; `why` says what that
+// means for the method.
 void check_lattice(const LatticeDistribution& s, const Reachable& target, double mass, double mean,
-                   double tolerance, const std::string& method) {
+                   double tolerance, const std::string& method, const std::string& why) {
   const double slack = std::max(tolerance, 1e-12);
-  const std::string unstable = ": the computation is unstable for this model";
+  const std::string unstable = ": " + why;
   for (double value : s.masses) {
     if (!std::isfinite(value) || value < -slack)
       throw AccuracyError(method + " gave a mass of " + figure(value) + unstable, 0);
@@ -362,7 +363,8 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
     out.masses.push_back(g);
     progress.add(k, g);
   }
-  check_lattice(out, target, progress.mass(), progress.mean(), tolerance, "Panjer's recursion");
+  check_lattice(out, target, progress.mass(), progress.mean(), tolerance, "Panjer's recursion",
+                "the recursion is unstable for this model");
   if (progress.stalled())
     throw progress.shortfall(
         "stopped gaining mass at " + std::to_string(out.masses.size()) + " points",
@@ -510,7 +512,8 @@ double fft_tilt(std::size_t length) { return 2 / D(length); }
 LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<double>& fx,
                                   double span, std::size_t length, double tilt, double tolerance) {
   if ((length & (length - 1)) != 0 || length < fx.size())
-    throw std::invalid_argument("FFT length must be a power of two covering the severity");
+    throw std::invalid_argument("FFT needs a power of two points, at least the severity's " +
+                                std::to_string(fx.size()) + ", not " + std::to_string(length));
   if (!(tolerance > 0 && tolerance < 1) || !(tilt >= 0 && tilt * D(length) <= 200))
     throw std::invalid_argument("FFT needs 0 < tolerance < 1 and 0 <= tilt <= 200 / length");
   const Reachable target = reachable(frequency, fx);
@@ -527,7 +530,9 @@ LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<
     mass.add(std::max(0.0, out.masses[k]));
     mean.add(D(k) * std::max(0.0, out.masses[k]));
   }
-  check_lattice(out, target, mass.value(), mean.value(), tolerance, "FFT");
+  check_lattice(out, target, mass.value(), mean.value(), tolerance, "FFT",
+                "rounding, which the tilt multiplies by up to exp(tilt length), swamps the "
+                "masses at the lattice's far end: tilt less");
   for (double& value : out.masses) value = std::max(0.0, value);  // rounding below 0
   check_fft(target, mass.value(), mean.value(), length, tolerance);
   return out;
