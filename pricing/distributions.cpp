@@ -518,6 +518,8 @@ int Frequency::sample(std::mt19937_64& random) const {
   return k;
 }
 
+void check_frequency(const Frequency& frequency) { check(frequency); }
+
 Frequency poisson(double lambda) {
   require_positive(lambda, "lambda");
   return make({.family = FrequencyFamily::poisson, .lambda = lambda});

@@ -79,6 +79,10 @@ struct Frequency {
   int sample(std::mt19937_64& random) const;
 };
 
+// Refuses (std::invalid_argument) a count no constructor here would make: a family outside
+// the enumeration, parameters out of range, a and b not the family's, P(N = 0) not below 1.
+void check_frequency(const Frequency& frequency);
+
 Frequency poisson(double lambda);
 Frequency negative_binomial(double size,
                             double prob);  // R's (size, prob): mean size (1 - prob) / prob

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <sstream>
 
 #include "pricing/aggregate.hpp"
@@ -27,7 +28,24 @@ struct LossModelOptions {
   std::vector<double> parameters;
   double p0 = -1, span = 1, to = 0, retention = 0, deductible = 0, limit = 0, aggregate_limit = 0,
          share = 1;
+  // The exact methods' accuracy: mass (and share of the mean) that may go missing, the most
+  // points they may use, and FFT's length and tilt (0 and -1: chosen from the model).
+  double tolerance = 1e-10, tilt = -1;
+  std::size_t max_points = 1 << 20, fft_length = 0;
 };
+
+// The aggregate distribution by the chosen method on the severity's lattice.
+LatticeDistribution aggregate(const Frequency& n, const std::vector<double>& masses,
+                              const LossModelOptions& o) {
+  if (o.method == "simulation") return aggregate_monte_carlo(n, masses, o.span, 100'000, 1);
+  if (!(o.tolerance > 0 && o.tolerance < 1))
+    throw std::invalid_argument("--tolerance must be more than 0 and less than 1");
+  if (o.method == "panjer") return panjer(n, masses, o.span, o.max_points, o.tolerance);
+  const std::size_t length =
+      o.fft_length > 0 ? o.fft_length : fft_length(n, masses, o.tolerance, o.max_points);
+  return aggregate_fft(n, masses, o.span, length, o.tilt >= 0 ? o.tilt : fft_tilt(length),
+                       o.tolerance);
+}
 
 // A frequency/severity model on a lattice: the severity discretised (unbiased), passed
 // through the per-occurrence layer, and aggregated by the chosen method.
@@ -48,11 +66,7 @@ LatticeDistribution loss_model(const LossModelOptions& o) {
                                                           : exponential(p[used]);
   const auto masses = occurrence_layer(discretise(*x, Discretisation::unbiased, o.to, o.span),
                                        o.span, o.deductible, o.limit);
-  if (o.method == "simulation") return aggregate_monte_carlo(n, masses, o.span, 100'000, 1);
-  if (o.method == "panjer") return panjer(n, masses, o.span, 1 << 18, 1e-10);
-  std::size_t length = 1;
-  while (length < 8 * masses.size()) length <<= 1;
-  return aggregate_fft(n, masses, o.span, length, 0);
+  return aggregate(n, masses, o);
 }
 
 int run_loss_model(const LossModelOptions& o) {
@@ -62,7 +76,8 @@ int run_loss_model(const LossModelOptions& o) {
                    {"var_995", s.value_at_risk(0.995)},
                    {"tvar_99", s.tail_value_at_risk(0.99)},
                    {"stop_loss", s.stop_loss(o.retention)},
-                   {"points", s.masses.size()}};
+                   {"points", s.masses.size()},
+                   {"missing_mass", 1 - std::accumulate(s.masses.begin(), s.masses.end(), 0.0)}};
   out["layer_cost"] =
       s.layer_cost(o.retention, o.aggregate_limit > 0 ? o.aggregate_limit : 1e300, o.share);
   std::cout << json::serialize(out) << "\n";
@@ -202,6 +217,14 @@ void add_loss_model_command(CLI::App* price, const std::string& name, int& exit_
   command->add_option("--to", o->to, "discretise the severity up to here")->required();
   command->add_option("--method", o->method, "panjer | fft | simulation")
       ->check(CLI::IsMember({"panjer", "fft", "simulation"}));
+  command->add_option("--tolerance", o->tolerance,
+                      "panjer, fft: the mass, and share of the mean, that may go missing (1e-10)");
+  command->add_option("--max-points", o->max_points,
+                      "panjer, fft: the most lattice points to use (1048576)");
+  command->add_option("--fft-length", o->fft_length,
+                      "fft: the lattice's length, a power of two (default: from the tail)");
+  command->add_option("--tilt", o->tilt, "fft: exponential tilt per point (default 2 / length)")
+      ->check(CLI::NonNegativeNumber);
   command->add_option("--retention", o->retention, "aggregate deductible d");
   if (name == "layer") {
     command->add_option("--deductible", o->deductible, "per-occurrence deductible");
