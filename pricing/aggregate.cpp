@@ -35,10 +35,14 @@ void fft(std::vector<std::complex<double>>& data, bool inverse) {
     const std::size_t stride = n / length;
     for (std::size_t i = 0; i < n; i += length) {
       for (std::size_t k = 0; k < length / 2; ++k) {
-        const auto u = data[i + k];
-        const auto v = data[i + k + length / 2] * twiddles[k * stride];
-        data[i + k] = u + v;
-        data[i + k + length / 2] = u - v;
+        // In real arithmetic: std::complex's operators check for infinities (none arise
+        // here) and compile to a store and reload that stalls this loop.
+        const double wr = twiddles[k * stride].real(), wi = twiddles[k * stride].imag();
+        const double xr = data[i + k + length / 2].real(), xi = data[i + k + length / 2].imag();
+        const double vr = xr * wr - xi * wi, vi = xr * wi + xi * wr;
+        const double ur = data[i + k].real(), ui = data[i + k].imag();
+        data[i + k] = {ur + vr, ui + vi};
+        data[i + k + length / 2] = {ur - vr, ui - vi};
       }
     }
   }
