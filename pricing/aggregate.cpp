@@ -167,6 +167,18 @@ double log_pgf(double a, double b, double z) {
   return -(a + b) / a * std::log1p(a * (1 - z) / (1 - a));
 }
 
+// log P(z) - log P(0) in the same class: b z, or -(a + b) / a log(1 - a z). With it,
+// P(z) - P(0) = P(z) (1 - exp(-that)), without subtracting two nearly equal numbers.
+double log_pgf_over_p0(double a, double b, double z) {
+  return a == 0 ? b * z : -(a + b) / a * std::log1p(-a * z);
+}
+
+// A zero-modified count's weight on its base given N > 0, w = (1 - p0M) / (1 - p0), with
+// 1 - p0 by expm1: subtracted from 1, a tiny mean's P(N = 0) keeps few of its digits.
+double mixture_weight(const Frequency& n) {
+  return (1 - n.p0_modified) / -std::expm1(log_pgf(n.a, n.b, 0));
+}
+
 // What the recursion should reach: the aggregate's total mass on the lattice, P_N(sum f),
 // short of 1 where the severity's lattice has lost mass, and its mean in lattice steps,
 // P_N'(sum f) sum k f_k, with P'(z) = (a + b) / (1 - a z) P(z) in the (a, b, 0) class.
@@ -193,8 +205,8 @@ Reachable reachable(const Frequency& frequency, const std::vector<double>& fx) {
   const double p_s = std::exp(log_pgf(a, b, s));
   Reachable out{p_s, (a + b) / (1 - a * s) * p_s * mean.value(), 1 - mass.value()};
   if (frequency.p0_modified >= 0) {  // P_M(z) = p0M + w (P(z) - p0), P_M'(z) = w P'(z)
-    const double w = (1 - frequency.p0_modified) / (1 - frequency.p0);
-    out.mass = frequency.p0_modified + w * (p_s - frequency.p0);
+    const double w = mixture_weight(frequency);
+    out.mass = frequency.p0_modified + w * p_s * -std::expm1(-log_pgf_over_p0(a, b, s));
     out.mean *= w;
   }
   return out;
@@ -383,17 +395,15 @@ LatticeDistribution panjer(const Frequency& frequency, const std::vector<double>
   // base, no step subtracts nearly equal numbers, as the (a, b, 1) recursion would for a
   // large frequency.
   const bool modified = frequency.p0_modified >= 0;
-  const double w = modified ? (1 - frequency.p0_modified) / (1 - frequency.p0) : 1;
+  const double w = modified ? mixture_weight(frequency) : 1;
   ScaledRecursion recursion(frequency.a, frequency.b, fx);
   LatticeDistribution out{span, {}};
   Progress progress(target, tolerance, target.mean / w, fx.size());
   for (std::size_t k = 0; k < length_max && !progress.converged() && !progress.stalled(); ++k) {
     double g = recursion.next();
     if (modified && k == 0) {
-      // P(f0) - p0 = P(f0) (1 - P(0) / P(f0)), without cancellation.
-      const double a = frequency.a, b = frequency.b;
-      const double log_ratio = a == 0 ? b * fx[0] : -(a + b) / a * std::log1p(-a * fx[0]);
-      g = frequency.p0_modified + w * g * -std::expm1(-log_ratio);
+      const double over_p0 = log_pgf_over_p0(frequency.a, frequency.b, fx[0]);
+      g = frequency.p0_modified + w * g * -std::expm1(-over_p0);  // p0M + w (P(f0) - p0)
     } else {
       g *= w;
     }
@@ -438,10 +448,10 @@ class TailBound {
     double log_p = log_pgf(a, b, z);
     double log_p1 = std::log((a + b) / (1 - a * z)) + log_p;  // P'(z) = (a + b) P(z) / (1 - a z)
     if (frequency_.p0_modified >= 0) {
-      const double w = (1 - frequency_.p0_modified) / (1 - frequency_.p0);
-      log_p = log_p > 700
-                  ? std::log(w) + log_p
-                  : std::log(frequency_.p0_modified + w * (std::exp(log_p) - frequency_.p0));
+      const double w = mixture_weight(frequency_);
+      log_p = log_p > 700 ? std::log(w) + log_p
+                          : std::log(frequency_.p0_modified +
+                                     w * std::exp(log_p) * -std::expm1(-log_pgf_over_p0(a, b, z)));
       log_p1 += std::log(w);
     }
     return std::max(log_p - log_mass, log_p1 + top1 + std::log(sum1) - log_mean) / u;

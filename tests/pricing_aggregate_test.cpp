@@ -260,3 +260,16 @@ TEST_CASE("pricing: FFT on Poisson(1000) lognormal claims agrees with Panjer and
   for (double p : {0.5, 0.99, 0.995}) CHECK(ours.value_at_risk(p) == exact.value_at_risk(p));
   CHECK(ours.tail_value_at_risk(0.99) == Approx(exact.tail_value_at_risk(0.99)).epsilon(1e-9));
 }
+
+TEST_CASE("pricing: a zero-modified count with a tiny mean keeps every digit of its weight") {
+  // P(N = 0) = exp(-1e-8) before the modification: 1 - P(N = 0) by subtraction keeps 8 of
+  // its digits, and every mass past zero is scaled by (1 - p0M) / (1 - P(N = 0)).
+  const double lambda = 1e-8;
+  const auto masses = discretise(*gamma_severity(2, 0.5), Discretisation::rounding, 200, 0.5);
+  const auto s = panjer(zero_modified(poisson(lambda), 0.5), masses, 0.5, 1 << 16, 1e-12);
+  // P(S = h) = w P_base(S = h) = w lambda f_1 exp(-lambda (1 - f_0)) (one claim, of one span).
+  const double w = 0.5 / -std::expm1(-lambda);
+  REQUIRE(s.masses.size() > 1);
+  CHECK(s.masses[1] ==
+        Approx(w * lambda * masses[1] * std::exp(-lambda * (1 - masses[0]))).epsilon(1e-13));
+}
