@@ -565,8 +565,8 @@ LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<
     mean.add(D(k) * std::max(0.0, out.masses[k]));
   }
   check_lattice(out, target, mass.value(), mean.value(), tolerance, "FFT",
-                "rounding, which the tilt multiplies by up to exp(tilt length), swamps the "
-                "masses at the lattice's far end: tilt less");
+                "the transform's rounding swamps the smallest masses (a tilt multiplies it by "
+                "up to exp(tilt length) at the lattice's far end: tilt less)");
   for (double& value : out.masses) value = std::max(0.0, value);  // rounding below 0
   check_fft(target, mass.value(), mean.value(), length, tolerance);
   return out;
