@@ -434,7 +434,7 @@ class TailBound {
   // The fewest steps K beyond which, by the bounds at u, the mass is within exp(log_mass)
   // and the mean's part within exp(log_mean); infinite where M_S(u) does not exist.
   double steps(double u, double log_mass, double log_mean) const {
-    const double a = frequency_.a, b = frequency_.b;
+    const double a = frequency_.a;
     // log M_X(u) = log sum f_k e^(u k) and log M_X'(u) = log sum k f_k e^(u k), each summed
     // relative to its largest term so far, so that nothing overflows.
     double top = std::log(f0_), sum = f0_ > 0 ? 1 : 0, top1 = -INFINITY, sum1 = 0;
@@ -445,6 +445,27 @@ class TailBound {
     }
     const double z = std::exp(top + std::log(sum));
     if (!std::isfinite(z) || (a > 0 && a * z >= 1)) return INFINITY;
+    const auto [log_p, log_p1] = log_pgf_and_slope(z);
+    if (!std::isfinite(log_p) || !std::isfinite(log_p1)) return INFINITY;
+    return std::max(log_p - log_mass, log_p1 + top1 + std::log(sum1) - log_mean) / u;
+  }
+
+ private:
+  // log P_N(z) and log P_N'(z) at z = M_X(u) >= 1, where the series converges.
+  std::pair<double, double> log_pgf_and_slope(double z) const {
+    const double a = frequency_.a, b = frequency_.b;
+    if (!(a + b > 0)) {
+      // Not an (a, b, 0) count, nor one zero-modified (the logarithmic): its own pgf, and
+      // P'(z) = (p1 + (a + b) (P(z) - p0)) / (1 - a z), which holds in the (a, b, 1) class.
+      double p = 0;
+      try {
+        p = frequency_.pgf(z);
+      } catch (const std::domain_error&) {
+        return {INFINITY, INFINITY};
+      }
+      const double slope = (frequency_.pmf(1) + (a + b) * (p - frequency_.pmf(0))) / (1 - a * z);
+      return {std::log(p), std::log(slope)};
+    }
     double log_p = log_pgf(a, b, z);
     double log_p1 = std::log((a + b) / (1 - a * z)) + log_p;  // P'(z) = (a + b) P(z) / (1 - a z)
     if (frequency_.p0_modified >= 0) {
@@ -454,10 +475,9 @@ class TailBound {
                                      w * std::exp(log_p) * -std::expm1(-log_pgf_over_p0(a, b, z)));
       log_p1 += std::log(w);
     }
-    return std::max(log_p - log_mass, log_p1 + top1 + std::log(sum1) - log_mean) / u;
+    return {log_p, log_p1};
   }
 
- private:
   // Adds exp(term) to the sum exp(top) * sum, keeping top the largest term.
   static void accumulate(double term, double& top, double& sum) {
     if (term <= top) {
@@ -570,8 +590,8 @@ LatticeDistribution aggregate_fft(const Frequency& frequency, const std::vector<
     mean.add(D(k) * std::max(0.0, out.masses[k]));
   }
   check_lattice(out, target, mass.value(), mean.value(), tolerance, "FFT",
-                "rounding, which the tilt multiplies by up to exp(tilt length), swamps the "
-                "masses at the lattice's far end: tilt less");
+                "the transform's rounding swamps the smallest masses (a tilt multiplies it by "
+                "up to exp(tilt length) at the lattice's far end: tilt less)");
   for (double& value : out.masses) value = std::max(0.0, value);  // rounding below 0
   check_fft(target, mass.value(), mean.value(), length, tolerance);
   return out;
