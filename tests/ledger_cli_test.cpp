@@ -181,11 +181,11 @@ TEST_CASE(
   CHECK_THAT(again.output, Catch::Contains("0 applied, 18 already recorded"));
   CHECK(run(cli("ledger verify --json --data " + data)).output == head);
 
-  for (
-      const std::string bad :
-      {"not json", R"({"actor":"admin:alice","key":"b1","time":1900000000})",
-       R"({"actor":"admin:alice","key":"b2","time":1900000000,"command":{"type":"no_such"}})",
-       R"({"actor":"member:C001","key":"b3","time":1900000000,"command":{"type":"open_year","year":2023}})"}) {
+  for (const std::string bad :
+       {"not json", R"({"actor":"admin:alice","key":"b1","time":1900000000})",
+        R"({"actor":"admin:alice","key":"b2","time":1900000000,"command":{"type":"no_such"}})",
+        R"({"actor":"member:C001","key":"b3","time":1900000000,)"
+        R"("command":{"type":"open_year","year":2023}})"}) {
     INFO(bad);
     const auto refused = run("echo '" + bad + "' | " + cli("fund run --data " + data));
     CHECK(refused.exit_status == 1);
