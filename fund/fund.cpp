@@ -123,21 +123,14 @@ std::optional<Result<FundReceipt>> Fund::find_retry(const FundRequest& request,
                                                     const Command& command) const {
   auto retry = ledger_.find_retry(command);
   if (!retry) return std::nullopt;
-  std::uint64_t sequence = 0;
-  if (retry->is_ok()) {
-    sequence = retry->value().sequence;
-  } else {
-    const auto used = ledger_.idempotency().find(request.idempotency_key);
-    if (used == ledger_.idempotency().end()) return retry->status();
-    const JournalEntry& original = ledger_.journal()[used->second.second - 1];
-    auto stored = decode_journal_payload(original.event_payload);
-    if (original.kind != EntryKind::event || original.metadata.actor != command.metadata.actor ||
-        !stored.is_ok() || stored.value() != request.command) {
-      return retry->status();
-    }
-    sequence = original.sequence;
-  }
+  const std::uint64_t sequence = ledger_.idempotency().at(request.idempotency_key).second;
   const JournalEntry& original = ledger_.journal()[sequence - 1];
+  if (!retry->is_ok()) {
+    if (original.kind != EntryKind::event || original.metadata.actor != command.metadata.actor)
+      return retry->status();
+    auto stored = decode_journal_payload(original.event_payload);
+    if (!stored.is_ok() || stored.value() != request.command) return retry->status();
+  }
   return FundReceipt{sequence, original.hash, true, state_->results.at(sequence)};
 }
 

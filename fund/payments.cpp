@@ -138,26 +138,6 @@ Effect claim_payment_effect(const std::string& id, const Payout& payout) {
   return effect;
 }
 
-// Pays what is due on one claim now: approved, less what was paid, less any cut deferred at
-// settlement that the next year has not yet released.
-}  // namespace
-
-Effect decide(const PayClaim& command, Context& context) {
-  require_admin(context);
-  const std::string& id = command.claim;
-  const bool set_off = command.set_off;
-  const SpecificClaim& claim = payable_claim(context, id);
-  const Payout payout = plan_payout(context, claim.member, claim_due(claim), set_off);
-  const FundYear& year = find_year(context.state, claim.year);
-  if (payout.cash > std::min(parameters_at(year, context.time_unix_s).four_eyes_above,
-                             four_eyes_limit(context.state))) {
-    return propose_payment(proposal_key("claim", id), payout, context.actor.to_string());
-  }
-  return claim_payment_effect(id, payout);
-}
-
-namespace {
-
 Effect member_payment_effect(const Context& context, const Payout& payout) {
   Effect effect;
   post_payout(effect, payout);
@@ -187,10 +167,38 @@ Effect member_payment_effect(const Context& context, const Payout& payout) {
   return effect;
 }
 
-// Rule 10.6: pays everything the fund owes a member now (claims, corridor shares, rebates,
-// released deferrals), net of what the member owes.
+Effect receive(const std::string& member, const Money& amount, const Money& owed) {
+  Effect effect;
+  effect.postings = {debit(fund_account("bank"), amount),
+                     credit(member_account(member, "receivable"), amount)};
+  effect.apply = [=](FundState& state, std::uint64_t) {
+    reduce_dues(state, member, std::min(amount, dues_total(state, member)));
+    state.payments[member].received += amount;
+    return ReceiptRecorded{member, amount, owed - amount};
+  };
+  return effect;
+}
+
 }  // namespace
 
+// Pays what is due on one claim now: approved, less what was paid, less any cut deferred at
+// settlement that the next year has not yet released.
+Effect decide(const PayClaim& command, Context& context) {
+  require_admin(context);
+  const std::string& id = command.claim;
+  const bool set_off = command.set_off;
+  const SpecificClaim& claim = payable_claim(context, id);
+  const Payout payout = plan_payout(context, claim.member, claim_due(claim), set_off);
+  const FundYear& year = find_year(context.state, claim.year);
+  if (payout.cash > std::min(parameters_at(year, context.time_unix_s).four_eyes_above,
+                             four_eyes_limit(context.state))) {
+    return propose_payment(proposal_key("claim", id), payout, context.actor.to_string());
+  }
+  return claim_payment_effect(id, payout);
+}
+
+// Rule 10.6: pays everything the fund owes a member now (claims, corridor shares, rebates,
+// released deferrals), net of what the member owes.
 Effect decide(const PayMember& command, Context& context) {
   require_admin(context);
   const std::string& member = command.member;
@@ -233,24 +241,8 @@ Effect decide(const ConfirmPayment& command, Context& context) {
   return claim ? claim_payment_effect(*claim, payout) : member_payment_effect(context, payout);
 }
 
-namespace {
-
-Effect receive(const std::string& member, const Money& amount, const Money& owed) {
-  Effect effect;
-  effect.postings = {debit(fund_account("bank"), amount),
-                     credit(member_account(member, "receivable"), amount)};
-  effect.apply = [=](FundState& state, std::uint64_t) {
-    reduce_dues(state, member, std::min(amount, dues_total(state, member)));
-    state.payments[member].received += amount;
-    return ReceiptRecorded{member, amount, owed - amount};
-  };
-  return effect;
-}
-
 // Money received from a member: part payments welcome, more than is owed refused. It pays
 // contributions and calls first, oldest first.
-}  // namespace
-
 Effect decide(const RecordReceipt& command, Context& context) {
   require_admin(context);
   const std::uint32_t year = command.year;
