@@ -47,24 +47,6 @@ void add_command_command(CLI::App* admin, int& exit_status) {
   });
 }
 
-struct RunOptions {
-  Connection c;
-  std::string file;
-};
-
-void add_run_command(CLI::App* admin, int& exit_status) {
-  auto o = std::make_shared<RunOptions>();
-  auto* command = admin->add_subcommand(
-      "run", "send command lines {key, command, time?} (default: standard input)");
-  add_connection_options(*command, o->c);
-  command->add_option("--file", o->file, "JSON lines");
-  command->callback([o, &exit_status] {
-    exit_status = network::run_file(o->c, o->file, [](json::object line) {
-      return std::pair{std::string("/v1/admin/commands"), line};
-    });
-  });
-}
-
 // Rule 10.6: money that moves after settlement, one audited command each.
 struct Payment {
   const char* name;
@@ -189,7 +171,12 @@ void add_admin_commands(CLI::App& app, int& exit_status) {
       "admin", "administer the fund through backstopd (mutual TLS, admin certificate)");
   admin->require_subcommand(1);
   add_command_command(admin, exit_status);
-  add_run_command(admin, exit_status);
+  network::add_run_command(
+      *admin, "send command lines {key, command, time?} (default: standard input)",
+      [](json::object line) {
+        return std::pair{std::string("/v1/admin/commands"), line};
+      },
+      exit_status);
   add_payment_command(admin,
                       {"pay", "pay_member",
                        "pay a member everything the fund owes it now, net of what it owes (four "

@@ -33,21 +33,6 @@ std::pair<std::string, json::object> member_route(json::object command) {
   return {target, command};
 }
 
-struct RunOptions {
-  Connection c;
-  std::string file;
-};
-
-void add_run_command(CLI::App* member, int& exit_status) {
-  auto o = std::make_shared<RunOptions>();
-  auto* command = member->add_subcommand(
-      "run", "file returns and claims from lines {key, command} (default: standard input)");
-  add_connection_options(*command, o->c);
-  command->add_option("--file", o->file, "JSON lines");
-  command->callback(
-      [o, &exit_status] { exit_status = network::run_file(o->c, o->file, member_route); });
-}
-
 struct YearOptions {
   Connection c;
   std::string member;
@@ -106,7 +91,9 @@ void add_member_commands(CLI::App& app, int& exit_status) {
   auto* member = app.add_subcommand(
       "member", "a consortium's client of backstopd (mutual TLS, member certificate)");
   member->require_subcommand(1);
-  add_run_command(member, exit_status);
+  network::add_run_command(
+      *member, "file returns and claims from lines {key, command} (default: standard input)",
+      member_route, exit_status);
   for (const std::string name : {"statement", "claims"})
     add_year_command(member, name, exit_status);
   add_claim_command(member, exit_status);

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "tools/api_client.hpp"
 #include "tools/exit_codes.hpp"
@@ -130,6 +131,20 @@ int run_file(const Connection& c, const std::string& file, const Route& route) {
   std::ifstream input(file);
   if (!input) return fail(Status::error(ErrorCode::io_error, "cannot read '" + file + "'"));
   return run_lines(c, input, route);
+}
+
+void add_run_command(CLI::App& parent, const std::string& help, Route route, int& exit_status) {
+  struct Options {
+    Connection c;
+    std::string file;
+  };
+  auto o = std::make_shared<Options>();
+  auto* command = parent.add_subcommand("run", help);
+  add_connection_options(*command, o->c);
+  command->add_option("--file", o->file, "JSON lines");
+  command->callback([o, route = std::move(route), &exit_status] {
+    exit_status = run_file(o->c, o->file, route);
+  });
 }
 
 }  // namespace backstop::network

@@ -42,4 +42,7 @@ using Route = std::function<std::pair<std::string, boost::json::object>(boost::j
 // order over one connection; stops at the first refusal.
 int run_file(const Connection& c, const std::string& file, const Route& route);
 
+// The `run` subcommand of `parent`: request lines from --file (or standard input) by run_file.
+void add_run_command(CLI::App& parent, const std::string& help, Route route, int& exit_status);
+
 }  // namespace backstop::network
