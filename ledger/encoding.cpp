@@ -5,90 +5,14 @@
 #include <memory>
 #include <stdexcept>
 
+#include "ledger/bytes.hpp"
+
 namespace backstop {
 namespace {
 
 constexpr std::uint8_t format_version = 1;
-constexpr std::uint32_t string_bytes_max = 1u << 20;
-constexpr std::uint32_t items_max = 1u << 20;
 
-class Writer {
- public:
-  void u8(std::uint8_t value) { bytes_.push_back(static_cast<char>(value)); }
-  void u32(std::uint32_t value) { fixed(value, 4); }
-  void u64(std::uint64_t value) { fixed(value, 8); }
-  void i64(std::int64_t value) { fixed(static_cast<std::uint64_t>(value), 8); }
-  void str(std::string_view value) {
-    u32(static_cast<std::uint32_t>(value.size()));
-    bytes_.append(value);
-  }
-  void digest(const Digest& value) {
-    bytes_.append(reinterpret_cast<const char*>(value.data()), value.size());
-  }
-  void money(const Money& value) { str(value.pence().str()); }
-  std::string take() { return std::move(bytes_); }
-
- private:
-  void fixed(std::uint64_t value, int width) {
-    for (int shift = (width - 1) * 8; shift >= 0; shift -= 8)
-      u8(static_cast<std::uint8_t>(value >> shift));
-  }
-  std::string bytes_;
-};
-
-// Reads what Writer wrote; any short read or bad value throws, caught once in decode.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  std::uint8_t u8() {
-    need(1);
-    return static_cast<std::uint8_t>(bytes_[position_++]);
-  }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(fixed(4)); }
-  std::uint64_t u64() { return fixed(8); }
-  std::int64_t i64() { return static_cast<std::int64_t>(fixed(8)); }
-  std::string str() {
-    const std::uint32_t size = u32();
-    if (size > string_bytes_max) throw std::runtime_error("string too long");
-    need(size);
-    std::string out(bytes_.substr(position_, size));
-    position_ += size;
-    return out;
-  }
-  Digest digest() {
-    need(32);
-    Digest out;
-    for (auto& byte : out) byte = static_cast<std::uint8_t>(bytes_[position_++]);
-    return out;
-  }
-  Money money() {
-    auto value = Money::from_pence_string(str());
-    if (!value) throw std::runtime_error("bad amount");
-    return *value;
-  }
-  std::uint32_t count() {
-    const std::uint32_t n = u32();
-    if (n > items_max) throw std::runtime_error("count too large");
-    return n;
-  }
-  bool at_end() const { return position_ == bytes_.size(); }
-
- private:
-  void need(std::size_t n) const {
-    if (bytes_.size() - position_ < n) throw std::runtime_error("record truncated");
-  }
-  std::uint64_t fixed(int width) {
-    need(static_cast<std::size_t>(width));
-    std::uint64_t value = 0;
-    for (int i = 0; i < width; ++i)
-      value = (value << 8) | static_cast<std::uint8_t>(bytes_[position_++]);
-    return value;
-  }
-  std::string_view bytes_;
-  std::size_t position_ = 0;
-};
-
-void write_metadata(Writer& writer, const Metadata& metadata) {
+void write_metadata(ByteWriter& writer, const Metadata& metadata) {
   writer.str(metadata.actor);
   writer.str(metadata.reason);
   writer.u32(metadata.fund_year);
@@ -96,7 +20,7 @@ void write_metadata(Writer& writer, const Metadata& metadata) {
   for (const auto& reference : metadata.references) writer.str(reference);
 }
 
-Metadata read_metadata(Reader& reader) {
+Metadata read_metadata(ByteReader& reader) {
   Metadata metadata;
   metadata.actor = reader.str();
   metadata.reason = reader.str();
@@ -106,7 +30,7 @@ Metadata read_metadata(Reader& reader) {
   return metadata;
 }
 
-void write_account(Writer& writer, const Account& account) {
+void write_account(ByteWriter& writer, const Account& account) {
   writer.str(account.id);
   writer.u8(static_cast<std::uint8_t>(account.type));
   writer.str(account.owner);
@@ -114,18 +38,18 @@ void write_account(Writer& writer, const Account& account) {
   if (account.floor) writer.money(*account.floor);
 }
 
-Account read_account(Reader& reader) {
+Account read_account(ByteReader& reader) {
   Account account;
   account.id = reader.str();
   const std::uint8_t type = reader.u8();
-  if (type < 1 || type > 5) throw std::runtime_error("bad account type");
+  if (type < 1 || type > 5) throw DecodeError("bad account type");
   account.type = static_cast<AccountType>(type);
   account.owner = reader.str();
   if (reader.u8() != 0) account.floor = reader.money();
   return account;
 }
 
-void write_postings(Writer& writer, const std::vector<Posting>& postings) {
+void write_postings(ByteWriter& writer, const std::vector<Posting>& postings) {
   writer.u32(static_cast<std::uint32_t>(postings.size()));
   for (const auto& posting : postings) {
     writer.str(posting.account);
@@ -149,7 +73,7 @@ Digest sha256(std::string_view bytes) {
 }
 
 std::string encode_entry_body(const JournalEntry& entry) {
-  Writer writer;
+  ByteWriter writer;
   writer.u8(format_version);
   writer.u64(entry.sequence);
   writer.u8(static_cast<std::uint8_t>(entry.kind));
@@ -186,11 +110,11 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
   const std::string_view body = record.substr(0, record.size() - 32);
   JournalEntry entry;
   try {
-    Reader reader(body);
-    if (reader.u8() != format_version) throw std::runtime_error("unknown format version");
+    ByteReader reader(body);
+    if (reader.u8() != format_version) throw DecodeError("unknown format version");
     entry.sequence = reader.u64();
     const std::uint8_t kind = reader.u8();
-    if (kind < 1 || kind > 3) throw std::runtime_error("unknown entry kind");
+    if (kind < 1 || kind > 3) throw DecodeError("unknown entry kind");
     entry.kind = static_cast<EntryKind>(kind);
     entry.time_unix_s = reader.i64();
     entry.idempotency_key = reader.str();
@@ -217,10 +141,10 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
       }
     }
     entry.previous_hash = reader.digest();
-    if (!reader.at_end()) throw std::runtime_error("trailing bytes");
-    Reader hash_reader(record.substr(body.size()));
+    if (!reader.at_end()) throw DecodeError("trailing bytes");
+    ByteReader hash_reader(record.substr(body.size()));
     entry.hash = hash_reader.digest();
-  } catch (const std::exception& error) {
+  } catch (const DecodeError& error) {
     return Status::error(ErrorCode::corruption, std::string("undecodable record: ") + error.what());
   }
   if (sha256(body) != entry.hash)
@@ -229,7 +153,7 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
 }
 
 Digest command_payload_digest(const Command& command) {
-  Writer writer;
+  ByteWriter writer;
   writer.u8(format_version);
   write_metadata(writer, command.metadata);
   if (const auto* open = std::get_if<OpenAccount>(&command.body)) {
