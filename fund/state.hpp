@@ -18,6 +18,7 @@ struct Member {
   std::int64_t population = 0;
   MemberStatus status = MemberStatus::active;
   std::optional<std::string> merged_into;  // history stays under this id
+  bool operator==(const Member&) const = default;
 };
 
 struct ParameterVersion {
@@ -25,6 +26,7 @@ struct ParameterVersion {
   YearParameters parameters;
   std::string actor;
   std::string reason;
+  bool operator==(const ParameterVersion&) const = default;
 };
 
 struct MonthlyReturn {
@@ -33,6 +35,7 @@ struct MonthlyReturn {
   Money forecast_outturn;
   Money planned;
   Money unplanned;
+  bool operator==(const MonthlyReturn&) const = default;
 };
 
 // A member's figures for one fund year.
@@ -47,6 +50,7 @@ struct MemberYear {
   Money aggregate_planned;                      // P reported with it
   bool missing_return_closed = false;           // closed on the last forecast
   std::optional<SettlementFigures> settlement;  // what settlement decided
+  bool operator==(const MemberYear&) const = default;
 };
 
 struct SpecificClaim {
@@ -69,6 +73,7 @@ struct SpecificClaim {
   bool appealed = false;
   std::optional<Decision> proposed;  // awaiting a second administrator (four eyes)
   std::vector<Decision> decisions;
+  bool operator==(const SpecificClaim&) const = default;
 };
 
 // A contribution or supplementary call: the only debts whose lateness is arrears (rule 3).
@@ -78,6 +83,7 @@ struct Due {
   std::uint32_t year = 0;
   std::int64_t due_unix_s = 0;
   Money outstanding;
+  bool operator==(const Due&) const = default;
 };
 
 // A payment out above four_eyes_above, proposed by one administrator for another to confirm.
@@ -88,6 +94,7 @@ struct ProposedPayment {
   Money owed;
   Money cash;  // as it stood when proposed
   bool set_off = false;
+  bool operator==(const ProposedPayment&) const = default;
 };
 
 // What has moved between the fund and one member (rule 10.6), for statements and reports.
@@ -95,6 +102,7 @@ struct PaymentTotals {
   Money paid_out;  // from the fund's bank to the member
   Money set_off;   // owed both ways and netted
   Money received;  // from the member into the bank (receipts, collections)
+  bool operator==(const PaymentTotals&) const = default;
 };
 
 struct FundYear {
@@ -104,6 +112,7 @@ struct FundYear {
   std::map<std::string, MemberYear> members;
   std::map<std::string, Money> deferred_out;  // recoveries cut at settlement, paid first next year
   std::optional<SettlementTotals> report;     // written at settlement
+  bool operator==(const FundYear&) const = default;
 };
 
 struct FundState {
@@ -125,6 +134,7 @@ struct FundState {
   std::map<std::string, ProposedPayment> proposed_payments;  // "claim:<id>" or "member:<id>"
   std::map<std::string, PaymentTotals> payments;             // by member
   std::map<std::uint64_t, CommandResult> results;            // receipt results by sequence
+  bool operator==(const FundState&) const = default;
 };
 
 }  // namespace backstop

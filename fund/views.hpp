@@ -35,6 +35,7 @@ struct Decision {
   std::optional<ReasonCode> reason_code;
   std::int64_t time_unix_s = 0;
   std::string note;
+  bool operator==(const Decision&) const = default;
 };
 
 struct ClaimView {
@@ -64,6 +65,7 @@ struct SettlementFigures {
   Money gain_credit, gain_surrendered, loan_repaid, year_recoveries_unpaid, supplementary_call,
       deferred_recoveries, fund_share_deferred, rebate;
   bool missing_return = false;
+  bool operator==(const SettlementFigures&) const = default;
 };
 
 // The fund's side of a settlement: each year account's balance closed into the reserve,
@@ -72,6 +74,7 @@ struct SettlementTotals {
   std::vector<std::pair<std::string, Money>> year_accounts;  // by account name
   Money reserve_opening, reserve_before_calls, reserve_closing, deficit, reserve_target;
   std::size_t members = 0;
+  bool operator==(const SettlementTotals&) const = default;
 };
 
 // Something carried into a later year's A' (rule 9): negative amounts are debts due.
@@ -80,6 +83,7 @@ struct CarryItem {
   Money amount;
   std::string kind;  // "gain_credit", "loss_instalment", "loan_instalment", "avoidable"
   std::uint32_t from_year = 0;
+  bool operator==(const CarryItem&) const = default;
 };
 
 struct MemberStatement {
@@ -163,55 +167,67 @@ struct PendingClaims {
 struct MemberStatusSet {
   std::string member;
   MemberStatus status = MemberStatus::active;
+  bool operator==(const MemberStatusSet&) const = default;
 };
 struct MemberRenamed {
   std::string member, name;
+  bool operator==(const MemberRenamed&) const = default;
 };
 struct PopulationUpdated {
   std::string member;
   std::int64_t population = 0;
+  bool operator==(const PopulationUpdated&) const = default;
 };
 struct MembersMerged {
   std::string member, merged_into;
+  bool operator==(const MembersMerged&) const = default;
 };
 struct YearCreated {
   std::uint32_t year = 0;
   YearParameters parameters;
+  bool operator==(const YearCreated&) const = default;
 };
 struct ParametersAmended {
   std::uint32_t year = 0;
   std::size_t version = 0;
   std::int64_t effective_from = 0;  // 0 while the year is a draft
+  bool operator==(const ParametersAmended&) const = default;
 };
 struct YearStatusSet {
   std::uint32_t year = 0;
   YearStatus status = YearStatus::draft;
+  bool operator==(const YearStatusSet&) const = default;
 };
 struct AllocationSet {
   std::uint32_t year = 0;
   std::string member;
   Money allocation;
+  bool operator==(const AllocationSet&) const = default;
 };
 struct ScheduleApplied {
   std::uint32_t year = 0;
   std::size_t members = 0;
   Money total;
+  bool operator==(const ScheduleApplied&) const = default;
 };
 struct ReturnFiled {
   std::uint32_t year = 0;
   std::string member;
   int period = 0;
+  bool operator==(const ReturnFiled&) const = default;
 };
 struct AvoidableSet {
   std::uint32_t year = 0;
   std::string member;
   Money avoidable;
+  bool operator==(const AvoidableSet&) const = default;
 };
 struct LoanApproved {
   std::uint32_t year = 0;
   std::string member;
   Money loan;
   std::size_t instalments = 0;
+  bool operator==(const LoanApproved&) const = default;
 };
 struct ClaimOutcome {
   std::string claim;
@@ -221,31 +237,38 @@ struct ClaimOutcome {
   bool has_decision = false;
   std::string review;
   bool awaiting_second_administrator = false;
+  bool operator==(const ClaimOutcome&) const = default;
 };
 struct AggregateClaimFiled {
   std::string claim;  // decided at settlement
+  bool operator==(const AggregateClaimFiled&) const = default;
 };
 struct PaymentMade {
   std::string member;
   Money owed, set_off, paid;
   std::optional<std::string> claim;        // a claim's payment
   std::optional<std::size_t> claims_paid;  // a member's payment
+  bool operator==(const PaymentMade&) const = default;
 };
 struct PaymentProposed {
   std::string payment;  // "claim:<id>" or "member:<id>"
   Money proposed;
+  bool operator==(const PaymentProposed&) const = default;
 };
 struct ReceiptRecorded {
   std::string member;
   Money received, still_owed;
+  bool operator==(const ReceiptRecorded&) const = default;
 };
 struct PaymentReversed {
   std::string claim;
   Money reversed;
+  bool operator==(const PaymentReversed&) const = default;
 };
 struct YearClosed {
   std::uint32_t year = 0;
   SettlementTotals totals;
+  bool operator==(const YearClosed&) const = default;
 };
 
 using CommandResult =
