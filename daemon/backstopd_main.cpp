@@ -1,6 +1,7 @@
 // backstopd --config backstop.toml: the fund on the network, over mutual TLS.
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -25,12 +26,22 @@ int main(int argc, char** argv) {
     std::cerr << "backstopd: " << tls.status().to_string() << "\n";
     return 2;
   }
-  auto service =
-      FundService::open(config.value().data_directory, config.value().limits.group_commit_max);
+  LoadReport loaded;
+  auto service = FundService::open(config.value().data_directory,
+                                   config.value().limits.group_commit_max, &loaded);
   if (!service.is_ok()) {
     std::cerr << "backstopd: " << service.status().to_string() << "\n";
     return 3;
   }
+  if (!loaded.checkpoint_refused.empty()) {
+    std::clog << "{\"level\":\"warning\",\"message\":\"checkpoint not used, journal replayed "
+                 "in full\",\"why\":"
+              << boost::json::serialize(boost::json::value(loaded.checkpoint_refused)) << "}"
+              << std::endl;
+  }
+  std::clog << "{\"level\":\"info\",\"message\":\"loaded\",\"checkpoint\":"
+            << loaded.checkpoint_sequence << ",\"replayed\":" << loaded.replayed << "}"
+            << std::endl;
 
   boost::asio::io_context io(config.value().threads);
   Server server(io, config.value(), *tls.value(), *service.value());

@@ -7,10 +7,11 @@
 namespace backstop::daemon {
 
 Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_directory,
-                                                       std::size_t group_commit_max) {
+                                                       std::size_t group_commit_max,
+                                                       LoadReport* report) {
   auto store = RocksStore::open(data_directory);
   if (!store.is_ok()) return store.status();
-  auto fund = load_fund(*store.value());
+  auto fund = open_fund(*store.value(), report);
   if (!fund.is_ok()) return fund.status();
   return std::unique_ptr<FundService>(
       new FundService(std::move(store).value(), std::move(fund).value(), group_commit_max));
@@ -21,27 +22,7 @@ FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size
       fund_(std::move(fund)),
       sequencer_(*store_, fund_),
       group_commit_max_(group_commit_max) {
-  fund_.keep_state_changes(true);
-  copies_[0] = std::make_unique<Fund>(fund_.clone());
-  copies_[1] = std::make_unique<Fund>(fund_.clone());
   thread_ = std::thread([this] { run(); });
-}
-
-void FundService::update_copy(std::size_t copy, std::size_t from, std::size_t to,
-                              const std::map<std::uint64_t, Fund::StateChange>& changes) {
-  while (readers_[copy].load() != 0) std::this_thread::yield();
-  const auto& journal = fund_.ledger().journal();
-  for (std::size_t i = from; i < to; ++i) {
-    auto change = changes.find(journal[i].sequence);
-    const Status replayed = change != changes.end()
-                                ? copies_[copy]->apply_state_change(journal[i], change->second)
-                                : copies_[copy]->replay(journal[i]);
-    if (!replayed.is_ok()) {
-      std::cerr << "{\"level\":\"critical\",\"message\":\"read copy diverged: "
-                << replayed.message() << "\"}" << std::endl;
-      std::abort();
-    }
-  }
 }
 
 FundService::~FundService() { stop(); }
@@ -72,6 +53,12 @@ void FundService::stop() {
     queue_ready_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+  // A clean stop leaves a checkpoint, so that the next start replays nothing.
+  std::unique_lock lock(state_mutex_);
+  if (Status written = sequencer_.checkpoint(); !written.is_ok()) {
+    std::cerr << "{\"level\":\"error\",\"message\":\"no checkpoint written at stop: "
+              << written.message() << "\"}" << std::endl;
+  }
 }
 
 void FundService::run() {
@@ -86,40 +73,32 @@ void FundService::run() {
         queue_.pop_front();
       }
     }
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    std::vector<FundRequest> requests;
-    requests.reserve(group.size());
-    for (auto& pending : group) {
-      requests.push_back(FundRequest{pending.key, pending.requested_time.value_or(now),
-                                     std::move(pending.actor), std::move(pending.command)});
-    }
-    const std::size_t before = sequencer_.committed();
-    auto outcomes = sequencer_.run(std::move(requests), {.clamp_time = true});
-    if (!outcomes.is_ok()) {
-      // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
-      std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: "
-                << outcomes.status().message() << "\"}" << std::endl;
-      std::abort();
-    }
-    const std::size_t committed = sequencer_.committed();
-    if (committed > before) {
-      // Left-right: update the idle copy, switch readers to it, then update the other.
-      std::map<std::uint64_t, Fund::StateChange> changes;
-      for (auto& [sequence, change] : fund_.take_state_changes())
-        changes.emplace(sequence, std::move(change));
-      const auto idle = static_cast<std::size_t>(1 - current_.load());
-      update_copy(idle, before, committed, changes);
-      current_.store(static_cast<int>(idle));
-      update_copy(1 - idle, before, committed, changes);
-    }
-    groups_committed_ += 1;
-    requests_committed_ += group.size();
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      group[i].reply(std::move(outcomes.value()[i]));
-    }
+    execute_group(group);
   }
+}
+
+void FundService::execute_group(std::vector<Pending>& group) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::vector<FundRequest> requests;
+  requests.reserve(group.size());
+  for (auto& pending : group) {
+    requests.push_back(FundRequest{pending.key, pending.requested_time.value_or(now),
+                                   std::move(pending.actor), std::move(pending.command)});
+  }
+  std::unique_lock lock(state_mutex_);
+  auto outcomes = sequencer_.run(std::move(requests), {.clamp_time = true});
+  lock.unlock();
+  if (!outcomes.is_ok()) {
+    // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
+    std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: "
+              << outcomes.status().message() << "\"}" << std::endl;
+    std::abort();
+  }
+  groups_committed_ += 1;
+  requests_committed_ += group.size();
+  for (std::size_t i = 0; i < group.size(); ++i) group[i].reply(std::move(outcomes.value()[i]));
 }
 
 }  // namespace backstop::daemon

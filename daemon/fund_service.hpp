@@ -1,19 +1,18 @@
 // The fund behind backstopd: one thread takes queued state-changing requests in groups
 // and runs each group through the Sequencer (fund/sequencer.hpp: one synced WriteBatch per
-// group); a request's reply is released only after its group is durable. Reads never wait for
-// writers: they use one of two read copies that hold only durable state (a left-right scheme: the
-// sequencer brings the idle copy up to date, switches readers to it, waits for the last readers of
-// the other, and updates that too). docs/architecture.md says more.
+// group); a request's reply is released only after its group is durable. There is one copy
+// of the fund's state. Readers share it under a reader-writer lock; the sequencer holds the
+// lock exclusively from executing a group until the group is durable, so a reader never sees
+// state a crash could still lose, and waits at most one group commit (docs/architecture.md).
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 
 #include "fund/fund.hpp"
@@ -25,9 +24,11 @@ class FundService {
  public:
   using Reply = std::function<void(Result<FundReceipt>)>;
 
-  // Opens the store, replays and verifies it, and starts the sequencer.
+  // Opens the store, loads the fund (from its checkpoint when that checks out, replaying and
+  // verifying the rest), and starts the sequencer.
   static Result<std::unique_ptr<FundService>> open(const std::string& data_directory,
-                                                   std::size_t group_commit_max);
+                                                   std::size_t group_commit_max,
+                                                   LoadReport* report = nullptr);
   ~FundService();
 
   // Queues a request; `reply` runs on the sequencer thread once the outcome is durable
@@ -36,21 +37,11 @@ class FundService {
   void submit(std::string idempotency_key, Actor actor, FundCommand command, Reply reply,
               std::optional<std::int64_t> requested_time = std::nullopt);
 
-  // Runs `read` against the durable state of the fund. Never waits for the sequencer.
+  // Runs `read` against the durable state of the fund.
   template <typename Read>
   auto read(Read&& read) const {
-    while (true) {
-      const int copy = current_.load();
-      readers_[static_cast<std::size_t>(copy)].fetch_add(1);
-      if (current_.load() == copy) {
-        struct Leave {
-          std::atomic<int>& readers;
-          ~Leave() { readers.fetch_sub(1); }
-        } leave{readers_[static_cast<std::size_t>(copy)]};
-        return read(*copies_[static_cast<std::size_t>(copy)]);
-      }
-      readers_[static_cast<std::size_t>(copy)].fetch_sub(1);  // switched meanwhile: use the new one
-    }
+    std::shared_lock lock(state_mutex_);
+    return read(fund_);
   }
 
   // Stops taking requests, finishes every queued group, and joins the sequencer.
@@ -70,19 +61,13 @@ class FundService {
   };
   FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max);
   void run();
-
-  // Brings a read copy up to date with the durable journal, once its readers have left,
-  // by applying the state changes the sequencer decided (nothing is decided twice).
-  void update_copy(std::size_t copy, std::size_t from, std::size_t to,
-                   const std::map<std::uint64_t, Fund::StateChange>& changes);
+  void execute_group(std::vector<Pending>& group);
 
   std::unique_ptr<RocksStore> store_;
-  Fund fund_;  // the sequencer's own: ahead of the disk while a group is being committed
+  Fund fund_;
+  mutable std::shared_mutex state_mutex_;  // exclusive while a group executes and commits
   Sequencer sequencer_;
   const std::size_t group_commit_max_;
-  std::array<std::unique_ptr<Fund>, 2> copies_;  // readers' copies: durable state only
-  std::atomic<int> current_{0};
-  mutable std::array<std::atomic<int>, 2> readers_{};
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::deque<Pending> queue_;

@@ -4,6 +4,7 @@
 
 #include "fund/codec.hpp"
 #include "fund/internal.hpp"
+#include "fund/state_codec.hpp"
 #include "ledger/encoding.hpp"
 
 namespace backstop {
@@ -99,23 +100,6 @@ Fund::~Fund() = default;
 Fund::Fund(Fund&&) noexcept = default;
 Fund& Fund::operator=(Fund&&) noexcept = default;
 
-std::vector<std::pair<std::uint64_t, Fund::StateChange>> Fund::take_state_changes() {
-  return std::exchange(state_changes_, {});
-}
-
-Status Fund::apply_state_change(const JournalEntry& entry, const StateChange& change) {
-  if (Status replayed = ledger_.replay(entry); !replayed.is_ok()) return replayed;
-  if (change) state_->results[entry.sequence] = change(*state_, entry.sequence);
-  return Status::ok();
-}
-
-Fund Fund::clone() const {
-  Fund copy;
-  copy.ledger_ = ledger_;
-  *copy.state_ = *state_;
-  return copy;
-}
-
 // A key used before: the original receipt if the command is the same. The same command
 // may have been encoded differently by an earlier build (a field it wrote that is now left
 // out), so a differing payload is decoded and compared as a command before it is refused.
@@ -123,15 +107,37 @@ std::optional<Result<FundReceipt>> Fund::find_retry(const FundRequest& request,
                                                     const Command& command) const {
   auto retry = ledger_.find_retry(command);
   if (!retry) return std::nullopt;
-  const std::uint64_t sequence = ledger_.idempotency().at(request.idempotency_key).second;
-  const JournalEntry& original = ledger_.journal()[sequence - 1];
+  if (!retry->is_ok() && retry->status().code() != ErrorCode::idempotency_conflict)
+    return retry->status();
+  Result<std::optional<KeyUse>> used = ledger_.find_key(request.idempotency_key);
+  if (!used.is_ok()) return used.status();
+  Result<JournalEntry> original = ledger_.entry(used.value()->sequence);
+  if (!original.is_ok()) return original.status();
+  const JournalEntry& entry = original.value();
   if (!retry->is_ok()) {
-    if (original.kind != EntryKind::event || original.metadata.actor != command.metadata.actor)
+    if (entry.kind != EntryKind::event || entry.metadata.actor != command.metadata.actor)
       return retry->status();
-    auto stored = decode_journal_payload(original.event_payload);
+    auto stored = decode_journal_payload(entry.event_payload);
     if (!stored.is_ok() || stored.value() != request.command) return retry->status();
   }
-  return FundReceipt{sequence, original.hash, true, state_->results.at(sequence)};
+  Result<CommandResult> result = stored_result(entry.sequence);
+  if (!result.is_ok()) return result.status();
+  return FundReceipt{entry.sequence, entry.hash, true, std::move(result).value()};
+}
+
+Result<CommandResult> Fund::stored_result(std::uint64_t sequence) const {
+  if (auto pending = pending_results_.find(sequence); pending != pending_results_.end())
+    return pending->second;
+  const std::string what = "the result of transaction " + std::to_string(sequence);
+  if (ledger_.archive() == nullptr) return Status::error(ErrorCode::not_found, "no " + what);
+  const auto* store = static_cast<const Store*>(ledger_.archive());
+  Result<std::optional<std::string>> bytes = store->read_side(result_record_key(sequence));
+  if (!bytes.is_ok()) return bytes.status();
+  if (!bytes.value()) return Status::error(ErrorCode::corruption, what + " is not stored");
+  Result<CommandResult> decoded = decode_result(*bytes.value());
+  if (!decoded.is_ok())
+    return Status::error(ErrorCode::corruption, what + ": " + decoded.status().message());
+  return decoded;
 }
 
 Result<FundReceipt> Fund::execute(const FundRequest& request) {
@@ -147,10 +153,19 @@ Result<FundReceipt> Fund::execute(const FundRequest& request) {
   if (!receipt.is_ok()) return receipt.status();
   assert(!receipt.value().replayed);
   CommandResult result = decided.value().apply(*state_, receipt.value().sequence);
-  state_->results[receipt.value().sequence] = result;
-  if (keep_state_changes_)
-    state_changes_.emplace_back(receipt.value().sequence, decided.value().apply);
+  pending_results_[receipt.value().sequence] = result;
   return FundReceipt{receipt.value().sequence, receipt.value().hash, false, std::move(result)};
+}
+
+Status Fund::commit(Store& store) {
+  std::vector<SideRecord> results;
+  results.reserve(pending_results_.size());
+  for (const auto& [sequence, result] : pending_results_)
+    results.push_back({result_record_key(sequence), encode_result(result)});
+  if (Status committed = commit_pending(store, ledger_, results); !committed.is_ok())
+    return committed;
+  pending_results_.clear();
+  return Status::ok();
 }
 
 // An event read back is decided again from its recorded payload, actor and time, and must
@@ -179,19 +194,8 @@ Status Fund::replay(const JournalEntry& entry) {
                          where + "event decides differently from what was recorded");
   }
   if (Status replayed = ledger_.replay(entry); !replayed.is_ok()) return replayed;
-  state_->results[entry.sequence] = effect.apply(*state_, entry.sequence);
+  pending_results_[entry.sequence] = effect.apply(*state_, entry.sequence);
   return Status::ok();
-}
-
-Result<Fund> load_fund(const Store& store) {
-  Fund fund;
-  if (Status replayed =
-          replay_journal(store, [&](const JournalEntry& entry) { return fund.replay(entry); });
-      !replayed.is_ok()) {
-    return replayed;
-  }
-  if (Status checked = check_caches(fund.ledger(), store); !checked.is_ok()) return checked;
-  return fund;
 }
 
 }  // namespace backstop

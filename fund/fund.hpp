@@ -6,8 +6,9 @@
 // verifiable as the ledger's (docs/fund.md lists the commands and their fields).
 #pragma once
 
-#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "fund/commands.hpp"
 #include "fund/views.hpp"
@@ -46,18 +47,14 @@ class Fund {
   // the very postings it recorded.
   Status replay(const JournalEntry& entry);
 
+  // Makes what was executed since the last commit durable in one write: the entries, and
+  // the results their receipts carry (kept beside the journal for retries, not in memory).
+  Status commit(Store& store);
+  // Writes a checkpoint of the committed state to the store, named by the sequence and
+  // chain hash it reflects. REQUIRES: nothing executed since the last commit.
+  Status write_checkpoint(Store& store) const;
+
   const Ledger& ledger() const { return ledger_; }
-
-  // An independent copy (for readers that must not share state with the writer).
-  Fund clone() const;
-
-  // Replication without deciding again: the state changes of the entries executed since the
-  // last call, and applying one of them (with its entry) to a copy that was equal to this
-  // fund before it. Cheaper than replay, for copies of the same process's own decisions.
-  using StateChange = std::function<CommandResult(FundState&, std::uint64_t)>;
-  void keep_state_changes(bool keep) { keep_state_changes_ = keep; }  // off by default
-  std::vector<std::pair<std::uint64_t, StateChange>> take_state_changes();
-  Status apply_state_change(const JournalEntry& entry, const StateChange& change);
 
   // Reads (pure): a member's statement for a fund year, the fund report for a year,
   // the early-warning report (rule 4), and one claim.
@@ -70,15 +67,37 @@ class Fund {
   Result<PendingClaims> pending_claims(std::uint32_t year) const;
 
  private:
+  friend struct FundLoader;
   std::optional<Result<FundReceipt>> find_retry(const FundRequest& request,
                                                 const Command& command) const;
+  Result<CommandResult> stored_result(std::uint64_t sequence) const;
   Ledger ledger_;
   std::unique_ptr<FundState> state_;
-  bool keep_state_changes_ = false;
-  std::vector<std::pair<std::uint64_t, StateChange>> state_changes_;  // since take_state_changes
+  std::map<std::uint64_t, CommandResult> pending_results_;  // executed, not yet committed
 };
 
-// Rebuilds the fund from a store (replaying and verifying everything, as load_ledger does).
-Result<Fund> load_fund(const Store& store);
+struct LoadOptions {
+  // Start from the latest checkpoint if it checks out against the chain, replaying only
+  // the entries after it; otherwise (and always when false) replay the whole journal.
+  bool from_checkpoint = true;
+  // Also check every stored receipt result and the checkpoint against the replay (verify).
+  bool check_side_records = false;
+};
+
+// What loading found beside the state, for logs and verify's report.
+struct LoadReport {
+  std::uint64_t checkpoint_sequence = 0;  // the checkpoint started from; 0 if none was used
+  std::uint64_t replayed = 0;             // entries replayed
+  std::string checkpoint_refused;         // why a checkpoint present was not used, if it was not
+};
+
+// Rebuilds the fund from a store (replaying and verifying what it replays, as load_ledger
+// does). The store must outlive the fund: committed history is read from it.
+Result<Fund> load_fund(const Store& store, LoadOptions options = {},
+                       LoadReport* report = nullptr);
+
+// For the store's one writer: load_fund, after first writing the receipt results that a
+// store from an older build does not hold (one full replay, once).
+Result<Fund> open_fund(Store& store, LoadReport* report = nullptr);
 
 }  // namespace backstop

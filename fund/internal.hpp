@@ -9,6 +9,9 @@
 
 namespace backstop::fund {
 
+// The side record holding the result of the entry with this sequence (fund/loading.cpp).
+std::string result_record_key(std::uint64_t sequence);
+
 // A refusal while deciding; execute turns it back into the Status it carries.
 class Refusal : public std::runtime_error {
  public:

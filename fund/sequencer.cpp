@@ -5,26 +5,41 @@
 
 namespace backstop {
 
-Sequencer::Sequencer(Store& store, Fund& fund)
-    : store_(store), fund_(fund), committed_(fund.ledger().journal().size()) {}
+Sequencer::Sequencer(Store& store, Fund& fund, std::uint64_t checkpoint_every)
+    : store_(store),
+      fund_(fund),
+      checkpoint_every_(checkpoint_every),
+      checkpointed_(fund.ledger().last_sequence()) {}
 
 Result<std::vector<Result<FundReceipt>>> Sequencer::run(std::vector<FundRequest> group,
                                                         Options options) {
-  assert(committed_ == fund_.ledger().journal().size());
+  assert(fund_.ledger().pending().empty());
   std::vector<Result<FundReceipt>> outcomes;
   outcomes.reserve(group.size());
+  bool year_closed = false;
   for (auto& request : group) {
-    const auto& journal = fund_.ledger().journal();
-    if (options.clamp_time && !journal.empty()) {
-      request.time_unix_s = std::max(request.time_unix_s, journal.back().time_unix_s);
-    }
+    const Ledger& ledger = fund_.ledger();
+    if (options.clamp_time && ledger.last_sequence() > 0)
+      request.time_unix_s = std::max(request.time_unix_s, ledger.last_time_unix_s());
     outcomes.push_back(fund_.execute(request));
-    if (options.stop_at_refusal && !outcomes.back().is_ok()) break;
+    const auto& outcome = outcomes.back();
+    if (outcome.is_ok() && !outcome.value().replayed)
+      year_closed = year_closed || std::holds_alternative<CloseYear>(request.command);
+    if (options.stop_at_refusal && !outcome.is_ok()) break;
   }
-  auto done = commit_pending(store_, fund_.ledger(), committed_);
-  if (!done.is_ok()) return done.status();
-  committed_ = done.value();
+  if (Status committed = fund_.commit(store_); !committed.is_ok()) return committed;
+  const std::uint64_t since = fund_.ledger().last_sequence() - checkpointed_;
+  if (year_closed || (checkpoint_every_ > 0 && since >= checkpoint_every_)) {
+    if (Status written = checkpoint(); !written.is_ok()) return written;
+  }
   return outcomes;
+}
+
+Status Sequencer::checkpoint() {
+  if (fund_.ledger().last_sequence() == checkpointed_) return Status::ok();
+  if (Status written = fund_.write_checkpoint(store_); !written.is_ok()) return written;
+  checkpointed_ = fund_.ledger().last_sequence();
+  return Status::ok();
 }
 
 }  // namespace backstop

@@ -21,20 +21,28 @@ class Sequencer {
     bool stop_at_refusal = false;
   };
 
+  // Entries between checkpoints; a year's close also writes one, so that a restart
+  // replays at most this many entries.
+  static constexpr std::uint64_t checkpoint_every_default = 100'000;
+
   // `fund` was loaded from `store` and has nothing uncommitted.
-  Sequencer(Store& store, Fund& fund);
+  Sequencer(Store& store, Fund& fund, std::uint64_t checkpoint_every = checkpoint_every_default);
 
   // Executes the group in order, commits what it wrote in one durable write, and only then
   // returns the outcomes, in the group's order. A failed commit is returned as an error:
   // the fund is then ahead of the store and must be dropped (a restart replays the store).
   Result<std::vector<Result<FundReceipt>>> run(std::vector<FundRequest> group, Options options);
 
-  std::size_t committed() const { return committed_; }  // entries durable in the store
+  std::uint64_t committed() const { return fund_.ledger().last_sequence(); }
+
+  // Writes a checkpoint now if anything was committed since the last (e.g. at shutdown).
+  Status checkpoint();
 
  private:
   Store& store_;
   Fund& fund_;
-  std::size_t committed_;
+  const std::uint64_t checkpoint_every_;
+  std::uint64_t checkpointed_;  // the sequence of the last checkpoint written or loaded
 };
 
 }  // namespace backstop

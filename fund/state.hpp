@@ -133,7 +133,6 @@ struct FundState {
   std::map<std::string, std::vector<Due>> dues;              // by member, oldest first
   std::map<std::string, ProposedPayment> proposed_payments;  // "claim:<id>" or "member:<id>"
   std::map<std::string, PaymentTotals> payments;             // by member
-  std::map<std::uint64_t, CommandResult> results;            // receipt results by sequence
   bool operator==(const FundState&) const = default;
 };
 

@@ -78,7 +78,6 @@ auto fields(Is<FundYear> auto& y) {
   return std::tie(y.year, y.status, y.versions, y.members, y.deferred_out, y.report);
 }
 auto fields(Is<CarryItem> auto& c) { return std::tie(c.due_year, c.amount, c.kind, c.from_year); }
-// Everything but `results`, which is not the state's to keep (see state_codec.hpp).
 auto fields(Is<FundState> auto& s) {
   return std::tie(s.members, s.years, s.claims, s.patient_liability, s.carry, s.episode_claims,
                   s.approved_costs, s.member_claims, s.dues, s.proposed_payments, s.payments);

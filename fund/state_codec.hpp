@@ -14,7 +14,6 @@
 // no unordered or repeated key, no trailing byte). So a checkpoint's bytes can be hashed and
 // compared, and whatever decodes re-encodes to the bytes it came from.
 //
-// FundState::results is not written: command results are kept apart from the state.
 // Decoding never throws; every refusal is ErrorCode::corruption.
 #pragma once
 

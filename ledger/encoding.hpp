@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/journal.hpp"
+#include "ledger/ledger.hpp"
 
 namespace backstop {
 
@@ -19,6 +19,11 @@ Result<JournalEntry> decode_entry_record(std::string_view record);
 
 // The digest of what a command asks for, without its key and time (which a retry may change).
 Digest command_payload_digest(const Command& command);
+
+// The ledger's committed state, for checkpoints (snapshot_encoding.cpp). Decoding refuses
+// anything malformed, and any account whose balance breaks its floor.
+std::string encode_ledger_snapshot(const LedgerSnapshot& snapshot);
+Result<LedgerSnapshot> decode_ledger_snapshot(std::string_view bytes);
 
 // Fixed-width big-endian sequence numbers, so that keys sort in journal order.
 std::string encode_sequence_key(std::uint64_t sequence);

@@ -47,7 +47,7 @@ std::string hledger_account_name(const Account& account) {
   return std::string(hledger_top_name(account.type)) + ":" + account.id;
 }
 
-void export_hledger(const Ledger& ledger, std::ostream& out) {
+Status export_hledger(const Ledger& ledger, const Store& store, std::ostream& out) {
   out << "; Backstop ledger export: " << ledger.last_sequence() << " entries, chain head "
       << to_hex(ledger.chain_head()) << "\n\n";
   out << "commodity £1,000.00\n\n";
@@ -56,8 +56,8 @@ void export_hledger(const Ledger& ledger, std::ostream& out) {
   out << "\n";
 
   std::map<std::string, Money> running;
-  for (const auto& entry : ledger.journal()) {
-    if (entry.postings.empty()) continue;
+  return replay_journal(store, [&](const JournalEntry& entry) {
+    if (entry.postings.empty()) return Status::ok();
     out << iso_date(entry.time_unix_s) << " (" << entry.sequence << ") "
         << (entry.kind == EntryKind::event ? entry.event_type + ": " : std::string())
         << sanitise(entry.metadata.reason) << "\n";
@@ -75,7 +75,8 @@ void export_hledger(const Ledger& ledger, std::ostream& out) {
           << balance.to_display() << "\n";
     }
     out << "\n";
-  }
+    return Status::ok();
+  });
 }
 
 }  // namespace backstop

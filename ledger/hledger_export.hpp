@@ -6,12 +6,13 @@
 #include <ostream>
 #include <string>
 
-#include "ledger/ledger.hpp"
+#include "ledger/store.hpp"
 
 namespace backstop {
 
 // "assets:fund:cash" for the asset account "fund:cash": hledger infers types from the top name.
 std::string hledger_account_name(const Account& account);
-void export_hledger(const Ledger& ledger, std::ostream& out);
+// `ledger` is the loaded state of `store`; the entries are read from the store in order.
+Status export_hledger(const Ledger& ledger, const Store& store, std::ostream& out);
 
 }  // namespace backstop

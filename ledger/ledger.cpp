@@ -1,6 +1,7 @@
 #include "ledger/ledger.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <stdexcept>
 
 #include "ledger/encoding.hpp"
@@ -126,7 +127,9 @@ Result<Receipt> Ledger::execute(const Command& command) {
     if (Status checked = check_entry(entry); !checked.is_ok()) return checked;
     entry.hash = sha256(encode_entry_body(entry));
     Receipt receipt{entry.sequence, entry.hash, false};
-    apply(std::move(entry));
+    apply(entry);
+    pending_keys_.emplace(entry.idempotency_key, KeyUse{entry.payload_digest, entry.sequence});
+    pending_.push_back(std::move(entry));
     return receipt;
   } catch (const std::overflow_error& error) {
     return Status::error(ErrorCode::overflow, std::string("amount out of range: ") + error.what());
@@ -134,15 +137,60 @@ Result<Receipt> Ledger::execute(const Command& command) {
 }
 
 std::optional<Result<Receipt>> Ledger::find_retry(const Command& command) const {
-  auto used = idempotency_.find(command.idempotency_key);
-  if (used == idempotency_.end()) return std::nullopt;
-  if (used->second.first != command_payload_digest(command)) {
+  Result<std::optional<KeyUse>> used = find_key(command.idempotency_key);
+  if (!used.is_ok()) return Result<Receipt>(used.status());
+  if (!used.value()) return std::nullopt;
+  if (used.value()->payload != command_payload_digest(command)) {
     return Result<Receipt>(Status::error(
         ErrorCode::idempotency_conflict,
         "idempotency key '" + command.idempotency_key + "' was used for a different request"));
   }
-  const auto& original = journal_[used->second.second - 1];
-  return Result<Receipt>(Receipt{original.sequence, original.hash, true});
+  Result<JournalEntry> original = entry(used.value()->sequence);
+  if (!original.is_ok()) return Result<Receipt>(original.status());
+  return Result<Receipt>(Receipt{original.value().sequence, original.value().hash, true});
+}
+
+Result<JournalEntry> Ledger::entry(std::uint64_t sequence) const {
+  const std::uint64_t first_pending = last_sequence_ - pending_.size() + 1;
+  if (sequence >= first_pending && sequence <= last_sequence_)
+    return pending_[sequence - first_pending];
+  if (sequence == 0 || sequence > last_sequence_ || archive_ == nullptr)
+    return Status::error(ErrorCode::not_found, "no transaction " + std::to_string(sequence));
+  Result<JournalEntry> read = archive_->read_entry(sequence);
+  if (read.is_ok() && read.value().sequence != sequence) {
+    return Status::error(ErrorCode::corruption,
+                         "transaction " + std::to_string(sequence) + " is stored under another");
+  }
+  return read;
+}
+
+Result<std::optional<KeyUse>> Ledger::find_key(const std::string& key) const {
+  if (auto pending = pending_keys_.find(key); pending != pending_keys_.end())
+    return std::optional<KeyUse>(pending->second);
+  if (archive_ == nullptr) return std::optional<KeyUse>();
+  return archive_->find_key(key);
+}
+
+void Ledger::mark_committed(const JournalArchive& archive) {
+  archive_ = &archive;
+  pending_.clear();
+  pending_keys_.clear();
+}
+
+LedgerSnapshot Ledger::snapshot() const {
+  assert(pending_.empty());
+  return LedgerSnapshot{last_sequence_, chain_head_, last_time_, accounts_, reversed_by_};
+}
+
+Ledger Ledger::restore(LedgerSnapshot snapshot, const JournalArchive& archive) {
+  Ledger ledger;
+  ledger.archive_ = &archive;
+  ledger.last_sequence_ = snapshot.last_sequence;
+  ledger.chain_head_ = snapshot.chain_head;
+  ledger.last_time_ = snapshot.last_time_unix_s;
+  ledger.accounts_ = std::move(snapshot.accounts);
+  ledger.reversed_by_ = std::move(snapshot.reversed_by);
+  return ledger;
 }
 
 Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& payload) const {
@@ -171,9 +219,11 @@ Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& p
       return Status::error(ErrorCode::not_found,
                            "no transaction " + std::to_string(target) + " to reverse");
     }
+    Result<JournalEntry> original = this->entry(target);
+    if (!original.is_ok()) return original.status();
     entry.kind = EntryKind::transaction;
     entry.reverses = target;
-    for (const auto& posting : journal_[target - 1].postings)
+    for (const auto& posting : original.value().postings)
       entry.postings.push_back({posting.account, -posting.amount});
   }
   return entry;
@@ -192,11 +242,8 @@ Status Ledger::check_new_account(const Account& account,
 
 // Everything that makes an entry acceptable given the state before it. Pure: changes nothing.
 Status Ledger::check_entry(const JournalEntry& entry) const {
-  if (!journal_.empty() && entry.time_unix_s < journal_.back().time_unix_s) {
+  if (last_sequence_ > 0 && entry.time_unix_s < last_time_) {
     return invalid("time goes backwards: the journal is in time order");
-  }
-  if (idempotency_.contains(entry.idempotency_key)) {
-    return Status::error(ErrorCode::corruption, "idempotency key used twice in the journal");
   }
   if (entry.kind == EntryKind::open_account) return check_new_account(entry.account, {});
   std::map<std::string, AccountState> opened;  // accounts an event opens, visible to its postings
@@ -205,7 +252,9 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
     opened.emplace(account.id, AccountState{account, Money()});
   }
   if (entry.reverses) {
-    const auto& original = journal_[*entry.reverses - 1];
+    Result<JournalEntry> read = this->entry(*entry.reverses);
+    if (!read.is_ok()) return read.status();
+    const JournalEntry& original = read.value();
     if (original.kind != EntryKind::transaction)
       return invalid("only a transaction can be reversed");
     if (original.reverses)
@@ -244,7 +293,7 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
   return Status::ok();
 }
 
-void Ledger::apply(JournalEntry entry) {
+void Ledger::apply(const JournalEntry& entry) {
   assert(entry.sequence == last_sequence() + 1);
   assert(entry.previous_hash == chain_head_);
   if (entry.kind == EntryKind::open_account) {
@@ -260,9 +309,9 @@ void Ledger::apply(JournalEntry entry) {
     assert(total.is_zero());
     if (entry.reverses) reversed_by_.emplace(*entry.reverses, entry.sequence);
   }
-  idempotency_.emplace(entry.idempotency_key, std::make_pair(entry.payload_digest, entry.sequence));
+  last_sequence_ = entry.sequence;
+  last_time_ = entry.time_unix_s;
   chain_head_ = entry.hash;
-  journal_.push_back(std::move(entry));
 }
 
 Status Ledger::replay(const JournalEntry& entry) {
@@ -281,7 +330,9 @@ Status Ledger::replay(const JournalEntry& entry) {
     if (entry.reverses) {
       if (*entry.reverses == 0 || *entry.reverses > last_sequence())
         return corrupt("reverses an unknown transaction");
-      const auto& original = journal_[*entry.reverses - 1].postings;
+      Result<JournalEntry> read = this->entry(*entry.reverses);
+      if (!read.is_ok()) return corrupt(read.status().message());
+      const auto& original = read.value().postings;
       bool mirrors = original.size() == entry.postings.size();
       for (std::size_t i = 0; mirrors && i < original.size(); ++i) {
         mirrors = original[i].account == entry.postings[i].account &&

@@ -1,9 +1,14 @@
 // The ledger core: a deterministic state machine. Commands go in, journal entries come
-// out; no clock, no randomness, no I/O. The same commands always give byte-identical
-// entries and the same chain head (rule 11).
+// out; no clock, no randomness, no I/O of its own. The same commands always give
+// byte-identical entries and the same chain head (rule 11).
+//
+// Memory holds the balances, the chain head and the entries not yet committed; committed
+// history is read back through a JournalArchive (the store) when a retry or a reversal needs
+// it, so memory does not grow with the journal.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -18,6 +23,34 @@ struct AccountState {
   Money balance;  // debits minus credits
   // The balance on the account's normal side (what its floor constrains).
   Money normal_balance() const { return is_debit_normal(account.type) ? balance : -balance; }
+};
+
+// How an idempotency key was first used.
+struct KeyUse {
+  Digest payload{};  // what the key was used for; a retry must match it
+  std::uint64_t sequence = 0;
+  bool operator==(const KeyUse&) const = default;
+};
+
+// Committed history, read back on demand (implemented by the stores).
+class JournalArchive {
+ public:
+  // The committed entry with this sequence; not_found if there is none.
+  virtual Result<JournalEntry> read_entry(std::uint64_t sequence) const = 0;
+  // The committed use of an idempotency key, if any.
+  virtual Result<std::optional<KeyUse>> find_key(const std::string& key) const = 0;
+
+ protected:
+  ~JournalArchive() = default;
+};
+
+// The ledger's whole in-memory state once its entries are committed: what a checkpoint holds.
+struct LedgerSnapshot {
+  std::uint64_t last_sequence = 0;
+  Digest chain_head{};
+  std::int64_t last_time_unix_s = 0;
+  std::map<std::string, AccountState> accounts;
+  std::map<std::uint64_t, std::uint64_t> reversed_by;  // reversed sequence -> reversing one
 };
 
 class Ledger {
@@ -38,35 +71,52 @@ class Ledger {
   std::optional<Result<Receipt>> find_retry(const Command& command) const;
 
   // Re-applies an entry read back from a store, checking everything execute would have
-  // checked plus the chain: sequence, previous hash and the entry's own hash.
+  // checked plus the chain: sequence, previous hash and the entry's own hash. Whether its
+  // key was used before is for the caller to check (replay_journal does, against the store).
+  // The entry is not kept: it is already committed.
   Status replay(const JournalEntry& entry);
 
-  const std::vector<JournalEntry>& journal() const { return journal_; }
-  std::uint64_t last_sequence() const { return journal_.size(); }
+  // Entries executed but not yet committed, oldest first.
+  const std::vector<JournalEntry>& pending() const { return pending_; }
+  // The pending entries are now durable in `archive`, which answers for them from now on.
+  void mark_committed(const JournalArchive& archive);
+  // Where committed history is read from (null until the ledger is loaded or committed).
+  const JournalArchive* archive() const { return archive_; }
+  // An entry by sequence, pending or committed.
+  Result<JournalEntry> entry(std::uint64_t sequence) const;
+  // How a key was first used, pending or committed.
+  Result<std::optional<KeyUse>> find_key(const std::string& key) const;
+
+  std::uint64_t last_sequence() const { return last_sequence_; }
+  std::int64_t last_time_unix_s() const { return last_time_; }
   const Digest& chain_head() const { return chain_head_; }  // all zero while empty
   const std::map<std::string, AccountState>& accounts() const { return accounts_; }
   const AccountState* find_account(const std::string& id) const;
   // Sum of all balances; zero whenever every transaction balanced.
   Money trial_balance() const;
-  // The key's payload digest and sequence, if the key has been used.
-  const std::unordered_map<std::string, std::pair<Digest, std::uint64_t>>& idempotency() const {
-    return idempotency_;
-  }
   // The sequence of the entry that reversed `sequence`, if any.
   std::optional<std::uint64_t> reversed_by(std::uint64_t sequence) const;
+
+  // The committed state, and a ledger rebuilt from it reading history from `archive`.
+  // REQUIRES for snapshot(): nothing pending.
+  LedgerSnapshot snapshot() const;
+  static Ledger restore(LedgerSnapshot snapshot, const JournalArchive& archive);
 
  private:
   Result<JournalEntry> build_entry(const Command& command, const Digest& payload) const;
   Status check_entry(const JournalEntry& entry) const;
   Status check_new_account(const Account& account,
                            const std::map<std::string, AccountState>& opened) const;
-  void apply(JournalEntry entry);
+  void apply(const JournalEntry& entry);
 
-  std::vector<JournalEntry> journal_;
+  std::vector<JournalEntry> pending_;
+  std::unordered_map<std::string, KeyUse> pending_keys_;
+  const JournalArchive* archive_ = nullptr;
+  std::uint64_t last_sequence_ = 0;
   Digest chain_head_{};
+  std::int64_t last_time_ = 0;
   std::map<std::string, AccountState> accounts_;
-  std::unordered_map<std::string, std::pair<Digest, std::uint64_t>> idempotency_;
-  std::unordered_map<std::uint64_t, std::uint64_t> reversed_by_;
+  std::map<std::uint64_t, std::uint64_t> reversed_by_;
 };
 
 }  // namespace backstop

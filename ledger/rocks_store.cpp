@@ -1,11 +1,15 @@
 // RocksStore: the journal and its caches in one RocksDB database, one column family each.
 // Layout (docs/journal-format.md): journal[seq] = record; accounts[id] = cached balance;
-// idempotency[key] = payload digest + seq; indexes = postings by account, reversals;
-// default["head"] = last seq + chain head.
+// idempotency[key] = payload digest + seq; default["head"] = last seq + chain head;
+// default["side:" key] = a layer's side records. `indexes` is only read from older stores:
+// nothing reads postings by account from the store, so they are no longer written.
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <cassert>
 #include <set>
 
 #include "ledger/encoding.hpp"
@@ -34,6 +38,24 @@ std::string digest_bytes(const Digest& digest) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
+Digest read_digest(std::string_view bytes) {
+  Digest digest{};
+  std::copy(bytes.begin(), bytes.begin() + digest.size(), digest.begin());
+  return digest;
+}
+
+const std::string side_prefix = "side:";
+
+// Point lookups (a new request's key, a retry's entry) mostly ask for keys that exist or
+// are new; a Bloom filter answers "new" without reading a block.
+rocksdb::ColumnFamilyOptions family_options() {
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions options;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
 }  // namespace
 
 struct RocksStore::Impl {
@@ -59,7 +81,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   db_options.paranoid_checks = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : family_names)
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(name, family_options());
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -73,10 +95,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   return std::unique_ptr<RocksStore>(new RocksStore(std::move(impl)));
 }
 
-Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> entries) {
+Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> entries,
+                          std::span<const SideRecord> side) {
   if (impl_->options.read_only)
     return Status::error(ErrorCode::io_error, "the store is open read-only");
-  if (entries.empty()) return Status::ok();
   auto& families = impl_->families;
   rocksdb::WriteBatch batch;
   std::set<std::string> touched;
@@ -87,13 +109,7 @@ Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> en
               digest_bytes(entry.payload_digest) + key);
     if (entry.kind == EntryKind::open_account) touched.insert(entry.account.id);
     for (const auto& account : entry.event_accounts) touched.insert(account.id);
-    for (const auto& posting : entry.postings) {
-      touched.insert(posting.account);
-      batch.Put(families[indexes_family], "posting/" + posting.account + "/" + key,
-                posting.amount.pence().str());
-    }
-    if (entry.reverses)
-      batch.Put(families[indexes_family], "reversal/" + encode_sequence_key(*entry.reverses), key);
+    for (const auto& posting : entry.postings) touched.insert(posting.account);
   }
   // Balances as they stand after the last entry of the group.
   for (const auto& id : touched) {
@@ -101,18 +117,65 @@ Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> en
     assert(state != nullptr);
     batch.Put(families[accounts_family], id, state->balance.pence().str());
   }
-  const auto& last = entries.back();
-  batch.Put(families[meta_family], "head",
-            encode_sequence_key(last.sequence) + digest_bytes(last.hash));
+  if (!entries.empty()) {
+    const auto& last = entries.back();
+    batch.Put(families[meta_family], "head",
+              encode_sequence_key(last.sequence) + digest_bytes(last.hash));
+  }
+  for (const auto& record : side)
+    batch.Put(families[meta_family], side_prefix + record.key, record.value);
+  if (batch.Count() == 0) return Status::ok();
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->options.sync;
   return from_rocks(impl_->db->Write(write_options, &batch), "commit failed");
 }
 
-Status RocksStore::for_each_record(const RecordVisitor& visit) const {
+Status RocksStore::write_side(std::span<const SideRecord> side) {
+  static const Ledger nothing;
+  return commit(nothing, {}, side);
+}
+
+Result<std::optional<std::string>> RocksStore::read_side(const std::string& key) const {
+  std::string value;
+  const rocksdb::Status status = impl_->db->Get(
+      rocksdb::ReadOptions(), impl_->families[meta_family], side_prefix + key, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return from_rocks(status, "reading '" + key + "' failed");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<JournalEntry> RocksStore::read_entry(std::uint64_t sequence) const {
+  std::string record;
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->families[journal_family],
+                     encode_sequence_key(sequence), &record);
+  const std::string what = "transaction " + std::to_string(sequence);
+  if (status.IsNotFound()) return Status::error(ErrorCode::not_found, "no " + what);
+  if (!status.ok()) return from_rocks(status, "reading " + what + " failed");
+  Result<JournalEntry> entry = decode_entry_record(record);
+  if (!entry.is_ok())
+    return Status::error(ErrorCode::corruption, what + ": " + entry.status().message());
+  return entry;
+}
+
+Result<std::optional<KeyUse>> RocksStore::find_key(const std::string& key) const {
+  std::string value;
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->families[idempotency_family], key, &value);
+  if (status.IsNotFound()) return std::optional<KeyUse>();
+  if (!status.ok()) return from_rocks(status, "reading an idempotency record failed");
+  auto sequence = value.size() == 40 ? decode_sequence_key(value.substr(32)) : std::nullopt;
+  if (!sequence)
+    return Status::error(ErrorCode::corruption, "idempotency record of '" + key + "' is unreadable");
+  return std::optional<KeyUse>(KeyUse{read_digest(value), *sequence});
+}
+
+Status RocksStore::for_each_record(const RecordVisitor& visit, std::uint64_t first) const {
+  rocksdb::ReadOptions read_options;
+  read_options.readahead_size = 2 << 20;  // a replay reads the whole journal in order
   std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->families[journal_family]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      impl_->db->NewIterator(read_options, impl_->families[journal_family]));
+  for (it->Seek(encode_sequence_key(first)); it->Valid(); it->Next()) {
     auto sequence = decode_sequence_key(it->key().ToStringView());
     if (!sequence)
       return Status::error(ErrorCode::corruption, "journal key is not a sequence number");
@@ -122,35 +185,54 @@ Status RocksStore::for_each_record(const RecordVisitor& visit) const {
   return from_rocks(it->status(), "reading the journal failed");
 }
 
+namespace {
+
+Result<std::map<std::string, Money>> read_balances(rocksdb::DB& db,
+                                                   rocksdb::ColumnFamilyHandle* family) {
+  std::map<std::string, Money> balances;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto balance = Money::from_pence_string(it->value().ToStringView());
+    if (!balance)
+      return Status::error(ErrorCode::corruption,
+                           "cached balance of '" + it->key().ToString() + "' is unreadable");
+    balances[it->key().ToString()] = *balance;
+  }
+  if (Status status = from_rocks(it->status(), "reading accounts failed"); !status.is_ok())
+    return status;
+  return balances;
+}
+
+Result<std::uint64_t> count_keys(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family) {
+  std::uint64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (Status status = from_rocks(it->status(), "reading idempotency keys failed");
+      !status.is_ok())
+    return status;
+  return count;
+}
+
+}  // namespace
+
 Result<StoreCaches> RocksStore::read_caches() const {
   StoreCaches caches;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->families[accounts_family]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto balance = Money::from_pence_string(it->value().ToStringView());
-      if (!balance)
-        return Status::error(ErrorCode::corruption,
-                             "cached balance of '" + it->key().ToString() + "' is unreadable");
-      caches.balances[it->key().ToString()] = *balance;
-    }
-    if (Status status = from_rocks(it->status(), "reading accounts failed"); !status.is_ok())
-      return status;
+  auto balances = read_balances(*impl_->db, impl_->families[accounts_family]);
+  if (!balances.is_ok()) return balances.status();
+  caches.balances = std::move(balances).value();
+  auto keys = count_keys(*impl_->db, impl_->families[idempotency_family]);
+  if (!keys.is_ok()) return keys.status();
+  caches.keys = keys.value();
+  std::string head;
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->families[meta_family], "head", &head);
+  if (status.ok()) {
+    auto sequence = head.size() == 40 ? decode_sequence_key(head.substr(0, 8)) : std::nullopt;
+    if (!sequence) return Status::error(ErrorCode::corruption, "the head record is unreadable");
+    caches.head = std::make_pair(*sequence, read_digest(std::string_view(head).substr(8)));
+  } else if (!status.IsNotFound()) {
+    return from_rocks(status, "reading the head record failed");
   }
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->families[idempotency_family]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const auto value = it->value().ToStringView();
-    auto sequence = value.size() == 40 ? decode_sequence_key(value.substr(32)) : std::nullopt;
-    if (!sequence)
-      return Status::error(ErrorCode::corruption,
-                           "idempotency record of '" + it->key().ToString() + "' is unreadable");
-    Digest digest;
-    std::copy(value.begin(), value.begin() + 32, digest.begin());
-    caches.idempotency[it->key().ToString()] = {digest, *sequence};
-  }
-  if (Status status = from_rocks(it->status(), "reading idempotency keys failed"); !status.is_ok())
-    return status;
   return caches;
 }
 

@@ -4,18 +4,30 @@
 
 namespace backstop {
 
-Status replay_journal(const Store& store,
-                      const std::function<Status(const JournalEntry&)>& replay) {
-  return store.for_each_record([&](std::uint64_t key_sequence, std::string_view record) {
-    const std::string where = "transaction " + std::to_string(key_sequence) + ": ";
-    Result<JournalEntry> entry = decode_entry_record(record);
-    if (!entry.is_ok())
-      return Status::error(ErrorCode::corruption, where + entry.status().message());
-    if (entry.value().sequence != key_sequence) {
-      return Status::error(ErrorCode::corruption, where + "stored under the wrong sequence number");
-    }
-    return replay(entry.value());
-  });
+Status replay_journal(const Store& store, const std::function<Status(const JournalEntry&)>& replay,
+                      std::uint64_t first) {
+  return store.for_each_record(
+      [&](std::uint64_t key_sequence, std::string_view record) {
+        const std::string where = "transaction " + std::to_string(key_sequence) + ": ";
+        Result<JournalEntry> entry = decode_entry_record(record);
+        if (!entry.is_ok())
+          return Status::error(ErrorCode::corruption, where + entry.status().message());
+        const JournalEntry& read = entry.value();
+        if (read.sequence != key_sequence) {
+          return Status::error(ErrorCode::corruption,
+                               where + "stored under the wrong sequence number");
+        }
+        // The store keeps one record per key, so a key used twice shows here as a record
+        // naming another sequence.
+        Result<std::optional<KeyUse>> key = store.find_key(read.idempotency_key);
+        if (!key.is_ok()) return key.status();
+        if (key.value() != KeyUse{read.payload_digest, read.sequence}) {
+          return Status::error(ErrorCode::corruption,
+                               where + "its idempotency record disagrees with the journal");
+        }
+        return replay(read);
+      },
+      first);
 }
 
 Status check_caches(const Ledger& ledger, const Store& store) {
@@ -37,24 +49,26 @@ Status check_caches(const Ledger& ledger, const Store& store) {
     return Status::error(ErrorCode::corruption,
                          "the store caches balances of accounts the journal never opened");
   }
-  const auto& keys = caches.value().idempotency;
-  for (const auto& [key, used] : ledger.idempotency()) {
-    auto cached = keys.find(key);
-    if (cached == keys.end() || cached->second != used) {
-      return Status::error(ErrorCode::corruption,
-                           "transaction " + std::to_string(used.second) +
-                               ": its idempotency record disagrees with the journal");
-    }
-  }
-  if (keys.size() != ledger.idempotency().size()) {
+  // Every entry's own key record was checked as it was replayed; any other is extra.
+  if (caches.value().keys != ledger.last_sequence()) {
     return Status::error(ErrorCode::corruption,
                          "the store holds idempotency keys the journal never used");
+  }
+  const auto& head = caches.value().head;
+  const bool head_agrees = ledger.last_sequence() == 0
+                               ? !head
+                               : head && head->first == ledger.last_sequence() &&
+                                     head->second == ledger.chain_head();
+  if (!head_agrees) {
+    return Status::error(ErrorCode::corruption,
+                         "the stored head record disagrees with the journal's last entry");
   }
   return Status::ok();
 }
 
 Result<Ledger> load_ledger(const Store& store) {
   Ledger ledger;
+  ledger.mark_committed(store);  // history is read from the store from the start
   if (Status replayed =
           replay_journal(store, [&](const JournalEntry& entry) { return ledger.replay(entry); });
       !replayed.is_ok()) {
@@ -64,34 +78,61 @@ Result<Ledger> load_ledger(const Store& store) {
   return ledger;
 }
 
-Result<std::size_t> commit_pending(Store& store, const Ledger& ledger, std::size_t committed) {
-  const auto& journal = ledger.journal();
-  assert(committed <= journal.size());
-  if (committed == journal.size()) return committed;
-  std::span<const JournalEntry> pending(journal.data() + committed, journal.size() - committed);
-  if (Status status = store.commit(ledger, pending); !status.is_ok()) return status;
-  return journal.size();
+Status commit_pending(Store& store, Ledger& ledger, std::span<const SideRecord> side) {
+  if (ledger.pending().empty() && side.empty()) return Status::ok();
+  if (Status status = store.commit(ledger, ledger.pending(), side); !status.is_ok()) return status;
+  ledger.mark_committed(store);
+  return Status::ok();
 }
 
-Status MemoryStore::commit(const Ledger& ledger, std::span<const JournalEntry> entries) {
+Status MemoryStore::commit(const Ledger& ledger, std::span<const JournalEntry> entries,
+                           std::span<const SideRecord> side) {
   for (const auto& entry : entries) {
     records_[entry.sequence] = encode_entry_record(entry);
-    caches_.idempotency[entry.idempotency_key] = {entry.payload_digest, entry.sequence};
+    keys_[entry.idempotency_key] = KeyUse{entry.payload_digest, entry.sequence};
     if (entry.kind == EntryKind::open_account) caches_.balances[entry.account.id] = Money();
     for (const auto& account : entry.event_accounts) caches_.balances[account.id] = Money();
     for (const auto& posting : entry.postings)
       caches_.balances[posting.account] = ledger.find_account(posting.account)->balance;
   }
+  if (!entries.empty()) {
+    caches_.keys = keys_.size();
+    caches_.head = std::make_pair(entries.back().sequence, entries.back().hash);
+  }
+  return write_side(side);
+}
+
+Status MemoryStore::write_side(std::span<const SideRecord> side) {
+  for (const auto& record : side) side_[record.key] = record.value;
   return Status::ok();
 }
 
-Status MemoryStore::for_each_record(const RecordVisitor& visit) const {
-  for (const auto& [sequence, record] : records_) {
-    if (Status status = visit(sequence, record); !status.is_ok()) return status;
+Result<std::optional<std::string>> MemoryStore::read_side(const std::string& key) const {
+  auto found = side_.find(key);
+  if (found == side_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(found->second);
+}
+
+Status MemoryStore::for_each_record(const RecordVisitor& visit, std::uint64_t first) const {
+  for (auto it = records_.lower_bound(first); it != records_.end(); ++it) {
+    if (Status status = visit(it->first, it->second); !status.is_ok()) return status;
   }
   return Status::ok();
 }
 
 Result<StoreCaches> MemoryStore::read_caches() const { return caches_; }
+
+Result<JournalEntry> MemoryStore::read_entry(std::uint64_t sequence) const {
+  auto found = records_.find(sequence);
+  if (found == records_.end())
+    return Status::error(ErrorCode::not_found, "no transaction " + std::to_string(sequence));
+  return decode_entry_record(found->second);
+}
+
+Result<std::optional<KeyUse>> MemoryStore::find_key(const std::string& key) const {
+  auto found = keys_.find(key);
+  if (found == keys_.end()) return std::optional<KeyUse>();
+  return std::optional<KeyUse>(found->second);
+}
 
 }  // namespace backstop

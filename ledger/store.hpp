@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -16,20 +17,34 @@ namespace backstop {
 // What a store caches beside the journal, so that verify can compare it with a replay.
 struct StoreCaches {
   std::map<std::string, Money> balances;  // account id -> debits minus credits
-  std::map<std::string, std::pair<Digest, std::uint64_t>> idempotency;  // key -> payload, sequence
+  std::uint64_t keys = 0;                 // idempotency records held
+  std::optional<std::pair<std::uint64_t, Digest>> head;  // the last committed sequence and hash
 };
 
-class Store {
+// Derived records a layer keeps beside the journal, committed atomically with it (receipt
+// results, checkpoints). They can always be rebuilt by replaying the journal, so nothing
+// derived from them is trusted without a check.
+struct SideRecord {
+  std::string key;
+  std::string value;
+};
+
+class Store : public JournalArchive {
  public:
   virtual ~Store() = default;
 
-  // Makes `entries` (the ledger's newest, in order, already applied to `ledger`) durable
-  // in one atomic write, with the caches they change. REQUIRES: a single writer.
-  virtual Status commit(const Ledger& ledger, std::span<const JournalEntry> entries) = 0;
+  // Makes `entries` (the ledger's pending ones, in order, already applied to `ledger`) and
+  // `side` durable in one atomic write, with the caches they change. REQUIRES: one writer.
+  virtual Status commit(const Ledger& ledger, std::span<const JournalEntry> entries,
+                        std::span<const SideRecord> side = {}) = 0;
+  // Writes side records alone (durably), e.g. a checkpoint.
+  virtual Status write_side(std::span<const SideRecord> side) = 0;
+  virtual Result<std::optional<std::string>> read_side(const std::string& key) const = 0;
 
-  // Visits every stored journal record in sequence order, stopping at the first error.
+  // Visits the stored journal records from `first` on, in sequence order, stopping at the
+  // first error.
   using RecordVisitor = std::function<Status(std::uint64_t key_sequence, std::string_view record)>;
-  virtual Status for_each_record(const RecordVisitor& visit) const = 0;
+  virtual Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const = 0;
 
   virtual Result<StoreCaches> read_caches() const = 0;
 };
@@ -40,23 +55,30 @@ class Store {
 Result<Ledger> load_ledger(const Store& store);
 
 // The two halves of load_ledger, for layers that replay through their own state machine:
-// decode every stored record in order and hand it to `replay`, then compare the store's
-// caches with the ledger that the replay built.
-Status replay_journal(const Store& store, const std::function<Status(const JournalEntry&)>& replay);
+// decode every stored record from `first` on, check its idempotency record, and hand it to
+// `replay`; then compare the store's caches with the ledger that the replay built.
+Status replay_journal(const Store& store, const std::function<Status(const JournalEntry&)>& replay,
+                      std::uint64_t first = 1);
 Status check_caches(const Ledger& ledger, const Store& store);
 
-// Commits everything the ledger holds beyond `committed` (a count of entries) and
-// returns the new count.
-Result<std::size_t> commit_pending(Store& store, const Ledger& ledger, std::size_t committed);
+// Commits the ledger's pending entries (and `side`) and marks them committed.
+Status commit_pending(Store& store, Ledger& ledger, std::span<const SideRecord> side = {});
 
 class MemoryStore final : public Store {
  public:
-  Status commit(const Ledger& ledger, std::span<const JournalEntry> entries) override;
-  Status for_each_record(const RecordVisitor& visit) const override;
+  Status commit(const Ledger& ledger, std::span<const JournalEntry> entries,
+                std::span<const SideRecord> side = {}) override;
+  Status write_side(std::span<const SideRecord> side) override;
+  Result<std::optional<std::string>> read_side(const std::string& key) const override;
+  Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
   Result<StoreCaches> read_caches() const override;
+  Result<JournalEntry> read_entry(std::uint64_t sequence) const override;
+  Result<std::optional<KeyUse>> find_key(const std::string& key) const override;
 
  private:
   std::map<std::uint64_t, std::string> records_;
+  std::map<std::string, KeyUse> keys_;
+  std::map<std::string, std::string> side_;
   StoreCaches caches_;
 };
 
@@ -72,9 +94,14 @@ class RocksStore final : public Store {
                                                   RocksStoreOptions options = {});
   ~RocksStore() override;
 
-  Status commit(const Ledger& ledger, std::span<const JournalEntry> entries) override;
-  Status for_each_record(const RecordVisitor& visit) const override;
+  Status commit(const Ledger& ledger, std::span<const JournalEntry> entries,
+                std::span<const SideRecord> side = {}) override;
+  Status write_side(std::span<const SideRecord> side) override;
+  Result<std::optional<std::string>> read_side(const std::string& key) const override;
+  Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
   Result<StoreCaches> read_caches() const override;
+  Result<JournalEntry> read_entry(std::uint64_t sequence) const override;
+  Result<std::optional<KeyUse>> find_key(const std::string& key) const override;
 
   struct Impl;
 

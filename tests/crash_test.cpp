@@ -30,8 +30,7 @@ constexpr int rounds = 24;
   auto loaded = load_ledger(*store.value());
   if (!loaded.is_ok()) _exit(21);
   Ledger ledger = std::move(loaded).value();
-  std::size_t committed = ledger.journal().size();
-  std::int64_t time = ledger.journal().empty() ? 1 : ledger.journal().back().time_unix_s;
+  std::int64_t time = ledger.last_sequence() == 0 ? 1 : ledger.last_time_unix_s();
   if (ledger.find_account("fund:cash") == nullptr) {
     (void)ledger.execute(
         open_account("open-cash", "fund:cash", AccountType::asset, std::nullopt, time));
@@ -52,9 +51,7 @@ constexpr int rounds = 24;
         _exit(22);
       acknowledged += key + "\n";
     }
-    auto done = commit_pending(*store.value(), ledger, committed);
-    if (!done.is_ok()) _exit(23);
-    committed = done.value();
+    if (!commit_pending(*store.value(), ledger).is_ok()) _exit(23);
     // Only now is the group durable: acknowledge it.
     if (write(write_fd, acknowledged.data(), acknowledged.size()) !=
         static_cast<ssize_t>(acknowledged.size()))
@@ -102,11 +99,15 @@ TEST_CASE(
     auto ledger = load_ledger(*store.value());  // verifies the chain and every balance
     REQUIRE(ledger.is_ok());
     REQUIRE(ledger.value().trial_balance().is_zero());
-    const auto& present = ledger.value().idempotency();
+    std::set<std::string> present;
+    REQUIRE(replay_journal(*store.value(), [&](const JournalEntry& entry) {
+              present.insert(entry.idempotency_key);
+              return Status::ok();
+            }).is_ok());
     for (const auto& key : acknowledged) REQUIRE(present.contains(key));
     // Every group is all there or not at all.
     std::map<std::string, std::pair<int, int>> groups;  // "r.g" -> (seen, size)
-    for (const auto& [key, unused] : present) {
+    for (const auto& key : present) {
       if (key.starts_with("open-")) continue;
       const auto last_dot = key.rfind('.');
       const auto of = key.rfind("of");

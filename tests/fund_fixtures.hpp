@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "fund/codec.hpp"
 #include "fund/fund.hpp"
@@ -34,6 +35,9 @@ class FundDriver {
   // Scenario tests verify everything after every step: the whole trial balance, and the
   // stored journal replayed (chain, balances, decisions). Large tests sample instead.
   bool verify_every_step = false;
+  // When set, a checkpoint is written after a step with this chance (1 in n), seeded.
+  int checkpoint_one_in = 0;
+  std::mt19937_64 checkpoint_random{7};
 
   // Executes and requires success; returns the result.
   json::object ok(const std::string& actor, json::object command) {
@@ -62,19 +66,20 @@ class FundDriver {
     auto receipt = decoded.is_ok()
                        ? fund.execute(FundRequest{key, time_unix_s, *who, decoded.value()})
                        : Result<FundReceipt>(decoded.status());
-    const std::size_t before = committed_;
-    committed_ = commit_pending(store, fund.ledger(), committed_).value();
     // The new entry balances and keeps the floors of what it touched; the whole trial
     // balance is summed every 500 steps (it is O(accounts), and scale tests take 10^5 steps).
-    for (std::size_t i = before; i < committed_; ++i) {
+    for (const auto& entry : fund.ledger().pending()) {
       Money sum;
-      for (const auto& posting : fund.ledger().journal()[i].postings) {
+      for (const auto& posting : entry.postings) {
         sum += posting.amount;
         const auto* state = fund.ledger().find_account(posting.account);
         if (state->account.floor) REQUIRE(state->normal_balance() >= *state->account.floor);
       }
       REQUIRE(sum.is_zero());
     }
+    REQUIRE(fund.commit(store).is_ok());
+    if (checkpoint_one_in > 0 && checkpoint_random() % checkpoint_one_in == 0)
+      REQUIRE(fund.write_checkpoint(store).is_ok());
     if (verify_every_step) {
       REQUIRE(fund.ledger().trial_balance().is_zero());
       auto replayed = load_fund(store);
@@ -103,7 +108,6 @@ class FundDriver {
   }
 
  private:
-  std::size_t committed_ = 0;
   std::size_t steps_ = 0;
 };
 

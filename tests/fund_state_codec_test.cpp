@@ -499,16 +499,6 @@ TEST_CASE("state codec: each of rule 2's parameters, changed alone, changes the 
   }
 }
 
-TEST_CASE("state codec: results are not part of the encoded state") {
-  FundState state = full_state();
-  state.results[7] = MemberRenamed{"05A", "North"};
-  const auto decoded = decode_state(encode_state(state));
-  REQUIRE(decoded.is_ok());
-  REQUIRE(decoded.value().results.empty());
-  state.results.clear();
-  REQUIRE(decoded.value() == state);
-}
-
 TEST_CASE("state codec: 400 random states read back equal, byte for byte") {
   std::size_t bytes_total = 0;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) {

@@ -26,7 +26,7 @@ Digest write_journal(const std::string& directory, int transfers) {
             .execute(transfer("t" + std::to_string(i), "fund:reserve", "fund:cash", pounds("1.01")))
             .is_ok());
   }
-  REQUIRE(commit_pending(*store.value(), ledger, 0).is_ok());
+  REQUIRE(commit_pending(*store.value(), ledger).is_ok());
   return ledger.chain_head();
 }
 
@@ -42,7 +42,7 @@ TEST_CASE("rocks store: a reopened store holds exactly what was committed") {
   CHECK(ledger.value().chain_head() == head);
   CHECK(ledger.value().find_account("fund:cash")->balance == pounds("10.10"));
   CHECK_FALSE(
-      store.value()->commit(ledger.value(), ledger.value().journal()).is_ok());  // read-only
+      store.value()->commit(ledger.value(), ledger.value().pending()).is_ok());  // read-only
 }
 
 TEST_CASE("rocks store: opening a missing store read-only is an error, not a new store") {

@@ -27,14 +27,16 @@ int fail(const Status& status) {
   return exit_code::from_status(status);
 }
 
-Result<Fund> open_fund(const std::string& data, bool read_only,
+// Opens the store and loads the fund from it: a writer through open_fund (which brings an
+// older store's side records up to date), a reader from the checkpoint if it checks out.
+Result<Fund> load_from(const std::string& data, bool read_only,
                        std::unique_ptr<RocksStore>& store) {
   RocksStoreOptions options;
   options.read_only = read_only;
   auto opened = RocksStore::open(data, options);
   if (!opened.is_ok()) return opened.status();
   store = std::move(opened).value();
-  return load_fund(*store);
+  return read_only ? load_fund(*store) : open_fund(*store);
 }
 
 // Reads one request line: {"actor", "key", "time", "command"}.
@@ -110,7 +112,7 @@ struct RunReport {
 // program can drive the fund one request at a time.
 int run_requests(const std::string& data, std::istream& input, bool from_stdin, RunReport report) {
   std::unique_ptr<RocksStore> store;
-  auto fund = open_fund(data, false, store);
+  auto fund = load_from(data, false, store);
   if (!fund.is_ok()) return fail(fund.status());
   Sequencer sequencer(*store, fund.value());
   const Sequencer::Options options{.clamp_time = false, .stop_at_refusal = !report.keep_going};
@@ -145,6 +147,8 @@ int run_requests(const std::string& data, std::istream& input, bool from_stdin, 
     if (going && refused) going = report.print(request->status(), line_number, status);
   }
   if (going && !group.empty()) flush();
+  if (Status written = sequencer.checkpoint(); !written.is_ok() && status == exit_code::ok)
+    status = fail(written);
   std::cerr << "fund: " << report.applied << " applied, " << report.replayed
             << " already recorded\n";
   return status;
@@ -155,7 +159,7 @@ int run_read(const std::string& data, bool as_json,
              const std::function<Result<json::object>(const Fund&)>& read,
              const std::function<void(const json::object&)>& print) {
   std::unique_ptr<RocksStore> store;
-  auto fund = open_fund(data, true, store);
+  auto fund = load_from(data, true, store);
   if (!fund.is_ok()) return fail(fund.status());
   auto result = read(fund.value());
   if (!result.is_ok()) return fail(result.status());

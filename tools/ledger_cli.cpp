@@ -48,11 +48,10 @@ int run_command(const CommonOptions& common, Command command) {
   if (!store.is_ok()) return fail(store.status());
   auto ledger = load_ledger(*store.value());
   if (!ledger.is_ok()) return fail(ledger.status());
-  const std::size_t committed = ledger.value().journal().size();
   auto receipt = ledger.value().execute(command);
   if (!receipt.is_ok()) return fail(receipt.status());
-  if (auto done = commit_pending(*store.value(), ledger.value(), committed); !done.is_ok())
-    return fail(done.status());
+  if (Status done = commit_pending(*store.value(), ledger.value()); !done.is_ok())
+    return fail(done);
   std::cout << "transaction " << receipt.value().sequence << " " << to_hex(receipt.value().hash)
             << (receipt.value().replayed ? " (already recorded under this key)" : "") << "\n";
   return exit_code::ok;
@@ -106,8 +105,9 @@ int run_balances(const std::string& data, bool as_json) {
 int run_verify(const std::string& data, bool as_json) {
   auto store = open_store(data, true);
   if (!store.is_ok()) return fail(store.status());
-  // Replaying through the fund also decides every fund event again (docs/fund.md).
-  auto ledger = load_fund(*store.value());
+  // Replaying through the fund also decides every fund event again (docs/fund.md), and
+  // compares every receipt result and the checkpoint with what the replay gives.
+  auto ledger = load_fund(*store.value(), {.from_checkpoint = false, .check_side_records = true});
   if (!ledger.is_ok()) {
     if (as_json) {
       std::cout << boost::json::serialize(
@@ -143,11 +143,13 @@ int run_export(const std::string& data, const std::string& format, const std::st
   auto ledger = load_ledger(*store.value());
   if (!ledger.is_ok()) return fail(ledger.status());
   if (output.empty() || output == "-") {
-    export_hledger(ledger.value(), std::cout);
+    if (Status done = export_hledger(ledger.value(), *store.value(), std::cout); !done.is_ok())
+      return fail(done);
     return std::cout.good() ? exit_code::ok : exit_code::io_error;
   }
   std::ofstream file(output);
-  export_hledger(ledger.value(), file);
+  if (Status done = export_hledger(ledger.value(), *store.value(), file); !done.is_ok())
+    return fail(done);
   file.close();
   if (!file) return fail(Status::error(ErrorCode::io_error, "cannot write '" + output + "'"));
   return exit_code::ok;
