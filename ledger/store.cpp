@@ -1,33 +1,114 @@
 #include "ledger/store.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
 #include "ledger/encoding.hpp"
 
 namespace backstop {
 
+namespace {
+
+// Reads, decodes and checks one stored record: its hash (in decode), its place, and that its
+// idempotency record names it. The store keeps one record per key, so a key used twice
+// shows here as a record naming another sequence.
+Result<JournalEntry> read_checked(const Store& store, std::uint64_t key_sequence,
+                                  std::string_view record) {
+  const std::string where = "transaction " + std::to_string(key_sequence) + ": ";
+  Result<JournalEntry> entry = decode_entry_record(record);
+  if (!entry.is_ok()) return Status::error(ErrorCode::corruption, where + entry.status().message());
+  const JournalEntry& read = entry.value();
+  if (read.sequence != key_sequence)
+    return Status::error(ErrorCode::corruption, where + "stored under the wrong sequence number");
+  Result<std::optional<KeyUse>> key = store.find_key(read.idempotency_key);
+  if (!key.is_ok()) return key.status();
+  if (key.value() != KeyUse{read.payload_digest, read.sequence}) {
+    return Status::error(ErrorCode::corruption,
+                         where + "its idempotency record disagrees with the journal");
+  }
+  return entry;
+}
+
+// A bounded queue of batches between the reading stage and the replaying one. The reader
+// ends with an empty batch carrying its final status; the replayer may stop it early.
+class EntryPipe {
+ public:
+  struct Batch {
+    std::vector<JournalEntry> entries;
+    std::optional<Status> end;  // set on the last batch
+  };
+  static constexpr std::size_t batch_entries = 256;
+  static constexpr std::size_t batches_max = 16;
+
+  // False once the replayer has stopped: the reader then stops too.
+  bool push(Batch batch) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return stopped_ || batches_.size() < batches_max; });
+    if (stopped_) return false;
+    batches_.push_back(std::move(batch));
+    changed_.notify_all();
+    return true;
+  }
+  Batch pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !batches_.empty(); });
+    Batch batch = std::move(batches_.front());
+    batches_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> batches_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+// Two stages on two cores: a helper thread reads, decodes and checks the records (SHA-256,
+// key records); this thread replays them in order. The first error of either stage ends it.
 Status replay_journal(const Store& store, const std::function<Status(const JournalEntry&)>& replay,
                       std::uint64_t first) {
-  return store.for_each_record(
-      [&](std::uint64_t key_sequence, std::string_view record) {
-        const std::string where = "transaction " + std::to_string(key_sequence) + ": ";
-        Result<JournalEntry> entry = decode_entry_record(record);
-        if (!entry.is_ok())
-          return Status::error(ErrorCode::corruption, where + entry.status().message());
-        const JournalEntry& read = entry.value();
-        if (read.sequence != key_sequence) {
-          return Status::error(ErrorCode::corruption,
-                               where + "stored under the wrong sequence number");
-        }
-        // The store keeps one record per key, so a key used twice shows here as a record
-        // naming another sequence.
-        Result<std::optional<KeyUse>> key = store.find_key(read.idempotency_key);
-        if (!key.is_ok()) return key.status();
-        if (key.value() != KeyUse{read.payload_digest, read.sequence}) {
-          return Status::error(ErrorCode::corruption,
-                               where + "its idempotency record disagrees with the journal");
-        }
-        return replay(read);
-      },
-      first);
+  EntryPipe pipe;
+  std::thread reader([&] {
+    EntryPipe::Batch batch;
+    const Status status = store.for_each_record(
+        [&](std::uint64_t key_sequence, std::string_view record) {
+          Result<JournalEntry> entry = read_checked(store, key_sequence, record);
+          if (!entry.is_ok()) return entry.status();
+          batch.entries.push_back(std::move(entry).value());
+          if (batch.entries.size() < EntryPipe::batch_entries) return Status::ok();
+          return pipe.push(std::exchange(batch, {})) ? Status::ok()
+                                                      : Status::error(ErrorCode::io_error, "");
+        },
+        first);
+    batch.end = status;
+    pipe.push(std::move(batch));
+  });
+  Status outcome = Status::ok();
+  while (true) {
+    EntryPipe::Batch batch = pipe.pop();
+    for (const auto& entry : batch.entries) {
+      outcome = replay(entry);
+      if (!outcome.is_ok()) break;
+    }
+    if (!outcome.is_ok() || batch.end) {
+      if (outcome.is_ok()) outcome = *batch.end;
+      break;
+    }
+  }
+  pipe.stop();
+  reader.join();
+  return outcome;
 }
 
 Status check_caches(const Ledger& ledger, const Store& store) {
