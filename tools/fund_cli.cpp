@@ -262,6 +262,13 @@ void add_synthesize_command(CLI::App* fund, int& exit_status) {
       ->check(CLI::IsMember({"setup", "filing", "closing", "members"}));
   command->add_flag("--no-schedule", options->without_schedule,
                     "setup without the flat 0.8% schedule and receipts (price it instead)");
+  command
+      ->add_option("--specific-claims", options->specific_claims,
+                   "filing: exactly N specific claims, one per patient (default: drawn)")
+      ->check(CLI::Range(0, 10'000'000));
+  command->add_flag("--continuing", options->continuing,
+                    "a later year of the same fund: members already registered, and nothing "
+                    "earlier than the close of year - 1 (its --phase closing)");
   command->callback([options, &exit_status] {
     write_synthetic_year(*options, std::cout);
     exit_status = exit_code::ok;

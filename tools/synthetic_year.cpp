@@ -51,10 +51,20 @@ std::vector<Consortium> consortia(const SyntheticYearOptions& options, std::mt19
   return out;
 }
 
+constexpr std::int64_t day = 86'400;
+constexpr std::int64_t closing_day = 500;  // the close: after both claim deadlines
+
 // Collects requests and writes them in time order (the journal never goes back in time).
+// A continuing year opens only once the year before has closed (open_year requires it), so
+// nothing in it is stamped earlier than that close: an earlier time moves forward to it, as
+// backstopd's clock would stamp a request sent then.
 class Writer {
  public:
-  Writer(std::ostream& out, const SyntheticYearOptions& options) : out_(out), options_(options) {}
+  Writer(std::ostream& out, const SyntheticYearOptions& options)
+      : out_(out),
+        options_(options),
+        not_before_(options.continuing ? year_start_unix_s(options.year - 1) + closing_day * day
+                                       : 0) {}
   ~Writer() {
     std::stable_sort(lines_.begin(), lines_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -66,6 +76,7 @@ class Writer {
     }
   }
   void emit(const std::string& actor, std::int64_t time, json::object command) {
+    time = std::max(time, not_before_);
     lines_.emplace_back(
         time, json::object{{"actor", actor}, {"time", time}, {"command", std::move(command)}});
   }
@@ -73,6 +84,7 @@ class Writer {
  private:
   std::ostream& out_;
   const SyntheticYearOptions& options_;
+  std::int64_t not_before_;
   std::vector<std::pair<std::int64_t, json::object>> lines_;
 };
 
@@ -81,7 +93,6 @@ Money scaled(const Money& amount, double factor) {
       static_cast<std::int64_t>(std::llround(static_cast<double>(amount.pence()) * factor))));
 }
 
-constexpr std::int64_t day = 86'400;
 constexpr char admin[] = "admin:alice";
 
 // What every phase writes with: the consortia, the year's start, its random events, the writer.
@@ -100,14 +111,17 @@ void write_members_csv(const std::vector<Consortium>& members, std::ostream& out
     out << c.id << "," << c.population << "," << c.allocation.to_string() << ",active\n";
 }
 
-// Members registered, the year created with their allocations, then opened.
+// Members registered (unless an earlier year did), the year created with their allocations,
+// then opened.
 void write_opening(Year& y) {
-  for (const auto& c : y.members) {
-    y.writer.emit(admin, y.start,
-                  {{"type", "register_member"},
-                   {"member", c.id},
-                   {"name", "Consortium " + c.id},
-                   {"population", c.population}});
+  if (!y.options.continuing) {
+    for (const auto& c : y.members) {
+      y.writer.emit(admin, y.start,
+                    {{"type", "register_member"},
+                     {"member", c.id},
+                     {"name", "Consortium " + c.id},
+                     {"population", c.population}});
+    }
   }
   y.writer.emit(admin, y.start,
                 {{"type", "create_year"},
@@ -146,11 +160,25 @@ void write_flat_schedule(Year& y) {
 
 // High-cost patients: about 1.5 per 50,000 people a year; annual cost £200,000 plus a
 // Pareto (shape 2.2, scale £150,000) amount: the same assumptions as the pricing model.
+// With specific_claims, exactly that many, shared out in proportion to population.
 void write_specific_claims(Year& y) {
+  std::int64_t population_total = 0;
+  for (const auto& c : y.members) population_total += c.population;
+  std::int64_t population_before = 0;
   int patient = 0;
   for (const auto& c : y.members) {
-    const double expected = 1.5 * static_cast<double>(c.population) / 50'000.0;
-    const int count = static_cast<int>(std::poisson_distribution<int>(expected)(y.events));
+    int count = 0;
+    if (y.options.specific_claims > 0) {
+      // Cumulative shares rounded, so that the counts add up to exactly specific_claims.
+      const auto share = [&](std::int64_t population) {
+        return static_cast<int>(y.options.specific_claims * population / population_total);
+      };
+      count = share(population_before + c.population) - share(population_before);
+      population_before += c.population;
+    } else {
+      const double expected = 1.5 * static_cast<double>(c.population) / 50'000.0;
+      count = static_cast<int>(std::poisson_distribution<int>(expected)(y.events));
+    }
     for (int k = 0; k < count; ++k) {
       const double pareto = 150'000.0 * (std::pow(1.0 - y.unit(y.events), -1.0 / 2.2) - 1.0);
       const Money cost =
@@ -200,8 +228,9 @@ void write_returns_and_aggregate_claims(Year& y) {
 }
 
 void write_closing(Year& y) {
-  y.writer.emit(admin, y.start + 500 * day, {{"type", "begin_closing"}, {"year", y.options.year}});
-  y.writer.emit(admin, y.start + 500 * day, {{"type", "close_year"}, {"year", y.options.year}});
+  const std::int64_t close = y.start + closing_day * day;
+  y.writer.emit(admin, close, {{"type", "begin_closing"}, {"year", y.options.year}});
+  y.writer.emit(admin, close, {{"type", "close_year"}, {"year", y.options.year}});
 }
 
 }  // namespace
