@@ -120,7 +120,8 @@ Status Fund::write_checkpoint(Store& store) const {
   const SideRecord record{checkpoint_key,
                           encode_checkpoint(ledger_.last_sequence(), ledger_.chain_head(),
                                             FundLoader::body(*this))};
-  return store.write_side(std::span(&record, 1));
+  if (Status written = store.write_side(std::span(&record, 1)); !written.is_ok()) return written;
+  return store.flush();
 }
 
 namespace {

@@ -135,6 +135,11 @@ Status RocksStore::write_side(std::span<const SideRecord> side) {
   return commit(nothing, {}, side);
 }
 
+Status RocksStore::flush() {
+  if (impl_->options.read_only) return Status::ok();
+  return from_rocks(impl_->db->Flush(rocksdb::FlushOptions(), impl_->families), "flush failed");
+}
+
 Result<std::optional<std::string>> RocksStore::read_side(const std::string& key) const {
   std::string value;
   const rocksdb::Status status = impl_->db->Get(

@@ -40,6 +40,9 @@ class Store : public JournalArchive {
   // Writes side records alone (durably), e.g. a checkpoint.
   virtual Status write_side(std::span<const SideRecord> side) = 0;
   virtual Result<std::optional<std::string>> read_side(const std::string& key) const = 0;
+  // Moves what is only in the write-ahead log into table files, so that the next open need
+  // not replay the log (after a checkpoint). Durability does not depend on it.
+  virtual Status flush() { return Status::ok(); }
 
   // Visits the stored journal records from `first` on, in sequence order, stopping at the
   // first error.
@@ -98,6 +101,7 @@ class RocksStore final : public Store {
                 std::span<const SideRecord> side = {}) override;
   Status write_side(std::span<const SideRecord> side) override;
   Result<std::optional<std::string>> read_side(const std::string& key) const override;
+  Status flush() override;
   Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
   Result<StoreCaches> read_caches() const override;
   Result<JournalEntry> read_entry(std::uint64_t sequence) const override;
