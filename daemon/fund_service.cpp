@@ -1,5 +1,7 @@
 #include "daemon/fund_service.hpp"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -13,6 +15,9 @@ Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_d
   if (!store.is_ok()) return store.status();
   auto fund = open_fund(*store.value(), report);
   if (!fund.is_ok()) return fund.status();
+  // Loading freed its buffers (the checkpoint's bytes, a replay's entries); give the pages
+  // back so that the resident size is the state's.
+  malloc_trim(0);
   return std::unique_ptr<FundService>(
       new FundService(std::move(store).value(), std::move(fund).value(), group_commit_max));
 }

@@ -61,6 +61,18 @@ void require_ready(const Context& context, const FundYear& year) {
   }
 }
 
+// A closed year takes no more claims or decisions, so the indexes that check them (R03's
+// episodes, each patient's liability so far) are dropped: memory then holds only what a
+// closed year can still be asked about (its claims, statements and settlement).
+void forget_closed_year_indexes(FundState& state, std::uint32_t year) {
+  std::erase_if(state.patient_liability, [&](const auto& item) {
+    return std::get<1>(item.first) == year;
+  });
+  std::erase_if(state.episode_claims, [&](const auto& item) {
+    return std::get<1>(item.first) == year;
+  });
+}
+
 // R: the approved specific liability of the year, by member (rule 5, before any scaling).
 std::map<std::string, Money> year_recoveries(const FundState& state, std::uint32_t year) {
   std::map<std::string, Money> out;
@@ -316,6 +328,7 @@ Effect decide(const CloseYear& command, Context& context) {
     }
     closed.status = YearStatus::closed;
     closed.report = totals;
+    forget_closed_year_indexes(state, year_number);
     return YearClosed{year_number, totals};
   };
   return effect;
