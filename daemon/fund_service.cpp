@@ -13,19 +13,23 @@ Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_d
                                                        LoadReport* report) {
   auto store = RocksStore::open(data_directory);
   if (!store.is_ok()) return store.status();
-  auto fund = open_fund(*store.value(), report);
+  LoadReport local;
+  LoadReport& loaded = report ? *report : local;
+  auto fund = open_fund(*store.value(), &loaded);
   if (!fund.is_ok()) return fund.status();
   // Loading freed its buffers (the checkpoint's bytes, a replay's entries); give the pages
   // back so that the resident size is the state's.
   malloc_trim(0);
   return std::unique_ptr<FundService>(
-      new FundService(std::move(store).value(), std::move(fund).value(), group_commit_max));
+      new FundService(std::move(store).value(), std::move(fund).value(),
+                      loaded.checkpoint_sequence, group_commit_max));
 }
 
-FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max)
+FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund,
+                         std::uint64_t last_checkpoint, std::size_t group_commit_max)
     : store_(std::move(store)),
       fund_(std::move(fund)),
-      sequencer_(*store_, fund_),
+      sequencer_(*store_, fund_, last_checkpoint),
       group_commit_max_(group_commit_max) {
   thread_ = std::thread([this] { run(); });
 }
@@ -58,10 +62,15 @@ void FundService::stop() {
     queue_ready_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
-  // A clean stop leaves a checkpoint, so that the next start replays nothing.
-  std::unique_lock lock(state_mutex_);
+  write_checkpoint();  // a clean stop leaves one, so that the next start replays nothing
+}
+
+// Only reads the fund: readers go on meanwhile; the sequencer thread is the only writer and
+// is either this thread or stopped.
+void FundService::write_checkpoint() {
+  std::shared_lock lock(state_lock_);
   if (Status written = sequencer_.checkpoint(); !written.is_ok()) {
-    std::cerr << "{\"level\":\"error\",\"message\":\"no checkpoint written at stop: "
+    std::cerr << "{\"level\":\"error\",\"message\":\"no checkpoint written: "
               << written.message() << "\"}" << std::endl;
   }
 }
@@ -92,18 +101,20 @@ void FundService::execute_group(std::vector<Pending>& group) {
     requests.push_back(FundRequest{pending.key, pending.requested_time.value_or(now),
                                    std::move(pending.actor), std::move(pending.command)});
   }
-  std::unique_lock lock(state_mutex_);
+  std::unique_lock lock(state_lock_);
   auto outcomes = sequencer_.run(std::move(requests), {.clamp_time = true});
-  lock.unlock();
   if (!outcomes.is_ok()) {
-    // The in-memory state is ahead of the disk: stop, and let a restart replay the journal.
+    // The in-memory state is ahead of the disk: stop before any reader sees it, and let a
+    // restart replay the journal.
     std::cerr << "{\"level\":\"critical\",\"message\":\"commit failed: "
               << outcomes.status().message() << "\"}" << std::endl;
     std::abort();
   }
+  lock.unlock();
   groups_committed_ += 1;
   requests_committed_ += group.size();
   for (std::size_t i = 0; i < group.size(); ++i) group[i].reply(std::move(outcomes.value()[i]));
+  if (sequencer_.checkpoint_due()) write_checkpoint();  // after the replies: they need not wait
 }
 
 }  // namespace backstop::daemon

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "fund/fund.hpp"
+#include "daemon/writer_first_lock.hpp"
 #include "fund/sequencer.hpp"
 
 namespace backstop::daemon {
@@ -40,7 +41,7 @@ class FundService {
   // Runs `read` against the durable state of the fund.
   template <typename Read>
   auto read(Read&& read) const {
-    std::shared_lock lock(state_mutex_);
+    std::shared_lock lock(state_lock_);
     return read(fund_);
   }
 
@@ -59,13 +60,15 @@ class FundService {
     Reply reply;
     std::optional<std::int64_t> requested_time;
   };
-  FundService(std::unique_ptr<RocksStore> store, Fund fund, std::size_t group_commit_max);
+  FundService(std::unique_ptr<RocksStore> store, Fund fund, std::uint64_t last_checkpoint,
+              std::size_t group_commit_max);
+  void write_checkpoint();
   void run();
   void execute_group(std::vector<Pending>& group);
 
   std::unique_ptr<RocksStore> store_;
   Fund fund_;
-  mutable std::shared_mutex state_mutex_;  // exclusive while a group executes and commits
+  mutable WriterFirstLock state_lock_;  // exclusive while a group executes and commits
   Sequencer sequencer_;
   const std::size_t group_commit_max_;
   mutable std::mutex queue_mutex_;

@@ -120,12 +120,18 @@ std::optional<Result<FundReceipt>> Fund::find_retry(const FundRequest& request,
     auto stored = decode_journal_payload(entry.event_payload);
     if (!stored.is_ok() || stored.value() != request.command) return retry->status();
   }
-  Result<CommandResult> result = stored_result(entry.sequence);
+  if (entry.idempotency_key != request.idempotency_key) {
+    return Status::error(ErrorCode::corruption, "the idempotency record of '" +
+                                                    request.idempotency_key +
+                                                    "' names an entry made under another key");
+  }
+  Result<CommandResult> result = stored_result(entry);
   if (!result.is_ok()) return result.status();
   return FundReceipt{entry.sequence, entry.hash, true, std::move(result).value()};
 }
 
-Result<CommandResult> Fund::stored_result(std::uint64_t sequence) const {
+Result<CommandResult> Fund::stored_result(const JournalEntry& entry) const {
+  const std::uint64_t sequence = entry.sequence;
   if (auto pending = pending_results_.find(sequence); pending != pending_results_.end())
     return pending->second;
   const std::string what = "the result of transaction " + std::to_string(sequence);
@@ -134,7 +140,7 @@ Result<CommandResult> Fund::stored_result(std::uint64_t sequence) const {
   Result<std::optional<std::string>> bytes = store->read_side(result_record_key(sequence));
   if (!bytes.is_ok()) return bytes.status();
   if (!bytes.value()) return Status::error(ErrorCode::corruption, what + " is not stored");
-  Result<CommandResult> decoded = decode_result(*bytes.value());
+  Result<CommandResult> decoded = read_result_record(*bytes.value(), entry.hash);
   if (!decoded.is_ok())
     return Status::error(ErrorCode::corruption, what + ": " + decoded.status().message());
   return decoded;
@@ -160,8 +166,10 @@ Result<FundReceipt> Fund::execute(const FundRequest& request) {
 Status Fund::commit(Store& store) {
   std::vector<SideRecord> results;
   results.reserve(pending_results_.size());
-  for (const auto& [sequence, result] : pending_results_)
-    results.push_back({result_record_key(sequence), encode_result(result)});
+  for (const auto& entry : ledger_.pending()) {
+    if (auto result = pending_results_.find(entry.sequence); result != pending_results_.end())
+      results.push_back({result_record_key(entry.sequence), result_record(entry.hash, result->second)});
+  }
   if (Status committed = commit_pending(store, ledger_, results); !committed.is_ok())
     return committed;
   pending_results_.clear();

@@ -70,7 +70,7 @@ class Fund {
   friend struct FundLoader;
   std::optional<Result<FundReceipt>> find_retry(const FundRequest& request,
                                                 const Command& command) const;
-  Result<CommandResult> stored_result(std::uint64_t sequence) const;
+  Result<CommandResult> stored_result(const JournalEntry& entry) const;
   Ledger ledger_;
   std::unique_ptr<FundState> state_;
   std::map<std::uint64_t, CommandResult> pending_results_;  // executed, not yet committed

@@ -9,8 +9,11 @@
 
 namespace backstop::fund {
 
-// The side record holding the result of the entry with this sequence (fund/loading.cpp).
+// The side record holding the result of the entry with this sequence (fund/loading.cpp): the
+// entry's hash, so that a record can only answer for its own entry, then the result.
 std::string result_record_key(std::uint64_t sequence);
+std::string result_record(const Digest& entry_hash, const CommandResult& result);
+Result<CommandResult> read_result_record(std::string_view record, const Digest& entry_hash);
 
 // A refusal while deciding; execute turns it back into the Status it carries.
 class Refusal : public std::runtime_error {

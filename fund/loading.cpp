@@ -15,6 +15,19 @@ std::string result_record_key(std::uint64_t sequence) {
   return "result/" + encode_sequence_key(sequence);
 }
 
+std::string result_record(const Digest& entry_hash, const CommandResult& result) {
+  return std::string(entry_hash.begin(), entry_hash.end()) + encode_result(result);
+}
+
+Result<CommandResult> read_result_record(std::string_view record, const Digest& entry_hash) {
+  if (record.size() < entry_hash.size() ||
+      record.substr(0, entry_hash.size()) !=
+          std::string_view(reinterpret_cast<const char*>(entry_hash.data()), entry_hash.size())) {
+    return Status::error(ErrorCode::corruption, "the stored result is of another entry");
+  }
+  return decode_result(record.substr(entry_hash.size()));
+}
+
 }  // namespace fund
 
 using namespace fund;
@@ -93,7 +106,8 @@ struct FundLoader {
     Result<LedgerSnapshot> snapshot = decode_ledger_snapshot(ledger_bytes);
     if (!snapshot.is_ok()) return snapshot.status();
     if (snapshot.value().last_sequence != checkpoint.sequence ||
-        snapshot.value().chain_head != checkpoint.chain_head)
+        snapshot.value().chain_head != checkpoint.chain_head ||
+        snapshot.value().last_time_unix_s != entry.value().time_unix_s)
       return Status::error(ErrorCode::corruption, "the checkpoint's ledger is not the one named");
     Result<FundState> state = decode_state(rest);
     if (!state.is_ok()) return state.status();
@@ -128,15 +142,15 @@ namespace {
 
 // Compares a replayed entry's result with the stored one (verify only). A result must be
 // stored from `first` on (0: the store never said; then only a stored one is compared).
-Status check_stored_result(const Store& store, std::uint64_t sequence,
+Status check_stored_result(const Store& store, const JournalEntry& entry,
                            const CommandResult& result, std::uint64_t first) {
-  Result<std::optional<std::string>> stored = store.read_side(result_record_key(sequence));
+  Result<std::optional<std::string>> stored = store.read_side(result_record_key(entry.sequence));
   if (!stored.is_ok()) return stored.status();
-  const bool required = first != 0 && sequence >= first;
+  const bool required = first != 0 && entry.sequence >= first;
   if ((!stored.value() && required) ||
-      (stored.value() && *stored.value() != encode_result(result))) {
+      (stored.value() && *stored.value() != result_record(entry.hash, result))) {
     return Status::error(ErrorCode::corruption,
-                         "transaction " + std::to_string(sequence) +
+                         "transaction " + std::to_string(entry.sequence) +
                              ": its stored receipt result disagrees with the journal");
   }
   return Status::ok();
@@ -210,7 +224,7 @@ AfterEntry side_record_checks(const Fund& fund, const Store& store,
                                " disagrees with the journal");
     }
     if (result == nullptr) return Status::ok();
-    return check_stored_result(store, entry.sequence, *result, first);
+    return check_stored_result(store, entry, *result, first);
   };
 }
 
@@ -259,7 +273,7 @@ Result<Fund> write_missing_results(Store& store, LoadReport& out) {
   std::vector<SideRecord> batch;
   auto keep = [&](const JournalEntry& entry, const CommandResult* result) {
     if (result == nullptr) return Status::ok();
-    batch.push_back({result_record_key(entry.sequence), encode_result(*result)});
+    batch.push_back({result_record_key(entry.sequence), result_record(entry.hash, *result)});
     if (batch.size() < results_flush_every) return Status::ok();
     return store.write_side(std::exchange(batch, {}));
   };

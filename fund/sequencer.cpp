@@ -5,18 +5,18 @@
 
 namespace backstop {
 
-Sequencer::Sequencer(Store& store, Fund& fund, std::uint64_t checkpoint_every)
+Sequencer::Sequencer(Store& store, Fund& fund, std::uint64_t last_checkpoint,
+                     std::uint64_t checkpoint_every)
     : store_(store),
       fund_(fund),
       checkpoint_every_(checkpoint_every),
-      checkpointed_(fund.ledger().last_sequence()) {}
+      checkpointed_(last_checkpoint) {}
 
 Result<std::vector<Result<FundReceipt>>> Sequencer::run(std::vector<FundRequest> group,
                                                         Options options) {
   assert(fund_.ledger().pending().empty());
   std::vector<Result<FundReceipt>> outcomes;
   outcomes.reserve(group.size());
-  bool year_closed = false;
   for (auto& request : group) {
     const Ledger& ledger = fund_.ledger();
     if (options.clamp_time && ledger.last_sequence() > 0)
@@ -24,21 +24,25 @@ Result<std::vector<Result<FundReceipt>>> Sequencer::run(std::vector<FundRequest>
     outcomes.push_back(fund_.execute(request));
     const auto& outcome = outcomes.back();
     if (outcome.is_ok() && !outcome.value().replayed)
-      year_closed = year_closed || std::holds_alternative<CloseYear>(request.command);
+      year_closed_ = year_closed_ || std::holds_alternative<CloseYear>(request.command);
     if (options.stop_at_refusal && !outcome.is_ok()) break;
   }
   if (Status committed = fund_.commit(store_); !committed.is_ok()) return committed;
-  const std::uint64_t since = fund_.ledger().last_sequence() - checkpointed_;
-  if (year_closed || (checkpoint_every_ > 0 && since >= checkpoint_every_)) {
-    if (Status written = checkpoint(); !written.is_ok()) return written;
-  }
   return outcomes;
 }
 
+bool Sequencer::checkpoint_due() const {
+  const std::uint64_t since = fund_.ledger().last_sequence() - checkpointed_;
+  return year_closed_ || (checkpoint_every_ > 0 && since >= checkpoint_every_);
+}
+
 Status Sequencer::checkpoint() {
+  if (!fund_.ledger().pending().empty())
+    return Status::error(ErrorCode::io_error, "no checkpoint of entries not yet committed");
   if (fund_.ledger().last_sequence() == checkpointed_) return Status::ok();
   if (Status written = fund_.write_checkpoint(store_); !written.is_ok()) return written;
   checkpointed_ = fund_.ledger().last_sequence();
+  year_closed_ = false;
   return Status::ok();
 }
 

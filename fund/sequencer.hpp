@@ -25,8 +25,10 @@ class Sequencer {
   // replays at most this many entries.
   static constexpr std::uint64_t checkpoint_every_default = 100'000;
 
-  // `fund` was loaded from `store` and has nothing uncommitted.
-  Sequencer(Store& store, Fund& fund, std::uint64_t checkpoint_every = checkpoint_every_default);
+  // `fund` was loaded from `store` (from a checkpoint at `last_checkpoint`, 0 if none) and has
+  // nothing uncommitted.
+  Sequencer(Store& store, Fund& fund, std::uint64_t last_checkpoint,
+            std::uint64_t checkpoint_every = checkpoint_every_default);
 
   // Executes the group in order, commits what it wrote in one durable write, and only then
   // returns the outcomes, in the group's order. A failed commit is returned as an error:
@@ -35,7 +37,11 @@ class Sequencer {
 
   std::uint64_t committed() const { return fund_.ledger().last_sequence(); }
 
-  // Writes a checkpoint now if anything was committed since the last (e.g. at shutdown).
+  // Whether a checkpoint is due: a year closed, or checkpoint_every entries, since the last.
+  bool checkpoint_due() const;
+  // Writes a checkpoint now if anything was committed since the last (e.g. at shutdown). It
+  // only reads the fund, so a caller may let readers in meanwhile. A failure loses nothing:
+  // the journal is durable, and the next start replays more of it.
   Status checkpoint();
 
  private:
@@ -43,6 +49,7 @@ class Sequencer {
   Fund& fund_;
   const std::uint64_t checkpoint_every_;
   std::uint64_t checkpointed_;  // the sequence of the last checkpoint written or loaded
+  bool year_closed_ = false;    // since the last checkpoint
 };
 
 }  // namespace backstop

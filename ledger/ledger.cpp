@@ -147,7 +147,33 @@ std::optional<Result<Receipt>> Ledger::find_retry(const Command& command) const 
   }
   Result<JournalEntry> original = entry(used.value()->sequence);
   if (!original.is_ok()) return Result<Receipt>(original.status());
+  // The key's record must name an entry made under that key for that request.
+  if (original.value().idempotency_key != command.idempotency_key ||
+      original.value().payload_digest != used.value()->payload) {
+    return Result<Receipt>(Status::error(
+        ErrorCode::corruption, "the idempotency record of '" + command.idempotency_key +
+                                   "' names transaction " + std::to_string(original.value().sequence) +
+                                   ", made under another key or for another request"));
+  }
   return Result<Receipt>(Receipt{original.value().sequence, original.value().hash, true});
+}
+
+void KeySetDigest::add(const std::string& key, const KeyUse& use) {
+  const Digest record = sha256(encode_sequence_key(key.size()) + key +
+                               std::string(use.payload.begin(), use.payload.end()) +
+                               encode_sequence_key(use.sequence));
+  unsigned carry = 0;
+  for (std::size_t i = sum_.size(); i-- > 0;) {
+    carry += unsigned{sum_[i]} + unsigned{record[i]};
+    sum_[i] = static_cast<std::uint8_t>(carry & 0xff);
+    carry >>= 8;
+  }
+}
+
+KeySetDigest KeySetDigest::from(const Digest& sum) {
+  KeySetDigest digest;
+  digest.sum_ = sum;
+  return digest;
 }
 
 Result<JournalEntry> Ledger::entry(std::uint64_t sequence) const {
@@ -179,7 +205,7 @@ void Ledger::mark_committed(const JournalArchive& archive) {
 
 LedgerSnapshot Ledger::snapshot() const {
   assert(pending_.empty());
-  return LedgerSnapshot{last_sequence_, chain_head_, last_time_, accounts_, reversed_by_};
+  return LedgerSnapshot{last_sequence_, chain_head_, last_time_, keys_, accounts_, reversed_by_};
 }
 
 Ledger Ledger::restore(LedgerSnapshot snapshot, const JournalArchive& archive) {
@@ -188,6 +214,7 @@ Ledger Ledger::restore(LedgerSnapshot snapshot, const JournalArchive& archive) {
   ledger.last_sequence_ = snapshot.last_sequence;
   ledger.chain_head_ = snapshot.chain_head;
   ledger.last_time_ = snapshot.last_time_unix_s;
+  ledger.keys_ = snapshot.keys;
   ledger.accounts_ = std::move(snapshot.accounts);
   ledger.reversed_by_ = std::move(snapshot.reversed_by);
   return ledger;
@@ -311,6 +338,7 @@ void Ledger::apply(const JournalEntry& entry) {
   }
   last_sequence_ = entry.sequence;
   last_time_ = entry.time_unix_s;
+  keys_.add(entry.idempotency_key, KeyUse{entry.payload_digest, entry.sequence});
   chain_head_ = entry.hash;
 }
 

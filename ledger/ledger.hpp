@@ -44,11 +44,26 @@ class JournalArchive {
   ~JournalArchive() = default;
 };
 
+// A digest of a set of idempotency records that does not depend on their order: the sum,
+// modulo 2^256, of each record's SHA-256. A store's records must sum to the journal's, so a
+// record changed, moved or swapped for another is caught without holding every key.
+class KeySetDigest {
+ public:
+  void add(const std::string& key, const KeyUse& use);
+  const Digest& value() const { return sum_; }
+  bool operator==(const KeySetDigest&) const = default;
+  static KeySetDigest from(const Digest& sum);
+
+ private:
+  Digest sum_{};  // big-endian
+};
+
 // The ledger's whole in-memory state once its entries are committed: what a checkpoint holds.
 struct LedgerSnapshot {
   std::uint64_t last_sequence = 0;
   Digest chain_head{};
   std::int64_t last_time_unix_s = 0;
+  KeySetDigest keys;  // of every key the journal has used
   std::map<std::string, AccountState> accounts;
   std::map<std::uint64_t, std::uint64_t> reversed_by;  // reversed sequence -> reversing one
 };
@@ -89,6 +104,7 @@ class Ledger {
 
   std::uint64_t last_sequence() const { return last_sequence_; }
   std::int64_t last_time_unix_s() const { return last_time_; }
+  const KeySetDigest& keys_digest() const { return keys_; }
   const Digest& chain_head() const { return chain_head_; }  // all zero while empty
   const std::map<std::string, AccountState>& accounts() const { return accounts_; }
   const AccountState* find_account(const std::string& id) const;
@@ -115,6 +131,7 @@ class Ledger {
   std::uint64_t last_sequence_ = 0;
   Digest chain_head_{};
   std::int64_t last_time_ = 0;
+  KeySetDigest keys_;
   std::map<std::string, AccountState> accounts_;
   std::map<std::uint64_t, std::uint64_t> reversed_by_;
 };

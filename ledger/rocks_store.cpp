@@ -208,14 +208,19 @@ Result<std::map<std::string, Money>> read_balances(rocksdb::DB& db,
   return balances;
 }
 
-Result<std::uint64_t> count_keys(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family) {
-  std::uint64_t count = 0;
+// Counts the idempotency records and sums their digests (KeySetDigest).
+Status read_keys(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, StoreCaches& caches) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
-  if (Status status = from_rocks(it->status(), "reading idempotency keys failed");
-      !status.is_ok())
-    return status;
-  return count;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const auto value = it->value().ToStringView();
+    auto sequence = value.size() == 40 ? decode_sequence_key(value.substr(32)) : std::nullopt;
+    if (!sequence)
+      return Status::error(ErrorCode::corruption,
+                           "idempotency record of '" + it->key().ToString() + "' is unreadable");
+    caches.keys += 1;
+    caches.keys_digest.add(it->key().ToString(), KeyUse{read_digest(value), *sequence});
+  }
+  return from_rocks(it->status(), "reading idempotency keys failed");
 }
 
 }  // namespace
@@ -225,9 +230,9 @@ Result<StoreCaches> RocksStore::read_caches() const {
   auto balances = read_balances(*impl_->db, impl_->families[accounts_family]);
   if (!balances.is_ok()) return balances.status();
   caches.balances = std::move(balances).value();
-  auto keys = count_keys(*impl_->db, impl_->families[idempotency_family]);
-  if (!keys.is_ok()) return keys.status();
-  caches.keys = keys.value();
+  if (Status keys = read_keys(*impl_->db, impl_->families[idempotency_family], caches);
+      !keys.is_ok())
+    return keys;
   std::string head;
   const rocksdb::Status status =
       impl_->db->Get(rocksdb::ReadOptions(), impl_->families[meta_family], "head", &head);

@@ -35,6 +35,7 @@ std::string encode_ledger_snapshot(const LedgerSnapshot& snapshot) {
   out.u64(snapshot.last_sequence);
   out.digest(snapshot.chain_head);
   out.i64(snapshot.last_time_unix_s);
+  out.digest(snapshot.keys.value());
   out.count(snapshot.accounts.size());
   for (const auto& [id, state] : snapshot.accounts) {
     write_account(out, state.account);
@@ -56,6 +57,7 @@ Result<LedgerSnapshot> decode_ledger_snapshot(std::string_view bytes) {
     snapshot.last_sequence = in.u64();
     snapshot.chain_head = in.digest();
     snapshot.last_time_unix_s = in.i64();
+    snapshot.keys = KeySetDigest::from(in.digest());
     for (std::uint32_t n = in.count(), i = 0; i < n; ++i) {
       AccountState state{read_account(in), in.money_exact()};
       if (state.account.floor && state.normal_balance() < *state.account.floor)

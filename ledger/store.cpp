@@ -81,7 +81,9 @@ Status replay_journal(const Store& store, const std::function<Status(const Journ
   EntryPipe pipe;
   std::thread reader([&] {
     EntryPipe::Batch batch;
-    const Status status = store.for_each_record(
+    Status status = Status::ok();
+    try {
+      status = store.for_each_record(
         [&](std::uint64_t key_sequence, std::string_view record) {
           Result<JournalEntry> entry = read_checked(store, key_sequence, record);
           if (!entry.is_ok()) return entry.status();
@@ -91,24 +93,28 @@ Status replay_journal(const Store& store, const std::function<Status(const Journ
                                                       : Status::error(ErrorCode::io_error, "");
         },
         first);
+    } catch (const std::exception& error) {
+      status = Status::error(ErrorCode::io_error, std::string("reading the journal: ") + error.what());
+    }
     batch.end = status;
     pipe.push(std::move(batch));
   });
-  Status outcome = Status::ok();
+  // Whatever ends the replay (an error, or an exception from `replay`), the reader stops.
+  struct Join {
+    EntryPipe& pipe;
+    std::thread& reader;
+    ~Join() {
+      pipe.stop();
+      reader.join();
+    }
+  } join{pipe, reader};
   while (true) {
     EntryPipe::Batch batch = pipe.pop();
     for (const auto& entry : batch.entries) {
-      outcome = replay(entry);
-      if (!outcome.is_ok()) break;
+      if (Status outcome = replay(entry); !outcome.is_ok()) return outcome;
     }
-    if (!outcome.is_ok() || batch.end) {
-      if (outcome.is_ok()) outcome = *batch.end;
-      break;
-    }
+    if (batch.end) return *batch.end;
   }
-  pipe.stop();
-  reader.join();
-  return outcome;
 }
 
 Status check_caches(const Ledger& ledger, const Store& store) {
@@ -134,6 +140,10 @@ Status check_caches(const Ledger& ledger, const Store& store) {
   if (caches.value().keys != ledger.last_sequence()) {
     return Status::error(ErrorCode::corruption,
                          "the store holds idempotency keys the journal never used");
+  }
+  if (caches.value().keys_digest != ledger.keys_digest()) {
+    return Status::error(ErrorCode::corruption,
+                         "the store's idempotency records disagree with the journal's keys");
   }
   const auto& head = caches.value().head;
   const bool head_agrees = ledger.last_sequence() == 0
@@ -171,6 +181,7 @@ Status MemoryStore::commit(const Ledger& ledger, std::span<const JournalEntry> e
   for (const auto& entry : entries) {
     records_[entry.sequence] = encode_entry_record(entry);
     keys_[entry.idempotency_key] = KeyUse{entry.payload_digest, entry.sequence};
+    caches_.keys_digest.add(entry.idempotency_key, keys_[entry.idempotency_key]);
     if (entry.kind == EntryKind::open_account) caches_.balances[entry.account.id] = Money();
     for (const auto& account : entry.event_accounts) caches_.balances[account.id] = Money();
     for (const auto& posting : entry.postings)

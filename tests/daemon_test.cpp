@@ -2,11 +2,14 @@
 // curl as the client. Access matrix, bad input, idempotency, restart after SIGKILL, and
 // the OpenAPI document kept in step with the routes.
 #include <boost/json.hpp>
+#include <atomic>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <regex>
 #include <set>
 
 #include "daemon/api.hpp"
+#include "daemon/writer_first_lock.hpp"
 #include "tests/daemon_fixture.hpp"
 
 using namespace backstop;
@@ -75,6 +78,33 @@ std::string file_claim(const Daemon& daemon, const std::string& as, const std::s
 }
 
 }  // namespace
+
+TEST_CASE("daemon: a waiting writer is let in before new readers, so reads cannot starve it") {
+  daemon::WriterFirstLock lock;
+  lock.lock_shared();  // a reader in
+  std::atomic<bool> wrote = false;
+  std::thread writer([&] {
+    lock.lock();
+    wrote = true;
+    lock.unlock();
+  });
+  // Once the writer waits, a new reader is turned away (with a reader-first lock it never is).
+  bool turned_away = false;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!turned_away && std::chrono::steady_clock::now() < give_up) {
+    if (lock.try_lock_shared()) {
+      lock.unlock_shared();
+      std::this_thread::yield();
+    } else {
+      turned_away = true;
+    }
+  }
+  CHECK_FALSE(wrote.load());
+  lock.unlock_shared();
+  writer.join();
+  CHECK(turned_away);
+  CHECK(wrote.load());
+}
 
 TEST_CASE("daemon: a member files and follows a claim with curl and its certificate") {
   Daemon daemon;

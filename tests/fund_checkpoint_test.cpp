@@ -4,8 +4,11 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "fund/sequencer.hpp"
 #include "ledger/encoding.hpp"
 #include "tests/fund_fixtures.hpp"
+#include "tests/ledger_fixtures.hpp"
+#include "tests/store_tamper.hpp"
 
 using namespace backstop;
 using namespace backstop::testing;
@@ -257,7 +260,7 @@ TEST_CASE("checkpoint: a tampered receipt result is caught by verify") {
   FundDriver driver;
   registered(driver, 3);
   run_year(driver, random, 2023, 3);
-  const std::string key = "result/" + encode_sequence_key(5);
+  const std::string key = "result/" + encode_sequence_key(5);  // hash, then the result
   auto stored = driver.store.read_side(key);
   REQUIRE(stored.is_ok());
   REQUIRE(stored.value().has_value());
@@ -268,4 +271,59 @@ TEST_CASE("checkpoint: a tampered receipt result is caught by verify") {
   auto verified = load_fund(driver.store, {.from_checkpoint = false, .check_side_records = true});
   REQUIRE_FALSE(verified.is_ok());
   CHECK(verified.status().message().find("transaction 5") != std::string::npos);
+}
+
+namespace {
+
+// A RocksDB store holding three registrations (keys k1..k3), written as `fund run` writes.
+void three_members(const std::string& directory) {
+  auto store = RocksStore::open(directory, {.read_only = false, .sync = false});
+  REQUIRE(store.is_ok());
+  auto fund = open_fund(*store.value());
+  REQUIRE(fund.is_ok());
+  Sequencer sequencer(*store.value(), fund.value(), 0);
+  std::vector<FundRequest> requests;
+  for (int i = 1; i <= 3; ++i) {
+    requests.push_back({"k" + std::to_string(i), 1'700'000'000 + i, *Actor::parse(admin),
+                        RegisterMember{member_id(i), "Consortium", 100'000}});
+  }
+  REQUIRE(sequencer.run(requests, {}).is_ok());
+  REQUIRE(sequencer.checkpoint().is_ok());
+}
+
+Result<FundReceipt> retry_third(const std::string& directory) {
+  auto store = RocksStore::open(directory, {.read_only = false, .sync = false});
+  REQUIRE(store.is_ok());
+  auto fund = open_fund(*store.value());
+  if (!fund.is_ok()) return fund.status();
+  return fund.value().execute(
+      {"k3", 1'700'000'100, *Actor::parse(admin), RegisterMember{member_id(3), "Consortium", 100'000}});
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: an idempotency record moved to another entry is caught, not answered") {
+  TemporaryDirectory directory;
+  three_members(directory.path());
+  REQUIRE(retry_third(directory.path()).value().sequence == 3);
+  // k3's record now names transaction 2 (same payload digest): a retry must not be told "2".
+  tamper(directory.path(), "idempotency", "k3", [](std::string& value) {
+    value.replace(32, 8, encode_sequence_key(2));
+  });
+  auto retried = retry_third(directory.path());
+  REQUIRE_FALSE(retried.is_ok());
+  CHECK(retried.status().code() == ErrorCode::corruption);
+}
+
+TEST_CASE("checkpoint: a receipt result copied from another entry is refused on retry") {
+  TemporaryDirectory directory;
+  three_members(directory.path());
+  std::string second;
+  tamper(directory.path(), "default", "side:result/" + encode_sequence_key(2),
+         [&](std::string& value) { second = value; });
+  tamper(directory.path(), "default", "side:result/" + encode_sequence_key(3),
+         [&](std::string& value) { value = second; });
+  auto retried = retry_third(directory.path());
+  REQUIRE_FALSE(retried.is_ok());
+  CHECK(retried.status().code() == ErrorCode::corruption);
 }
