@@ -21,8 +21,9 @@ class Sequencer {
     bool stop_at_refusal = false;
   };
 
-  // Entries between checkpoints; a year's close also writes one, so that a restart
-  // replays at most this many entries.
+  // Entries between checkpoints: at least this many, and as many as were checkpointed
+  // before (so their cost stays a fixed share of the work). A year's close and a clean
+  // stop also write one.
   static constexpr std::uint64_t checkpoint_every_default = 100'000;
 
   // `fund` was loaded from `store` (from a checkpoint at `last_checkpoint`, 0 if none) and has
