@@ -21,8 +21,8 @@ Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_d
   // back so that the resident size is the state's.
   malloc_trim(0);
   return std::unique_ptr<FundService>(
-      new FundService(std::move(store).value(), std::move(fund).value(),
-                      loaded.checkpoint_sequence, group_commit_max));
+      new FundService(std::move(store).value(), std::move(fund).value(), loaded.checkpoint_sequence,
+                      group_commit_max));
 }
 
 FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund,
@@ -70,8 +70,8 @@ void FundService::stop() {
 void FundService::write_checkpoint() {
   std::shared_lock lock(state_lock_);
   if (Status written = sequencer_.checkpoint(); !written.is_ok()) {
-    std::cerr << "{\"level\":\"error\",\"message\":\"no checkpoint written: "
-              << written.message() << "\"}" << std::endl;
+    std::cerr << "{\"level\":\"error\",\"message\":\"no checkpoint written: " << written.message()
+              << "\"}" << std::endl;
   }
 }
 

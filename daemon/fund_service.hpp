@@ -15,8 +15,8 @@
 #include <shared_mutex>
 #include <thread>
 
-#include "fund/fund.hpp"
 #include "daemon/writer_first_lock.hpp"
+#include "fund/fund.hpp"
 #include "fund/sequencer.hpp"
 
 namespace backstop::daemon {

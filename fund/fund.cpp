@@ -168,7 +168,8 @@ Status Fund::commit(Store& store) {
   results.reserve(pending_results_.size());
   for (const auto& entry : ledger_.pending()) {
     if (auto result = pending_results_.find(entry.sequence); result != pending_results_.end())
-      results.push_back({result_record_key(entry.sequence), result_record(entry.hash, result->second)});
+      results.push_back(
+          {result_record_key(entry.sequence), result_record(entry.hash, result->second)});
   }
   if (Status committed = commit_pending(store, ledger_, results); !committed.is_ok())
     return committed;

@@ -93,8 +93,7 @@ struct LoadReport {
 
 // Rebuilds the fund from a store (replaying and verifying what it replays, as load_ledger
 // does). The store must outlive the fund: committed history is read from it.
-Result<Fund> load_fund(const Store& store, LoadOptions options = {},
-                       LoadReport* report = nullptr);
+Result<Fund> load_fund(const Store& store, LoadOptions options = {}, LoadReport* report = nullptr);
 
 // For the store's one writer: load_fund, after first writing the receipt results that a
 // store from an older build does not hold (one full replay, once).

@@ -49,8 +49,7 @@ struct Checkpoint {
   std::string body;
 };
 
-std::string encode_checkpoint(std::uint64_t sequence, const Digest& head,
-                              const std::string& body) {
+std::string encode_checkpoint(std::uint64_t sequence, const Digest& head, const std::string& body) {
   ByteWriter out;
   out.u8(checkpoint_version);
   out.u64(sequence);
@@ -131,9 +130,9 @@ struct FundLoader {
 Status Fund::write_checkpoint(Store& store) const {
   assert(ledger_.pending().empty());
   if (ledger_.last_sequence() == 0) return Status::ok();
-  const SideRecord record{checkpoint_key,
-                          encode_checkpoint(ledger_.last_sequence(), ledger_.chain_head(),
-                                            FundLoader::body(*this))};
+  const SideRecord record{
+      checkpoint_key,
+      encode_checkpoint(ledger_.last_sequence(), ledger_.chain_head(), FundLoader::body(*this))};
   if (Status written = store.write_side(std::span(&record, 1)); !written.is_ok()) return written;
   return store.flush();
 }
@@ -204,8 +203,7 @@ Result<Fund> load_from_checkpoint(const Store& store, const Checkpoint& checkpoi
   if (Status replayed = replay_from(fund.value(), store, checkpoint.sequence + 1, nullptr, tail);
       !replayed.is_ok())
     return replayed;
-  if (Status checked = check_caches(fund.value().ledger(), store); !checked.is_ok())
-    return checked;
+  if (Status checked = check_caches(fund.value().ledger(), store); !checked.is_ok()) return checked;
   report.checkpoint_sequence = checkpoint.sequence;
   report.replayed = tail.replayed;
   return fund;
@@ -215,17 +213,17 @@ Result<Fund> load_from_checkpoint(const Store& store, const Checkpoint& checkpoi
 // state the replay reaches at its sequence.
 AfterEntry side_record_checks(const Fund& fund, const Store& store,
                               const std::optional<Checkpoint>& checkpoint, std::uint64_t first) {
-  return [&fund, &store, &checkpoint, first](const JournalEntry& entry,
-                                             const CommandResult* result) {
-    if (checkpoint && entry.sequence == checkpoint->sequence &&
-        (entry.hash != checkpoint->chain_head || FundLoader::body(fund) != checkpoint->body)) {
-      return Status::error(ErrorCode::corruption,
-                           "the checkpoint at transaction " + std::to_string(entry.sequence) +
-                               " disagrees with the journal");
-    }
-    if (result == nullptr) return Status::ok();
-    return check_stored_result(store, entry, *result, first);
-  };
+  return
+      [&fund, &store, &checkpoint, first](const JournalEntry& entry, const CommandResult* result) {
+        if (checkpoint && entry.sequence == checkpoint->sequence &&
+            (entry.hash != checkpoint->chain_head || FundLoader::body(fund) != checkpoint->body)) {
+          return Status::error(ErrorCode::corruption, "the checkpoint at transaction " +
+                                                          std::to_string(entry.sequence) +
+                                                          " disagrees with the journal");
+        }
+        if (result == nullptr) return Status::ok();
+        return check_stored_result(store, entry, *result, first);
+      };
 }
 
 // The whole journal, from nothing. Under check_side_records every stored result and the

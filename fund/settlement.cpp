@@ -65,12 +65,10 @@ void require_ready(const Context& context, const FundYear& year) {
 // episodes, each patient's liability so far) are dropped: memory then holds only what a
 // closed year can still be asked about (its claims, statements and settlement).
 void forget_closed_year_indexes(FundState& state, std::uint32_t year) {
-  std::erase_if(state.patient_liability, [&](const auto& item) {
-    return std::get<1>(item.first) == year;
-  });
-  std::erase_if(state.episode_claims, [&](const auto& item) {
-    return std::get<1>(item.first) == year;
-  });
+  std::erase_if(state.patient_liability,
+                [&](const auto& item) { return std::get<1>(item.first) == year; });
+  std::erase_if(state.episode_claims,
+                [&](const auto& item) { return std::get<1>(item.first) == year; });
 }
 
 // R: the approved specific liability of the year, by member (rule 5, before any scaling).

@@ -150,10 +150,11 @@ std::optional<Result<Receipt>> Ledger::find_retry(const Command& command) const 
   // The key's record must name an entry made under that key for that request.
   if (original.value().idempotency_key != command.idempotency_key ||
       original.value().payload_digest != used.value()->payload) {
-    return Result<Receipt>(Status::error(
-        ErrorCode::corruption, "the idempotency record of '" + command.idempotency_key +
-                                   "' names transaction " + std::to_string(original.value().sequence) +
-                                   ", made under another key or for another request"));
+    return Result<Receipt>(Status::error(ErrorCode::corruption,
+                                         "the idempotency record of '" + command.idempotency_key +
+                                             "' names transaction " +
+                                             std::to_string(original.value().sequence) +
+                                             ", made under another key or for another request"));
   }
   return Result<Receipt>(Receipt{original.value().sequence, original.value().hash, true});
 }

@@ -83,8 +83,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   db_options.create_missing_column_families = !options.read_only;
   db_options.paranoid_checks = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : family_names)
-    descriptors.emplace_back(name, family_options());
+  for (const auto& name : family_names) descriptors.emplace_back(name, family_options());
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -174,7 +173,8 @@ Result<std::optional<KeyUse>> RocksStore::find_key(const std::string& key) const
   if (!status.ok()) return from_rocks(status, "reading an idempotency record failed");
   auto sequence = value.size() == 40 ? decode_sequence_key(value.substr(32)) : std::nullopt;
   if (!sequence)
-    return Status::error(ErrorCode::corruption, "idempotency record of '" + key + "' is unreadable");
+    return Status::error(ErrorCode::corruption,
+                         "idempotency record of '" + key + "' is unreadable");
   return std::optional<KeyUse>(KeyUse{read_digest(value), *sequence});
 }
 

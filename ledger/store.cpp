@@ -84,17 +84,18 @@ Status replay_journal(const Store& store, const std::function<Status(const Journ
     Status status = Status::ok();
     try {
       status = store.for_each_record(
-        [&](std::uint64_t key_sequence, std::string_view record) {
-          Result<JournalEntry> entry = read_checked(store, key_sequence, record);
-          if (!entry.is_ok()) return entry.status();
-          batch.entries.push_back(std::move(entry).value());
-          if (batch.entries.size() < EntryPipe::batch_entries) return Status::ok();
-          return pipe.push(std::exchange(batch, {})) ? Status::ok()
-                                                      : Status::error(ErrorCode::io_error, "");
-        },
-        first);
+          [&](std::uint64_t key_sequence, std::string_view record) {
+            Result<JournalEntry> entry = read_checked(store, key_sequence, record);
+            if (!entry.is_ok()) return entry.status();
+            batch.entries.push_back(std::move(entry).value());
+            if (batch.entries.size() < EntryPipe::batch_entries) return Status::ok();
+            return pipe.push(std::exchange(batch, {})) ? Status::ok()
+                                                       : Status::error(ErrorCode::io_error, "");
+          },
+          first);
     } catch (const std::exception& error) {
-      status = Status::error(ErrorCode::io_error, std::string("reading the journal: ") + error.what());
+      status =
+          Status::error(ErrorCode::io_error, std::string("reading the journal: ") + error.what());
     }
     batch.end = status;
     pipe.push(std::move(batch));
@@ -146,10 +147,10 @@ Status check_caches(const Ledger& ledger, const Store& store) {
                          "the store's idempotency records disagree with the journal's keys");
   }
   const auto& head = caches.value().head;
-  const bool head_agrees = ledger.last_sequence() == 0
-                               ? !head
-                               : head && head->first == ledger.last_sequence() &&
-                                     head->second == ledger.chain_head();
+  const bool head_agrees =
+      ledger.last_sequence() == 0
+          ? !head
+          : head && head->first == ledger.last_sequence() && head->second == ledger.chain_head();
   if (!head_agrees) {
     return Status::error(ErrorCode::corruption,
                          "the stored head record disagrees with the journal's last entry");

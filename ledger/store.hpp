@@ -16,9 +16,9 @@ namespace backstop {
 
 // What a store caches beside the journal, so that verify can compare it with a replay.
 struct StoreCaches {
-  std::map<std::string, Money> balances;  // account id -> debits minus credits
-  std::uint64_t keys = 0;                 // idempotency records held
-  KeySetDigest keys_digest;               // of those records
+  std::map<std::string, Money> balances;                 // account id -> debits minus credits
+  std::uint64_t keys = 0;                                // idempotency records held
+  KeySetDigest keys_digest;                              // of those records
   std::optional<std::pair<std::uint64_t, Digest>> head;  // the last committed sequence and hash
 };
 

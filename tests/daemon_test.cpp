@@ -1,10 +1,10 @@
 // backstopd end to end: a real daemon on an ephemeral loopback port, real certificates,
 // curl as the client. Access matrix, bad input, idempotency, restart after SIGKILL, and
 // the OpenAPI document kept in step with the routes.
-#include <boost/json.hpp>
 #include <atomic>
-#include <chrono>
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <regex>
 #include <set>
 

@@ -50,33 +50,11 @@ void run_year(FundDriver& driver, std::mt19937_64& random, std::uint32_t year, i
     driver.time_unix_s += 3'600;
   }
   // Claims in manual review are decided, by two administrators above the four-eyes limit.
-  for (int i = 0; i < members; ++i) {
-    const auto statement = js(driver.fund.member_statement(member_id(i), year)).value();
-    for (const auto& claim : statement.at("claims").as_array()) {
-      if (claim.at("status").as_string() != "under_review") continue;
-      const std::string id(claim.at("claim").as_string());
-      auto decided = driver.ok(admin, {{"type", "decide_claim"},
-                                       {"claim", id},
-                                       {"outcome", random() % 4 == 0 ? "deny" : "approve"},
-                                       {"reason_code", "R09"}});
-      if (decided.contains("awaiting"))
-        driver.ok("admin:bob", {{"type", "confirm_decision"}, {"claim", id}});
-    }
-  }
+  for (int i = 0; i < members; ++i)
+    decide_reviewed_claims(driver, member_id(i), year, [&] { return random() % 4 == 0; });
   driver.time_unix_s = std::max(driver.time_unix_s, day_of_year(year, 370));
-  for (int i = 0; i < members; ++i) {
-    const Money spend =
-        multiply(allocations[static_cast<std::size_t>(i)],
-                 Rate::from_ppm(900'000 + static_cast<std::int64_t>(random() % 200'001)).value());
-    driver.ok(admin, {{"type", "file_return"},
-                      {"year", year},
-                      {"member", member_id(i)},
-                      {"period", 12},
-                      {"spend_to_date", spend.to_string()},
-                      {"forecast_outturn", spend.to_string()},
-                      {"planned", "0.00"},
-                      {"unplanned", spend.to_string()}});
-  }
+  for (int i = 0; i < members; ++i)
+    file_final_return(driver, random, year, member_id(i), allocations[static_cast<std::size_t>(i)]);
   driver.time_unix_s = std::max(driver.time_unix_s, day_of_year(year, 500));
   driver.ok(admin, {{"type", "begin_closing"}, {"year", year}});
   driver.ok(admin, {{"type", "close_year"}, {"year", year}});
@@ -140,8 +118,8 @@ TEST_CASE("property: a restart from a checkpoint gives the same fund as a full r
       auto restarted = load_fund(driver.store, {}, &from_checkpoint);
       // Verify's full replay also compares the checkpoint's bytes with the state the replay
       // reached at the checkpoint's sequence, and every stored receipt result.
-      auto replayed = load_fund(driver.store, {.from_checkpoint = false, .check_side_records = true},
-                                &in_full);
+      auto replayed =
+          load_fund(driver.store, {.from_checkpoint = false, .check_side_records = true}, &in_full);
       if (!restarted.is_ok()) FAIL(restarted.status().to_string());
       if (!replayed.is_ok()) FAIL(replayed.status().to_string());
       REQUIRE(from_checkpoint.checkpoint_refused.empty());
@@ -216,7 +194,8 @@ TEST_CASE("checkpoint: a damaged, stale, foreign or forged checkpoint never chan
   CHECK(stale.replayed == driver.fund.ledger().last_sequence() - checkpointed);
   REQUIRE(verify().is_ok());
 
-  for (std::size_t at : {std::size_t{20}, checkpoint_header + 3, sound.size() / 2, sound.size() - 1}) {
+  for (std::size_t at :
+       {std::size_t{20}, checkpoint_header + 3, sound.size() / 2, sound.size() - 1}) {
     INFO("byte " << at << " flipped");
     std::string damaged = sound;
     damaged[at] = static_cast<char>(damaged[at] ^ 0x10);
@@ -296,8 +275,8 @@ Result<FundReceipt> retry_third(const std::string& directory) {
   REQUIRE(store.is_ok());
   auto fund = open_fund(*store.value());
   if (!fund.is_ok()) return fund.status();
-  return fund.value().execute(
-      {"k3", 1'700'000'100, *Actor::parse(admin), RegisterMember{member_id(3), "Consortium", 100'000}});
+  return fund.value().execute({"k3", 1'700'000'100, *Actor::parse(admin),
+                               RegisterMember{member_id(3), "Consortium", 100'000}});
 }
 
 }  // namespace
@@ -307,9 +286,8 @@ TEST_CASE("checkpoint: an idempotency record moved to another entry is caught, n
   three_members(directory.path());
   REQUIRE(retry_third(directory.path()).value().sequence == 3);
   // k3's record now names transaction 2 (same payload digest): a retry must not be told "2".
-  tamper(directory.path(), "idempotency", "k3", [](std::string& value) {
-    value.replace(32, 8, encode_sequence_key(2));
-  });
+  tamper(directory.path(), "idempotency", "k3",
+         [](std::string& value) { value.replace(32, 8, encode_sequence_key(2)); });
   auto retried = retry_third(directory.path());
   REQUIRE_FALSE(retried.is_ok());
   CHECK(retried.status().code() == ErrorCode::corruption);

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <random>
 
 #include "fund/codec.hpp"
@@ -110,5 +111,37 @@ class FundDriver {
  private:
   std::size_t steps_ = 0;
 };
+
+// Decides every claim of `member`'s year that is in manual review (approve, or deny when
+// `deny` says so), a second administrator confirming what awaits four eyes.
+inline void decide_reviewed_claims(FundDriver& driver, const std::string& member,
+                                   std::uint32_t year, const std::function<bool()>& deny) {
+  const auto statement = js(driver.fund.member_statement(member, year)).value();
+  for (const auto& claim : statement.at("claims").as_array()) {
+    if (claim.at("status").as_string() != "under_review") continue;
+    const std::string id(claim.at("claim").as_string());
+    auto decided = driver.ok("admin:alice", {{"type", "decide_claim"},
+                                             {"claim", id},
+                                             {"outcome", deny() ? "deny" : "approve"},
+                                             {"reason_code", "R09"}});
+    if (decided.contains("awaiting"))
+      driver.ok("admin:bob", {{"type", "confirm_decision"}, {"claim", id}});
+  }
+}
+
+// Files `member`'s final return: all spend unplanned, between 90% and 110% of allocation.
+inline void file_final_return(FundDriver& driver, std::mt19937_64& random, std::uint32_t year,
+                              const std::string& member, const Money& allocation) {
+  const Money spend = multiply(
+      allocation, Rate::from_ppm(900'000 + static_cast<std::int64_t>(random() % 200'001)).value());
+  driver.ok("admin:alice", {{"type", "file_return"},
+                            {"year", year},
+                            {"member", member},
+                            {"period", 12},
+                            {"spend_to_date", spend.to_string()},
+                            {"forecast_outturn", spend.to_string()},
+                            {"planned", "0.00"},
+                            {"unplanned", spend.to_string()}});
+}
 
 }  // namespace backstop::testing

@@ -72,33 +72,11 @@ json::object random_year(FundDriver& driver, std::mt19937_64& random, std::uint3
   }
   // Claims selected for manual review (by variance) are decided, two administrators above the
   // limit.
-  for (int i = 0; i < members; ++i) {
-    const auto statement = js(driver.fund.member_statement(member_id(i), year)).value();
-    for (const auto& claim : statement.at("claims").as_array()) {
-      if (claim.at("status").as_string() != "under_review") continue;
-      const std::string id(claim.at("claim").as_string());
-      auto decided = driver.ok(admin, {{"type", "decide_claim"},
-                                       {"claim", id},
-                                       {"outcome", "approve"},
-                                       {"reason_code", "R09"}});
-      if (decided.contains("awaiting"))
-        driver.ok("admin:bob", {{"type", "confirm_decision"}, {"claim", id}});
-    }
-  }
+  for (int i = 0; i < members; ++i)
+    decide_reviewed_claims(driver, member_id(i), year, [] { return false; });
   driver.time_unix_s = std::max(driver.time_unix_s, day_of_year(year, 370));
-  for (int i = 0; i < members; ++i) {
-    const Money spend =
-        multiply(allocations[static_cast<std::size_t>(i)],
-                 Rate::from_ppm(900'000 + static_cast<std::int64_t>(random() % 200'001)).value());
-    driver.ok(admin, {{"type", "file_return"},
-                      {"year", year},
-                      {"member", member_id(i)},
-                      {"period", 12},
-                      {"spend_to_date", spend.to_string()},
-                      {"forecast_outturn", spend.to_string()},
-                      {"planned", "0.00"},
-                      {"unplanned", spend.to_string()}});
-  }
+  for (int i = 0; i < members; ++i)
+    file_final_return(driver, random, year, member_id(i), allocations[static_cast<std::size_t>(i)]);
   driver.time_unix_s = std::max(driver.time_unix_s, day_of_year(year, 500));
   driver.ok(admin, {{"type", "begin_closing"}, {"year", year}});
   return driver.ok(admin, {{"type", "close_year"}, {"year", year}});

@@ -29,8 +29,8 @@ int fail(const Status& status) {
 
 // Opens the store and loads the fund from it: a writer through open_fund (which brings an
 // older store's side records up to date), a reader from the checkpoint if it checks out.
-Result<Fund> load_from(const std::string& data, bool read_only,
-                       std::unique_ptr<RocksStore>& store, LoadReport* report = nullptr) {
+Result<Fund> load_from(const std::string& data, bool read_only, std::unique_ptr<RocksStore>& store,
+                       LoadReport* report = nullptr) {
   RocksStoreOptions options;
   options.read_only = read_only;
   auto opened = RocksStore::open(data, options);
