@@ -42,7 +42,7 @@ class ByteWriter {
   }
   // The journal's form: the pence as a decimal string. It holds up to 36 digits
   // (Money::from_pence_string), which is every amount the ledger lets arise.
-  void money(const Money& value) { str(value.pence().str()); }
+  void money(const Money& value) { str(value.pence_string()); }
   // Every Int128 value, however large: a sign byte (0 or 1) then the magnitude's 16 bytes.
   void money_exact(const Money& value) {
     const Int128 magnitude = value.is_negative() ? Int128(-value.pence()) : value.pence();
@@ -57,12 +57,16 @@ class ByteWriter {
     boolean(value.has_value());
     if (value) write(*value);
   }
+  // Room for `n` bytes in all: a writer that knows roughly how much it will write grows its
+  // buffer once.
+  void reserve(std::size_t n) { bytes_.reserve(n); }
   std::string take() { return std::move(bytes_); }
 
  private:
   void fixed(std::uint64_t value, int width) {
-    for (int shift = (width - 1) * 8; shift >= 0; shift -= 8)
-      u8(static_cast<std::uint8_t>(value >> shift));
+    char bytes[8];  // appended at once: a journal entry is mostly fixed-width fields
+    for (int i = width - 1; i >= 0; --i, value >>= 8) bytes[i] = static_cast<char>(value & 0xff);
+    bytes_.append(bytes, static_cast<std::size_t>(width));
   }
   std::string bytes_;
 };

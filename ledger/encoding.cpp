@@ -57,23 +57,56 @@ void write_postings(ByteWriter& writer, const std::vector<Posting>& postings) {
   }
 }
 
+// One SHA-256 context per thread, reused for every hash: a fresh context per hash, and the
+// algorithm looked up by name each time, cost more than hashing a journal entry does.
+class Sha256 {
+ public:
+  Sha256()
+      : algorithm_(EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free),
+        context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {}
+
+  Digest hash(std::string_view bytes) {
+    Digest out{};
+    unsigned int size = 0;
+    if (!algorithm_ || !context_ ||
+        EVP_DigestInit_ex2(context_.get(), algorithm_.get(), nullptr) != 1 ||
+        EVP_DigestUpdate(context_.get(), bytes.data(), bytes.size()) != 1 ||
+        EVP_DigestFinal_ex(context_.get(), out.data(), &size) != 1 || size != out.size()) {
+      throw std::runtime_error("OpenSSL SHA-256 failed");
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> algorithm_;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+};
+
+// About the size of an entry's record (amounts counted as 16 digits), so that its encoding
+// grows its buffer once.
+std::size_t record_size_hint(const JournalEntry& entry) {
+  auto account_size = [](const Account& account) {
+    return 32 + account.id.size() + account.owner.size();
+  };
+  std::size_t size = 160 + entry.idempotency_key.size() + entry.metadata.actor.size() +
+                     entry.metadata.reason.size() + entry.event_type.size() +
+                     entry.event_payload.size() + account_size(entry.account);
+  for (const auto& reference : entry.metadata.references) size += 4 + reference.size();
+  for (const auto& posting : entry.postings) size += 24 + posting.account.size();
+  for (const auto& account : entry.event_accounts) size += account_size(account);
+  return size;
+}
+
 }  // namespace
 
 Digest sha256(std::string_view bytes) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                  EVP_MD_CTX_free);
-  Digest out{};
-  unsigned int size = 0;
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(context.get(), out.data(), &size) != 1 || size != out.size()) {
-    throw std::runtime_error("OpenSSL SHA-256 failed");
-  }
-  return out;
+  thread_local Sha256 context;
+  return context.hash(bytes);
 }
 
 std::string encode_entry_body(const JournalEntry& entry) {
   ByteWriter writer;
+  writer.reserve(record_size_hint(entry));
   writer.u8(format_version);
   writer.u64(entry.sequence);
   writer.u8(static_cast<std::uint8_t>(entry.kind));
@@ -100,6 +133,13 @@ std::string encode_entry_body(const JournalEntry& entry) {
 
 std::string encode_entry_record(const JournalEntry& entry) {
   std::string record = encode_entry_body(entry);
+  record.append(reinterpret_cast<const char*>(entry.hash.data()), entry.hash.size());
+  return record;
+}
+
+std::string seal_entry(JournalEntry& entry) {
+  std::string record = encode_entry_body(entry);
+  entry.hash = sha256(record);
   record.append(reinterpret_cast<const char*>(entry.hash.data()), entry.hash.size());
   return record;
 }
@@ -154,6 +194,7 @@ Result<JournalEntry> decode_entry_record(std::string_view record) {
 
 Digest command_payload_digest(const Command& command) {
   ByteWriter writer;
+  writer.reserve(256);
   writer.u8(format_version);
   write_metadata(writer, command.metadata);
   if (const auto* open = std::get_if<OpenAccount>(&command.body)) {

@@ -14,6 +14,9 @@ Digest sha256(std::string_view bytes);
 std::string encode_entry_body(const JournalEntry& entry);
 // The stored record: the body followed by the 32-byte hash.
 std::string encode_entry_record(const JournalEntry& entry);
+// Sets the entry's hash to the SHA-256 of its body and returns its record, encoding the body
+// once for both.
+std::string seal_entry(JournalEntry& entry);
 // Decodes a stored record; checks the stored hash against the body's SHA-256.
 Result<JournalEntry> decode_entry_record(std::string_view record);
 

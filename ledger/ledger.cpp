@@ -1,7 +1,10 @@
 #include "ledger/ledger.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <cstddef>
+#include <memory_resource>
 #include <stdexcept>
 
 #include "ledger/encoding.hpp"
@@ -100,14 +103,11 @@ Status check_command_shape(const Command& command) {
 
 }  // namespace
 
-const AccountState* Ledger::find_account(const std::string& id) const {
-  auto found = accounts_.find(id);
-  return found == accounts_.end() ? nullptr : &found->second;
-}
+const AccountState* Ledger::find_account(const std::string& id) const { return accounts_.find(id); }
 
 Money Ledger::trial_balance() const {
   Money total;
-  for (const auto& [id, state] : accounts_) total += state.balance;
+  for (const auto& [id, state] : accounts_.by_id()) total += state.balance;
   return total;
 }
 
@@ -121,15 +121,16 @@ Result<Receipt> Ledger::execute(const Command& command) {
   try {
     if (Status shape = check_command_shape(command); !shape.is_ok()) return shape;
     if (auto retry = find_retry(command)) return *retry;
-    Result<JournalEntry> built = build_entry(command, command_payload_digest(command));
-    if (!built.is_ok()) return built.status();
-    JournalEntry entry = std::move(built).value();
+    JournalEntry entry;
+    if (Status built = build_entry(command, command_payload_digest(command), entry); !built.is_ok())
+      return built;
     if (Status checked = check_entry(entry); !checked.is_ok()) return checked;
-    entry.hash = sha256(encode_entry_body(entry));
+    std::string record = seal_entry(entry);
     Receipt receipt{entry.sequence, entry.hash, false};
-    apply(entry);
+    apply(entry, ChangeOrigin::pending);
     pending_keys_.emplace(entry.idempotency_key, KeyUse{entry.payload_digest, entry.sequence});
     pending_.push_back(std::move(entry));
+    pending_records_.push_back(std::move(record));
     return receipt;
   } catch (const std::overflow_error& error) {
     return Status::error(ErrorCode::overflow, std::string("amount out of range: ") + error.what());
@@ -201,12 +202,15 @@ Result<std::optional<KeyUse>> Ledger::find_key(const std::string& key) const {
 void Ledger::mark_committed(const JournalArchive& archive) {
   archive_ = &archive;
   pending_.clear();
+  pending_records_.clear();
   pending_keys_.clear();
+  accounts_.clear_changed();
 }
 
 LedgerSnapshot Ledger::snapshot() const {
   assert(pending_.empty());
-  return LedgerSnapshot{last_sequence_, chain_head_, last_time_, keys_, accounts_, reversed_by_};
+  return LedgerSnapshot{last_sequence_, chain_head_,        last_time_,
+                        keys_,          accounts_.by_id(), reversed_by_};
 }
 
 Ledger Ledger::restore(LedgerSnapshot snapshot, const JournalArchive& archive) {
@@ -216,13 +220,13 @@ Ledger Ledger::restore(LedgerSnapshot snapshot, const JournalArchive& archive) {
   ledger.chain_head_ = snapshot.chain_head;
   ledger.last_time_ = snapshot.last_time_unix_s;
   ledger.keys_ = snapshot.keys;
-  ledger.accounts_ = std::move(snapshot.accounts);
+  ledger.accounts_ = AccountTable(std::move(snapshot.accounts));
   ledger.reversed_by_ = std::move(snapshot.reversed_by);
   return ledger;
 }
 
-Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& payload) const {
-  JournalEntry entry;
+Status Ledger::build_entry(const Command& command, const Digest& payload,
+                           JournalEntry& entry) const {
   entry.sequence = last_sequence() + 1;
   entry.time_unix_s = command.time_unix_s;
   entry.idempotency_key = command.idempotency_key;
@@ -254,12 +258,12 @@ Result<JournalEntry> Ledger::build_entry(const Command& command, const Digest& p
     for (const auto& posting : original.value().postings)
       entry.postings.push_back({posting.account, -posting.amount});
   }
-  return entry;
+  return Status::ok();
 }
 
 Status Ledger::check_new_account(const Account& account,
                                  const std::map<std::string, AccountState>& opened) const {
-  if (accounts_.contains(account.id) || opened.contains(account.id)) {
+  if (accounts_.find(account.id) != nullptr || opened.contains(account.id)) {
     return Status::error(ErrorCode::already_exists, "account '" + account.id + "' already exists");
   }
   if (account.floor && *account.floor > Money()) {
@@ -293,13 +297,33 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
                                " was already reversed by " + std::to_string(*by));
     }
   }
-  std::map<std::string, Money> deltas;
+  return check_postings(entry.postings, opened);
+}
+
+// The postings name accounts that exist (or that the entry opens), sum to zero, and leave no
+// account below its floor. Pure: changes nothing.
+Status Ledger::check_postings(const std::vector<Posting>& postings,
+                              const std::map<std::string, AccountState>& opened) const {
+  // Per account: its state before the entry and the sum of its postings, in id order (the
+  // first floor broken is reported in that order). A transfer touches two accounts, so the
+  // map's nodes live on the stack unless an entry touches many.
+  struct Delta {
+    const AccountState* before;
+    Money sum;
+  };
+  std::array<std::byte, 1024> arena;
+  std::pmr::monotonic_buffer_resource memory(arena.data(), arena.size());
+  std::pmr::map<std::string_view, Delta> deltas(&memory);
   Money total;
-  for (const auto& posting : entry.postings) {
-    if (!accounts_.contains(posting.account) && !opened.contains(posting.account)) {
-      return Status::error(ErrorCode::not_found, "no account '" + posting.account + "'");
+  for (const auto& posting : postings) {
+    const AccountState* state = find_account(posting.account);
+    if (state == nullptr) {
+      auto found = opened.find(posting.account);
+      if (found == opened.end())
+        return Status::error(ErrorCode::not_found, "no account '" + posting.account + "'");
+      state = &found->second;
     }
-    deltas[posting.account] += posting.amount;
+    deltas.try_emplace(posting.account, Delta{state, Money()}).first->second.sum += posting.amount;
     total += posting.amount;
   }
   if (!total.is_zero()) {
@@ -307,31 +331,30 @@ Status Ledger::check_entry(const JournalEntry& entry) const {
                          "postings sum to " + total.to_string() + ", not zero");
   }
   for (const auto& [id, delta] : deltas) {
-    const AccountState& state = accounts_.contains(id) ? accounts_.at(id) : opened.at(id);
-    if (!state.account.floor) continue;
-    AccountState after = state;
-    after.balance += delta;
-    if (after.normal_balance() < *state.account.floor) {
-      return Status::error(ErrorCode::constraint, "account '" + id + "' would fall to " +
-                                                      after.normal_balance().to_string() +
-                                                      ", below its floor of " +
-                                                      state.account.floor->to_string());
+    const Account& account = delta.before->account;
+    if (!account.floor) continue;
+    const Money after = delta.before->balance + delta.sum;
+    const Money normal_after = is_debit_normal(account.type) ? after : -after;
+    if (normal_after < *account.floor) {
+      return Status::error(ErrorCode::constraint,
+                           "account '" + std::string(id) + "' would fall to " +
+                               normal_after.to_string() + ", below its floor of " +
+                               account.floor->to_string());
     }
   }
   return Status::ok();
 }
 
-void Ledger::apply(const JournalEntry& entry) {
+void Ledger::apply(const JournalEntry& entry, ChangeOrigin origin) {
   assert(entry.sequence == last_sequence() + 1);
   assert(entry.previous_hash == chain_head_);
   if (entry.kind == EntryKind::open_account) {
-    accounts_.emplace(entry.account.id, AccountState{entry.account, Money()});
+    accounts_.open(entry.account, origin);
   } else {
-    for (const auto& account : entry.event_accounts)
-      accounts_.emplace(account.id, AccountState{account, Money()});
+    for (const auto& account : entry.event_accounts) accounts_.open(account, origin);
     Money total;
     for (const auto& posting : entry.postings) {
-      accounts_.at(posting.account).balance += posting.amount;
+      accounts_.post(posting.account, posting.amount, origin);
       total += posting.amount;
     }
     assert(total.is_zero());
@@ -373,7 +396,7 @@ Status Ledger::replay(const JournalEntry& entry) {
   } catch (const std::overflow_error&) {
     return corrupt("amounts out of range");
   }
-  apply(entry);
+  apply(entry, ChangeOrigin::replayed);
   return Status::ok();
 }
 

@@ -14,16 +14,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/account_table.hpp"
 #include "ledger/journal.hpp"
 
 namespace backstop {
-
-struct AccountState {
-  Account account;
-  Money balance;  // debits minus credits
-  // The balance on the account's normal side (what its floor constrains).
-  Money normal_balance() const { return is_debit_normal(account.type) ? balance : -balance; }
-};
 
 // How an idempotency key was first used.
 struct KeyUse {
@@ -93,6 +87,12 @@ class Ledger {
 
   // Entries executed but not yet committed, oldest first.
   const std::vector<JournalEntry>& pending() const { return pending_; }
+  // The stored record (body and hash) of each pending entry, in the same order: encoded once,
+  // when the entry is hashed, and written as it is by the store.
+  const std::vector<std::string>& pending_records() const { return pending_records_; }
+  // The accounts that the pending entries opened or posted to, each once, in the order first
+  // changed: the balances a commit writes.
+  const std::vector<const AccountState*>& pending_accounts() const { return accounts_.changed(); }
   // The pending entries are now durable in `archive`, which answers for them from now on.
   void mark_committed(const JournalArchive& archive);
   // Where committed history is read from (null until the ledger is loaded or committed).
@@ -106,7 +106,7 @@ class Ledger {
   std::int64_t last_time_unix_s() const { return last_time_; }
   const KeySetDigest& keys_digest() const { return keys_; }
   const Digest& chain_head() const { return chain_head_; }  // all zero while empty
-  const std::map<std::string, AccountState>& accounts() const { return accounts_; }
+  const std::map<std::string, AccountState>& accounts() const { return accounts_.by_id(); }
   const AccountState* find_account(const std::string& id) const;
   // Sum of all balances; zero whenever every transaction balanced.
   Money trial_balance() const;
@@ -119,20 +119,24 @@ class Ledger {
   static Ledger restore(LedgerSnapshot snapshot, const JournalArchive& archive);
 
  private:
-  Result<JournalEntry> build_entry(const Command& command, const Digest& payload) const;
+  // Fills `entry` (default-constructed) in place: an entry is large, and moving it costs.
+  Status build_entry(const Command& command, const Digest& payload, JournalEntry& entry) const;
   Status check_entry(const JournalEntry& entry) const;
+  Status check_postings(const std::vector<Posting>& postings,
+                        const std::map<std::string, AccountState>& opened) const;
   Status check_new_account(const Account& account,
                            const std::map<std::string, AccountState>& opened) const;
-  void apply(const JournalEntry& entry);
+  void apply(const JournalEntry& entry, ChangeOrigin origin);
 
   std::vector<JournalEntry> pending_;
+  std::vector<std::string> pending_records_;  // pending_[i]'s record
   std::unordered_map<std::string, KeyUse> pending_keys_;
   const JournalArchive* archive_ = nullptr;
   std::uint64_t last_sequence_ = 0;
   Digest chain_head_{};
   std::int64_t last_time_ = 0;
   KeySetDigest keys_;
-  std::map<std::string, AccountState> accounts_;
+  AccountTable accounts_;
   std::map<std::uint64_t, std::uint64_t> reversed_by_;
 };
 

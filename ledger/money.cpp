@@ -1,6 +1,8 @@
 #include "ledger/money.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -121,6 +123,16 @@ std::optional<Money> Money::from_pence_string(std::string_view text) {
   Int128 value = 0;
   for (char c : text) value = value * 10 + (c - '0');
   return Money(negative ? Int128(-value) : value);
+}
+
+std::string Money::pence_string() const {
+  static const Int128 low(std::numeric_limits<std::int64_t>::min());
+  static const Int128 high(std::numeric_limits<std::int64_t>::max());
+  if (pence_ < low || pence_ > high) return pence_.str();
+  char digits[24];
+  const auto written =
+      std::to_chars(digits, digits + sizeof digits, pence_.convert_to<std::int64_t>());
+  return std::string(digits, written.ptr);
 }
 
 std::string Money::to_string() const {

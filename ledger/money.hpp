@@ -49,6 +49,10 @@ class Money {
   static std::optional<Money> from_pence_string(std::string_view text);
 
   const Int128& pence() const { return pence_; }
+  // The pence as a decimal, exactly as pence().str() writes it ("-123456"), but without
+  // multiprecision arithmetic for the amounts that fit 64 bits: the journal's encoding and the
+  // stored balances write one per posting and per touched account.
+  std::string pence_string() const;
   bool is_zero() const { return pence_ == 0; }
   bool is_negative() const { return pence_ < 0; }
 

@@ -5,12 +5,14 @@
 // nothing reads postings by account from the store, so they are no longer written.
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cassert>
-#include <set>
+#include <cstring>
 
 #include "ledger/encoding.hpp"
 #include "ledger/store.hpp"
@@ -47,16 +49,64 @@ Digest read_digest(std::string_view bytes) {
 const std::string side_prefix = "side:";
 
 // Point lookups (a new request's key, a retry's entry) mostly ask for keys that exist or
-// are new; Bloom filters, in the table files and in the memtable, answer "new" without a
-// search.
-rocksdb::ColumnFamilyOptions family_options() {
+// are new; a Bloom filter answers "new" without reading a block.
+rocksdb::ColumnFamilyOptions family_options(Family family) {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.memtable_whole_key_filtering = true;
-  options.memtable_prefix_bloom_size_ratio = 0.05;
+  if (family == idempotency_family) {
+    // Every new request looks its key up, and nearly every key looked up is new: a Bloom
+    // filter over the memtable as well answers "new" without searching its skip list.
+    options.memtable_prefix_bloom_size_ratio = 0.02;
+    options.memtable_whole_key_filtering = true;
+  } else if (family == accounts_family) {
+    // Each group rewrites the balance of every account it touched, and only a load reads
+    // them back, in one scan. An unsorted memtable takes each write as an append and sorts
+    // once, at a flush or a scan; a skip list placed every write among all the versions
+    // before it. (A point lookup would sort too: this family is scanned, never looked up.)
+    options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  }
   return options;
+}
+
+// About the bytes a commit group's batch holds, so that it is allocated once.
+std::size_t batch_size_hint(const Ledger& ledger, std::span<const SideRecord> side) {
+  std::size_t size = 64;
+  for (std::size_t i = 0; i < ledger.pending().size(); ++i) {
+    const JournalEntry& entry = ledger.pending()[i];
+    size += ledger.pending_records()[i].size() + entry.idempotency_key.size() + 96;
+  }
+  for (const AccountState* state : ledger.pending_accounts()) size += state->account.id.size() + 48;
+  for (const auto& record : side) size += record.key.size() + record.value.size() + 32;
+  return size;
+}
+
+// Per pending entry its record, written as the ledger encoded it when hashing it, and its
+// idempotency record; then the balance of each account the group opened or posted to, as it
+// stands after the group, and the head.
+void put_entries(rocksdb::WriteBatch& batch,
+                 const std::vector<rocksdb::ColumnFamilyHandle*>& families, const Ledger& ledger) {
+  const auto& entries = ledger.pending();
+  const auto& records = ledger.pending_records();
+  assert(records.size() == entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const JournalEntry& entry = entries[i];
+    const std::string key = encode_sequence_key(entry.sequence);
+    batch.Put(families[journal_family], key, records[i]);
+    char key_use[sizeof(Digest) + 8];  // payload digest + sequence, without a heap allocation
+    std::memcpy(key_use, entry.payload_digest.data(), sizeof(Digest));
+    std::memcpy(key_use + sizeof(Digest), key.data(), 8);
+    batch.Put(families[idempotency_family], entry.idempotency_key,
+              rocksdb::Slice(key_use, sizeof key_use));
+  }
+  for (const AccountState* state : ledger.pending_accounts())
+    batch.Put(families[accounts_family], state->account.id, state->balance.pence_string());
+  if (!entries.empty()) {
+    const auto& last = entries.back();
+    batch.Put(families[meta_family], "head",
+              encode_sequence_key(last.sequence) + digest_bytes(last.hash));
+  }
 }
 
 }  // namespace
@@ -82,8 +132,11 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.paranoid_checks = true;
+  // One writer (Store::commit); the accounts family's memtable takes no concurrent writes.
+  db_options.allow_concurrent_memtable_write = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : family_names) descriptors.emplace_back(name, family_options());
+  for (int family = 0; family < family_count; ++family)
+    descriptors.emplace_back(family_names[family], family_options(static_cast<Family>(family)));
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -97,35 +150,13 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   return std::unique_ptr<RocksStore>(new RocksStore(std::move(impl)));
 }
 
-Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> entries,
-                          std::span<const SideRecord> side) {
+Status RocksStore::commit(const Ledger& ledger, std::span<const SideRecord> side) {
   if (impl_->options.read_only)
     return Status::error(ErrorCode::io_error, "the store is open read-only");
-  auto& families = impl_->families;
-  rocksdb::WriteBatch batch;
-  std::set<std::string> touched;
-  for (const auto& entry : entries) {
-    const std::string key = encode_sequence_key(entry.sequence);
-    batch.Put(families[journal_family], key, encode_entry_record(entry));
-    batch.Put(families[idempotency_family], entry.idempotency_key,
-              digest_bytes(entry.payload_digest) + key);
-    if (entry.kind == EntryKind::open_account) touched.insert(entry.account.id);
-    for (const auto& account : entry.event_accounts) touched.insert(account.id);
-    for (const auto& posting : entry.postings) touched.insert(posting.account);
-  }
-  // Balances as they stand after the last entry of the group.
-  for (const auto& id : touched) {
-    const AccountState* state = ledger.find_account(id);
-    assert(state != nullptr);
-    batch.Put(families[accounts_family], id, state->balance.pence().str());
-  }
-  if (!entries.empty()) {
-    const auto& last = entries.back();
-    batch.Put(families[meta_family], "head",
-              encode_sequence_key(last.sequence) + digest_bytes(last.hash));
-  }
+  rocksdb::WriteBatch batch(batch_size_hint(ledger, side));
+  put_entries(batch, impl_->families, ledger);
   for (const auto& record : side)
-    batch.Put(families[meta_family], side_prefix + record.key, record.value);
+    batch.Put(impl_->families[meta_family], side_prefix + record.key, record.value);
   if (batch.Count() == 0) return Status::ok();
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->options.sync;
@@ -134,7 +165,7 @@ Status RocksStore::commit(const Ledger& ledger, std::span<const JournalEntry> en
 
 Status RocksStore::write_side(std::span<const SideRecord> side) {
   static const Ledger nothing;
-  return commit(nothing, {}, side);
+  return commit(nothing, side);
 }
 
 Status RocksStore::flush() {

@@ -172,22 +172,21 @@ Result<Ledger> load_ledger(const Store& store) {
 
 Status commit_pending(Store& store, Ledger& ledger, std::span<const SideRecord> side) {
   if (ledger.pending().empty() && side.empty()) return Status::ok();
-  if (Status status = store.commit(ledger, ledger.pending(), side); !status.is_ok()) return status;
+  if (Status status = store.commit(ledger, side); !status.is_ok()) return status;
   ledger.mark_committed(store);
   return Status::ok();
 }
 
-Status MemoryStore::commit(const Ledger& ledger, std::span<const JournalEntry> entries,
-                           std::span<const SideRecord> side) {
-  for (const auto& entry : entries) {
-    records_[entry.sequence] = encode_entry_record(entry);
+Status MemoryStore::commit(const Ledger& ledger, std::span<const SideRecord> side) {
+  const auto& entries = ledger.pending();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const JournalEntry& entry = entries[i];
+    records_[entry.sequence] = ledger.pending_records()[i];
     keys_[entry.idempotency_key] = KeyUse{entry.payload_digest, entry.sequence};
     caches_.keys_digest.add(entry.idempotency_key, keys_[entry.idempotency_key]);
-    if (entry.kind == EntryKind::open_account) caches_.balances[entry.account.id] = Money();
-    for (const auto& account : entry.event_accounts) caches_.balances[account.id] = Money();
-    for (const auto& posting : entry.postings)
-      caches_.balances[posting.account] = ledger.find_account(posting.account)->balance;
   }
+  for (const AccountState* state : ledger.pending_accounts())
+    caches_.balances[state->account.id] = state->balance;
   if (!entries.empty()) {
     caches_.keys = keys_.size();
     caches_.head = std::make_pair(entries.back().sequence, entries.back().hash);

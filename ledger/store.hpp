@@ -34,10 +34,11 @@ class Store : public JournalArchive {
  public:
   virtual ~Store() = default;
 
-  // Makes `entries` (the ledger's pending ones, in order, already applied to `ledger`) and
-  // `side` durable in one atomic write, with the caches they change. REQUIRES: one writer.
-  virtual Status commit(const Ledger& ledger, std::span<const JournalEntry> entries,
-                        std::span<const SideRecord> side = {}) = 0;
+  // Makes the ledger's pending entries (already applied to it; their records as the ledger
+  // encoded them) and `side` durable in one atomic write, with the caches they change. The
+  // ledger still holds them as pending: commit_pending marks them committed. REQUIRES: one
+  // writer.
+  virtual Status commit(const Ledger& ledger, std::span<const SideRecord> side = {}) = 0;
   // Writes side records alone (durably), e.g. a checkpoint.
   virtual Status write_side(std::span<const SideRecord> side) = 0;
   virtual Result<std::optional<std::string>> read_side(const std::string& key) const = 0;
@@ -70,8 +71,7 @@ Status commit_pending(Store& store, Ledger& ledger, std::span<const SideRecord> 
 
 class MemoryStore final : public Store {
  public:
-  Status commit(const Ledger& ledger, std::span<const JournalEntry> entries,
-                std::span<const SideRecord> side = {}) override;
+  Status commit(const Ledger& ledger, std::span<const SideRecord> side = {}) override;
   Status write_side(std::span<const SideRecord> side) override;
   Result<std::optional<std::string>> read_side(const std::string& key) const override;
   Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
@@ -98,8 +98,7 @@ class RocksStore final : public Store {
                                                   RocksStoreOptions options = {});
   ~RocksStore() override;
 
-  Status commit(const Ledger& ledger, std::span<const JournalEntry> entries,
-                std::span<const SideRecord> side = {}) override;
+  Status commit(const Ledger& ledger, std::span<const SideRecord> side = {}) override;
   Status write_side(std::span<const SideRecord> side) override;
   Result<std::optional<std::string>> read_side(const std::string& key) const override;
   Status flush() override;

@@ -3,6 +3,8 @@
 // nothing, floors hold, replay gives the same chain head and byte-identical journal, and
 // reopening the RocksDB store gives the same state.
 #include <catch2/catch.hpp>
+#include <set>
+#include <string>
 
 #include "ledger/encoding.hpp"
 #include "ledger/store.hpp"
@@ -102,6 +104,23 @@ void check_invariants(const Ledger& ledger) {
   }
 }
 
+// The accounts whose balances a commit writes: each account the pending entries open or post
+// to, once.
+void check_pending_accounts(const Ledger& ledger) {
+  std::set<std::string> expected;
+  for (const auto& entry : ledger.pending()) {
+    if (entry.kind == EntryKind::open_account) expected.insert(entry.account.id);
+    for (const auto& account : entry.event_accounts) expected.insert(account.id);
+    for (const auto& posting : entry.postings) expected.insert(posting.account);
+  }
+  std::set<std::string> listed;
+  for (const AccountState* state : ledger.pending_accounts()) {
+    REQUIRE(listed.insert(state->account.id).second);
+    REQUIRE(ledger.find_account(state->account.id) == state);
+  }
+  REQUIRE(listed == expected);
+}
+
 std::vector<Command> run_seed(std::uint64_t seed, Ledger& ledger) {
   CommandGenerator generator(seed);
   std::vector<Command> accepted_or_refused;
@@ -120,9 +139,14 @@ std::vector<Command> run_seed(std::uint64_t seed, Ledger& ledger) {
       for (const auto& posting : entry.postings) sum += posting.amount;
       REQUIRE(sum.is_zero());
       REQUIRE(entry.previous_hash == head_before);
+      // What the store writes is the record the ledger encoded when it hashed the entry: the
+      // entry's canonical encoding, byte for byte.
+      REQUIRE(ledger.pending_records().size() == ledger.pending().size());
+      REQUIRE(ledger.pending_records().back() == encode_entry_record(entry));
     }
     check_invariants(ledger);
   }
+  check_pending_accounts(ledger);
   return accepted_or_refused;
 }
 
@@ -162,7 +186,10 @@ TEST_CASE("property: committing in random groups and reopening RocksDB gives the
         const Command command = generator.next(ledger);
         (void)ledger.execute(command);
         used.push_back(command.idempotency_key);
-        if (group_sizes() % 16 == 0) REQUIRE(commit_pending(*store.value(), ledger).is_ok());
+        if (group_sizes() % 16 == 0) {
+          check_pending_accounts(ledger);
+          REQUIRE(commit_pending(*store.value(), ledger).is_ok());
+        }
       }
       REQUIRE(commit_pending(*store.value(), ledger).is_ok());
       REQUIRE(ledger.pending().empty());

@@ -42,6 +42,40 @@ TEST_CASE("ledger: a balanced transfer moves money and chains to its predecessor
   CHECK(sha256(encode_entry_body(ledger.pending().back())) == receipt.value().hash);
 }
 
+TEST_CASE("ledger: the pending accounts are those the pending entries opened or posted to") {
+  Ledger ledger = three_accounts();
+  REQUIRE(ledger.execute(transfer("t1", "fund:reserve", "fund:cash", pounds("100.00"))).is_ok());
+  REQUIRE(ledger.execute(transfer("t2", "fund:cash", "fund:reserve", pounds("1.00"))).is_ok());
+  std::vector<std::string> ids;
+  for (const AccountState* state : ledger.pending_accounts()) ids.push_back(state->account.id);
+  // Each once, in the order first changed; the receivable was only opened.
+  CHECK(ids == std::vector<std::string>{"fund:cash", "fund:reserve", "member:05A:receivable"});
+
+  MemoryStore store;
+  REQUIRE(commit_pending(store, ledger).is_ok());
+  CHECK(ledger.pending_accounts().empty());
+  REQUIRE(
+      ledger.execute(transfer("t3", "fund:reserve", "member:05A:receivable", pounds("2"))).is_ok());
+  REQUIRE(ledger.pending_accounts().size() == 2);
+  CHECK(ledger.pending_accounts()[0]->account.id == "member:05A:receivable");
+  CHECK(ledger.pending_accounts()[1]->account.id == "fund:reserve");
+}
+
+TEST_CASE("ledger: a copy has its own accounts, pending ones included") {
+  Ledger original = three_accounts();
+  Ledger copy = original;
+  REQUIRE(copy.execute(transfer("t1", "fund:reserve", "fund:cash", pounds("5"))).is_ok());
+  CHECK(copy.find_account("fund:cash")->balance == pounds("5"));
+  CHECK(original.find_account("fund:cash")->balance.is_zero());
+  REQUIRE(copy.pending_accounts().size() == 3);
+  for (const AccountState* state : copy.pending_accounts())
+    CHECK(copy.find_account(state->account.id) == state);
+  original = copy;
+  CHECK(original.find_account("fund:cash")->balance == pounds("5"));
+  for (const AccountState* state : original.pending_accounts())
+    CHECK(original.find_account(state->account.id) == state);
+}
+
 TEST_CASE("ledger: unbalanced postings are refused and change nothing") {
   Ledger ledger = three_accounts();
   const Digest head = ledger.chain_head();

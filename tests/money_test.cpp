@@ -2,7 +2,11 @@
 #include "ledger/money.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 using namespace backstop;
 
@@ -54,6 +58,22 @@ TEST_CASE("money: whole pence strings round-trip and refuse junk") {
   CHECK_FALSE(Money::from_pence_string("").has_value());
   CHECK_FALSE(Money::from_pence_string("-").has_value());
   CHECK_FALSE(Money::from_pence_string("1.5").has_value());
+}
+
+TEST_CASE("money: the pence string is exactly the multiprecision one either side of 64 bits") {
+  // The journal and the stored balances are written through pence_string(); their bytes must
+  // be what pence().str() wrote before it.
+  const Int128 low(std::numeric_limits<std::int64_t>::min());
+  const Int128 high(std::numeric_limits<std::int64_t>::max());
+  std::vector<Int128> values = {0, 1, -1, 9, -10, 123456, -123456, low, high, low - 1, high + 1};
+  values.push_back(Money::from_pence_string(std::string(36, '9')).value().pence());
+  values.push_back(Money::from_pence_string("-" + std::string(36, '9')).value().pence());
+  std::mt19937_64 random(2013);
+  for (int i = 0; i < 1000; ++i) values.push_back(static_cast<std::int64_t>(random()));
+  for (const Int128& value : values) {
+    INFO(value.str());
+    CHECK(Money::from_pence(value).pence_string() == value.str());
+  }
 }
 
 TEST_CASE("rate: exact to six places, never rounded on input") {
