@@ -8,6 +8,7 @@
 
 #include "fund/internal.hpp"
 #include "fund/parameters.hpp"
+#include "fund/rules.hpp"
 
 namespace backstop {
 namespace json = boost::json;
@@ -35,6 +36,23 @@ class Fields {
     const json::value& value = required(name);
     if (!value.is_string()) refuse(field(name) + " must be a string", name);
     return checked_text(name, std::string(value.as_string()), max_bytes);
+  }
+  // An identifier (rule 5's plain character set: letters, digits, '-', '_', '.'), so that two
+  // references that look the same are the same.
+  std::string reference(const char* name, std::size_t max_bytes) {
+    std::string out = text(name, max_bytes);
+    if (is_valid_nhs_number(out)) {
+      refuse(field(name) +
+                 " looks like a valid NHS number: the fund never stores patient identifiers; "
+                 "send a pseudonym",
+             name);
+    }
+    for (char c : out) {
+      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+      if (!plain) refuse(field(name) + " may hold only letters, digits, '-', '_' and '.'", name);
+    }
+    return out;
   }
   std::optional<std::string> optional_text(const char* name, std::size_t max_bytes = 200) {
     if (absent(name)) return std::nullopt;
@@ -146,7 +164,7 @@ class Fields {
       refuse(field(name) + " must be 1 to " + std::to_string(max_bytes) + " bytes", name);
     }
     for (char c : out) {
-      if (static_cast<unsigned char>(c) < 0x20)
+      if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f')
         refuse(field(name) + " holds a control character", name);
     }
     return out;
@@ -211,7 +229,7 @@ std::vector<ScheduleRow> decode_rows(Fields& fields) {
   for (const auto& row : rows->as_array()) {
     if (!row.is_object()) refuse("each row must be an object {member, contribution}", "rows");
     Fields inner(row.as_object());
-    ScheduleRow decoded{inner.text("member", member_bytes), inner.money("contribution")};
+    ScheduleRow decoded{inner.reference("member", member_bytes), inner.money("contribution")};
     inner.finish();
     out.push_back(std::move(decoded));
   }
@@ -220,24 +238,25 @@ std::vector<ScheduleRow> decode_rows(Fields& fields) {
 
 // One decoder per command; each reads its fields in the order docs/fund.md lists them.
 FundCommand decode(Fields& f, std::type_identity<RegisterMember>) {
-  return RegisterMember{f.text("member", member_bytes), f.text("name"),
+  return RegisterMember{f.reference("member", member_bytes), f.text("name"),
                         f.integer("population", 1, 100'000'000)};
 }
 FundCommand decode(Fields& f, std::type_identity<RenameMember>) {
-  return RenameMember{f.text("member", member_bytes), f.text("name")};
+  return RenameMember{f.reference("member", member_bytes), f.text("name")};
 }
 FundCommand decode(Fields& f, std::type_identity<UpdatePopulation>) {
-  return UpdatePopulation{f.text("member", member_bytes), f.integer("population", 1, 100'000'000)};
+  return UpdatePopulation{f.reference("member", member_bytes),
+                          f.integer("population", 1, 100'000'000)};
 }
 FundCommand decode(Fields& f, std::type_identity<SetMemberStatus>) {
   SetMemberStatus out;
-  out.member = f.text("member", member_bytes);
+  out.member = f.reference("member", member_bytes);
   out.status = f.one_of("status", member_statuses);
   out.reason = f.text("reason", reason_bytes);
   return out;
 }
 FundCommand decode(Fields& f, std::type_identity<MergeMembers>) {
-  return MergeMembers{f.text("member", member_bytes), f.text("into", member_bytes)};
+  return MergeMembers{f.reference("member", member_bytes), f.reference("into", member_bytes)};
 }
 FundCommand decode(Fields& f, std::type_identity<CreateYear>) {
   return CreateYear{f.year(), decode_parameters(f)};
@@ -253,7 +272,7 @@ FundCommand decode(Fields& f, std::type_identity<AmendParameters>) {
 FundCommand decode(Fields& f, std::type_identity<OpenYear>) { return OpenYear{f.year()}; }
 FundCommand decode(Fields& f, std::type_identity<BeginClosing>) { return BeginClosing{f.year()}; }
 FundCommand decode(Fields& f, std::type_identity<SetAllocation>) {
-  return SetAllocation{f.year(), f.text("member", member_bytes), f.money("allocation")};
+  return SetAllocation{f.year(), f.reference("member", member_bytes), f.money("allocation")};
 }
 FundCommand decode(Fields& f, std::type_identity<ApplyRateSchedule>) {
   return ApplyRateSchedule{f.year(), decode_rows(f)};
@@ -261,7 +280,7 @@ FundCommand decode(Fields& f, std::type_identity<ApplyRateSchedule>) {
 FundCommand decode(Fields& f, std::type_identity<FileReturn>) {
   FileReturn out;
   out.year = f.year();
-  out.member = f.text("member", member_bytes);
+  out.member = f.reference("member", member_bytes);
   out.period = static_cast<int>(f.integer("period", 1, 12));
   out.spend_to_date = f.money("spend_to_date");
   out.forecast_outturn = f.money("forecast_outturn");
@@ -272,20 +291,20 @@ FundCommand decode(Fields& f, std::type_identity<FileReturn>) {
 FundCommand decode(Fields& f, std::type_identity<SetAvoidable>) {
   SetAvoidable out;
   out.year = f.year();
-  out.member = f.text("member", member_bytes);
+  out.member = f.reference("member", member_bytes);
   out.amount = f.money("amount");
   out.reason = f.text("reason", reason_bytes);
   return out;
 }
 FundCommand decode(Fields& f, std::type_identity<ApproveLoan>) {
-  return ApproveLoan{f.year(), f.text("member", member_bytes), f.money("amount")};
+  return ApproveLoan{f.year(), f.reference("member", member_bytes), f.money("amount")};
 }
 FundCommand decode(Fields& f, std::type_identity<FileSpecificClaim>) {
   FileSpecificClaim out;
   out.year = f.year();
-  out.member = f.text("member", member_bytes);
-  out.patient = f.text("patient", 64);
-  out.episode = f.text("episode", 64);
+  out.member = f.reference("member", member_bytes);
+  out.patient = f.reference("patient", 64);
+  out.episode = f.reference("episode", 64);
   out.kind = f.one_of("kind", claim_kinds);
   out.cumulative_cost = f.money("cumulative_cost");
   out.evidence = f.boolean("evidence");
@@ -293,7 +312,7 @@ FundCommand decode(Fields& f, std::type_identity<FileSpecificClaim>) {
 }
 FundCommand decode(Fields& f, std::type_identity<DecideClaim>) {
   DecideClaim out;
-  out.claim = f.text("claim", claim_bytes);
+  out.claim = f.reference("claim", claim_bytes);
   out.outcome = f.one_of("outcome", outcomes);
   out.reason_code = f.one_of("reason_code", reason_codes);
   out.adjudicated_cost = f.optional_money("adjudicated_cost");
@@ -301,26 +320,26 @@ FundCommand decode(Fields& f, std::type_identity<DecideClaim>) {
   return out;
 }
 FundCommand decode(Fields& f, std::type_identity<ConfirmDecision>) {
-  return ConfirmDecision{f.text("claim", claim_bytes)};
+  return ConfirmDecision{f.reference("claim", claim_bytes)};
 }
 FundCommand decode(Fields& f, std::type_identity<WithdrawClaim>) {
-  return WithdrawClaim{f.text("claim", claim_bytes)};
+  return WithdrawClaim{f.reference("claim", claim_bytes)};
 }
 FundCommand decode(Fields& f, std::type_identity<AppealClaim>) {
-  return AppealClaim{f.text("claim", claim_bytes), f.text("grounds", 2000)};
+  return AppealClaim{f.reference("claim", claim_bytes), f.text("grounds", 2000)};
 }
 FundCommand decode(Fields& f, std::type_identity<FileAggregateClaim>) {
-  return FileAggregateClaim{f.year(), f.text("member", member_bytes), f.money("outturn"),
+  return FileAggregateClaim{f.year(), f.reference("member", member_bytes), f.money("outturn"),
                             f.money("planned")};
 }
 FundCommand decode(Fields& f, std::type_identity<RecordReceipt>) {
-  return RecordReceipt{f.year(), f.text("member", member_bytes), f.money("amount")};
+  return RecordReceipt{f.year(), f.reference("member", member_bytes), f.money("amount")};
 }
 FundCommand decode(Fields& f, std::type_identity<PayClaim>) {
-  return PayClaim{f.text("claim", claim_bytes), f.boolean("set_off")};
+  return PayClaim{f.reference("claim", claim_bytes), f.boolean("set_off")};
 }
 FundCommand decode(Fields& f, std::type_identity<PayMember>) {
-  return PayMember{f.text("member", member_bytes), f.boolean("set_off")};
+  return PayMember{f.reference("member", member_bytes), f.boolean("set_off")};
 }
 FundCommand decode(Fields& f, std::type_identity<ConfirmPayment>) {
   ConfirmPayment out{f.optional_text("claim", claim_bytes),
@@ -329,10 +348,10 @@ FundCommand decode(Fields& f, std::type_identity<ConfirmPayment>) {
   return out;
 }
 FundCommand decode(Fields& f, std::type_identity<CollectMember>) {
-  return CollectMember{f.text("member", member_bytes)};
+  return CollectMember{f.reference("member", member_bytes)};
 }
 FundCommand decode(Fields& f, std::type_identity<ReversePayment>) {
-  return ReversePayment{f.text("claim", claim_bytes), f.text("reason", reason_bytes)};
+  return ReversePayment{f.reference("claim", claim_bytes), f.text("reason", reason_bytes)};
 }
 FundCommand decode(Fields& f, std::type_identity<CloseYear>) {
   return CloseYear{f.year(), f.boolean("allow_missing_returns")};

@@ -196,7 +196,7 @@ bool is_valid_nhs_number(std::string_view text) {
   for (char c : text) {
     if (c >= '0' && c <= '9')
       digits += c;
-    else if (c != ' ' && c != '-')
+    else if (c != ' ' && c != '-' && c != '.' && c != '_')
       return false;
   }
   if (digits.size() != 10) return false;

@@ -97,7 +97,8 @@ Result<SettlementResult> settle_reserve(const Money& reserve_before,
 std::vector<Money> split_calls(const Money& shortfall, const std::vector<Money>& contributions,
                                const Rate& max_call);
 
-// Rule 5: a valid NHS number (10 digits passing the modulus-11 check), with or without spaces.
+// Rule 5: a valid NHS number (10 digits passing the modulus-11 check), however separated by
+// spaces, '-', '.' or '_' (other characters are refused by the codec's plain character set).
 bool is_valid_nhs_number(std::string_view text);
 
 }  // namespace backstop

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "fund/codec.hpp"
+#include "fund/rules.hpp"
 
 namespace backstop {
 namespace json = boost::json;
@@ -103,4 +104,52 @@ TEST_CASE("codec: a parameter given as null is refused, not taken as absent") {
   }
 }
 
+}  // namespace backstop
+
+namespace backstop {
+namespace {
+json::object specific_claim_with(const char* field, const std::string& value) {
+  json::object claim{{"type", "file_specific_claim"}, {"year", 2023},     {"member", "05A"},
+                     {"patient", "p-7f3a9c"},         {"episode", "e.1"}, {"kind", "final"},
+                     {"cumulative_cost", "300000.00"}};
+  claim[field] = value;
+  return claim;
+}
+}  // namespace
+
+TEST_CASE("codec: references use the plain character set, so two that look alike are the same") {
+  CHECK(decode_command(specific_claim_with("patient", "p-7f3a9c_v2.1")).is_ok());
+  const std::string hostile[] = {
+      "p 7f3a9c",              // a space
+      "p-7f3a9c\xe2\x80\x8b",  // a zero-width space after it
+      "p-7f3a9c\xc2\xa0",      // a no-break space
+      "\xef\xbd\x90-7f3a9c",   // a full-width letter p
+      "p-7f3a9c\x7f",          // DEL
+      "p/7f3a9c",              // a path separator
+  };
+  for (const auto& value : hostile) {
+    for (const char* field : {"patient", "episode", "member"}) {
+      auto decoded = decode_command(specific_claim_with(field, value));
+      INFO(field << " = " << value);
+      REQUIRE_FALSE(decoded.is_ok());
+      CHECK(decoded.status().field() == field);
+    }
+  }
+}
+
+TEST_CASE("codec: no text field holds DEL, whatever it is for") {
+  auto decoded = decode_command(json::object{
+      {"type", "register_member"}, {"member", "05A"}, {"name", "North\x7f"}, {"population", 1000}});
+  REQUIRE_FALSE(decoded.is_ok());
+  CHECK(decoded.status().field() == "name");
+}
+
+TEST_CASE("rule 5: an NHS number is refused however it is separated within the plain set") {
+  for (const std::string written : {"9434765919", "943-476-5919", "943.476.5919", "943_476_5919"}) {
+    INFO(written);
+    CHECK(is_valid_nhs_number(written));
+  }
+  CHECK_FALSE(is_valid_nhs_number("9434765918"));  // fails the check digit
+  CHECK_FALSE(is_valid_nhs_number("p-9434765919"));
+}
 }  // namespace backstop
