@@ -12,6 +12,8 @@
 #include <map>
 #include <mutex>
 
+#include "daemon/simulated_clock.hpp"
+
 namespace backstop::daemon {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -69,6 +71,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   FundService& service;
   tcp::acceptor acceptor;
   RateLimiter limiter;
+  SimulatedClock clock;
   ServerStats stats;
   std::atomic<std::uint64_t> next_request_id{1};
 
@@ -152,14 +155,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     ApiRequest api{method,          target,      std::string(request_["Idempotency-Key"]),
                    request_.body(), *principal_, std::nullopt};
-    if (server_->config.simulated_clock && !request_["X-Backstop-Time"].empty()) {
-      std::int64_t time = 0;
-      const auto text = request_["X-Backstop-Time"];
-      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), time);
-      if (error != std::errc() || end != text.data() + text.size()) {
-        return send_error(400, "invalid_time", "X-Backstop-Time must be Unix seconds", true);
-      }
-      api.requested_time = time;
+    if (server_->config.simulated_clock) {
+      const auto time = simulated_time();
+      if (!time) return;
+      api.requested_time = *time;
     }
     auto self = shared_from_this();
     handle_api(api, server_->service, [self](ApiResponse response) {
@@ -168,6 +167,24 @@ class Session : public std::enable_shared_from_this<Session> {
         self->send(response.status, json::serialize(response.body), "application/json");
       });
     });
+  }
+
+  // The request's time under the simulated clock, which only an administrator's
+  // X-Backstop-Time moves; nullopt once an error has been sent.
+  std::optional<std::int64_t> simulated_time() {
+    const auto text = request_["X-Backstop-Time"];
+    if (text.empty()) return server_->clock.now();
+    if (!principal_->is_admin()) {
+      send_error(403, "time_not_allowed", "only an administrator may set X-Backstop-Time", true);
+      return std::nullopt;
+    }
+    std::int64_t time = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), time);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      send_error(400, "invalid_time", "X-Backstop-Time must be Unix seconds", true);
+      return std::nullopt;
+    }
+    return server_->clock.advance(time);
   }
 
   void send_error(unsigned status, const std::string& code, const std::string& message,

@@ -159,6 +159,23 @@ TEST_CASE("daemon: a member files and follows a claim with curl and its certific
   CHECK(WEXITSTATUS(status) == 0);
 }
 
+TEST_CASE("daemon: with the simulated clock only an administrator may set the fund's time") {
+  Daemon daemon("body_bytes_max = 65536\n[clock]\nsimulated = true\n");
+  set_up_fund(daemon);
+  const std::string year_2100 = "-H 'X-Backstop-Time: 4102444800'";
+  auto moved = daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims",
+                           claim_body("p-0001"), key(), year_2100);
+  INFO(moved.body);
+  CHECK(moved.status == 403);
+  CHECK(json::parse(moved.body).at("error").at("code").as_string() == "time_not_allowed");
+  // The fund's time has not moved: a claim filed now is still inside the year's deadline.
+  auto filed = daemon.curl("member-05A", "POST", "/v1/members/05A/specific-claims",
+                           claim_body("p-0002"), key());
+  INFO(filed.body);
+  REQUIRE(filed.status == 201);
+  CHECK(json::parse(filed.body).at("result").at("status").as_string() == "approved");
+}
+
 TEST_CASE("daemon: limits on request rate, header size and connections are enforced") {
   Daemon daemon(
       "requests_per_second_per_principal = 5\nheader_bytes_max = 2048\nconnections_max = "
