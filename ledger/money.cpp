@@ -54,7 +54,8 @@ bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound,
     digits = whole;
   }
   if (!std::all_of(digits.begin(), digits.end(), is_digit)) return false;
-  if (digits.size() + fraction.size() > digits_max) return false;
+  // Counted once scaled, so that whatever parses prints to text that parses back.
+  if (digits.size() + static_cast<std::size_t>(fraction_places) > digits_max) return false;
 
   Int128 value = 0;
   for (char c : digits) value = value * 10 + (c - '0');

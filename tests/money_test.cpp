@@ -166,3 +166,63 @@ TEST_CASE("split: refuses what cannot be split") {
   CHECK_FALSE(split_pro_rata(pence(1), {0, 0}).is_ok());
   CHECK_FALSE(split_pro_rata(pence(1), {1, -1}).is_ok());
 }
+
+namespace backstop {
+namespace {
+// A random decimal: up to 40 whole digits, maybe a fraction of up to 7 digits, maybe negative.
+std::string random_decimal(std::mt19937_64& random) {
+  std::uniform_int_distribution<int> digit(0, 9), whole_digits(1, 40), fraction_digits(0, 7);
+  std::string text = random() % 2 ? "-" : "";
+  for (int i = whole_digits(random); i > 0; --i) text += static_cast<char>('0' + digit(random));
+  if (const int places = fraction_digits(random); places > 0) {
+    text += '.';
+    for (int i = 0; i < places; ++i) text += static_cast<char>('0' + digit(random));
+  }
+  return text;
+}
+
+template <typename Parse>
+auto no_throw(Parse parse) {
+  try {
+    return parse();
+  } catch (const std::exception& error) {
+    FAIL("parsing threw: " << error.what());
+    throw;
+  }
+}
+}  // namespace
+
+TEST_CASE("property: parsing never throws, and what parses prints to text that parses back") {
+  std::mt19937_64 random(20261123);
+  int money_parsed = 0, rates_parsed = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    const std::string text = random_decimal(random);
+    INFO(text);
+    const auto money = no_throw([&] { return Money::parse(text); });
+    if (money.is_ok()) {
+      ++money_parsed;
+      const auto again = Money::parse(money.value().to_string());
+      REQUIRE(again.is_ok());
+      CHECK(again.value() == money.value());
+    }
+    const auto rate = no_throw([&] { return Rate::parse(text); });
+    if (rate.is_ok()) {
+      ++rates_parsed;
+      const auto again = Rate::parse(rate.value().to_string());
+      REQUIRE(again.is_ok());
+      CHECK(again.value() == rate.value());
+    }
+  }
+  CHECK(money_parsed > 1000);  // the property is not vacuous
+  CHECK(rates_parsed > 100);
+}
+
+TEST_CASE("money and rate: the longest inputs are refused, never thrown or wrapped") {
+  CHECK_FALSE(Rate::parse(std::string(33, '9')).is_ok());
+  const std::string digits35(35, '9');
+  CHECK_FALSE(Money::parse(digits35 + ".5").is_ok());  // 37 digits once in pence
+  const auto longest = Money::parse(std::string(34, '9') + ".99");
+  REQUIRE(longest.is_ok());
+  CHECK(Money::parse(longest.value().to_string()).is_ok());
+}
+}  // namespace backstop
