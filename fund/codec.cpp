@@ -64,7 +64,9 @@ class Fields {
       refuse(field(name) + " must be an amount written as a string, e.g. \"1234.56\"", name);
     }
     auto parsed = Money::parse(value.as_string());
-    if (!parsed.is_ok()) refuse(field(name) + ": " + parsed.status().message(), name);
+    if (!parsed.is_ok()) {
+      refuse(field(name) + ": " + parsed.status().message(), name, parsed.status().code());
+    }
     // A bound far above any public budget keeps every later sum inside Int128.
     static const Int128 pence_max = Int128(1'000'000'000'000'000LL);  // £10 trillion
     const Int128 pence = parsed.value().pence();
@@ -80,13 +82,10 @@ class Fields {
   Rate rate(const char* name) {
     const json::value& value = required(name);
     if (!value.is_string()) refuse(field(name) + " must be a decimal string, e.g. \"0.9\"", name);
-    Result<Rate> parsed = Status::error(ErrorCode::overflow, "");
-    try {
-      parsed = Rate::parse(value.as_string());
-    } catch (const std::overflow_error&) {
-      refuse(field(name) + " is out of range", name, ErrorCode::overflow);
+    auto parsed = Rate::parse(value.as_string());
+    if (!parsed.is_ok()) {
+      refuse(field(name) + ": " + parsed.status().message(), name, parsed.status().code());
     }
-    if (!parsed.is_ok()) refuse(field(name) + ": " + parsed.status().message(), name);
     return parsed.value();
   }
   std::int64_t integer(const char* name, std::int64_t low, std::int64_t high) {

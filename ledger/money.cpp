@@ -14,26 +14,28 @@ constexpr std::size_t digits_max = 36;               // keeps every parse far fr
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+enum class Parsed { ok, malformed, too_long };
+
 // Parses "[-][£]digits[,ddd]*[.fraction]" into an integer scaled by 10^fraction_places.
-// Returns false on any malformation.
-bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound, Int128& scaled) {
+Parsed parse_decimal(std::string_view text, int fraction_places, bool allow_pound, Int128& scaled) {
   bool negative = false;
   if (!text.empty() && text.front() == '-') {
     negative = true;
     text.remove_prefix(1);
   }
   if (allow_pound && text.starts_with(pound_sign)) text.remove_prefix(pound_sign.size());
-  if (text.empty()) return false;
+  if (text.empty()) return Parsed::malformed;
 
   std::string_view whole = text;
   std::string_view fraction;
   if (auto dot = text.find('.'); dot != std::string_view::npos) {
     whole = text.substr(0, dot);
     fraction = text.substr(dot + 1);
-    if (fraction.empty() || static_cast<int>(fraction.size()) > fraction_places) return false;
-    if (!std::all_of(fraction.begin(), fraction.end(), is_digit)) return false;
+    if (fraction.empty() || static_cast<int>(fraction.size()) > fraction_places)
+      return Parsed::malformed;
+    if (!std::all_of(fraction.begin(), fraction.end(), is_digit)) return Parsed::malformed;
   }
-  if (whole.empty()) return false;
+  if (whole.empty()) return Parsed::malformed;
 
   // Thousands separators, if any, must group exactly three digits.
   std::string digits;
@@ -44,7 +46,8 @@ bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound,
       auto comma = whole.find(',', group_start);
       auto group = whole.substr(group_start,
                                 comma == std::string_view::npos ? whole.npos : comma - group_start);
-      if (group.empty() || group.size() > 3 || (!first && group.size() != 3)) return false;
+      if (group.empty() || group.size() > 3 || (!first && group.size() != 3))
+        return Parsed::malformed;
       digits += group;
       first = false;
       if (comma == std::string_view::npos) break;
@@ -53,9 +56,10 @@ bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound,
   } else {
     digits = whole;
   }
-  if (!std::all_of(digits.begin(), digits.end(), is_digit)) return false;
+  if (!std::all_of(digits.begin(), digits.end(), is_digit)) return Parsed::malformed;
   // Counted once scaled, so that whatever parses prints to text that parses back.
-  if (digits.size() + static_cast<std::size_t>(fraction_places) > digits_max) return false;
+  if (digits.size() + static_cast<std::size_t>(fraction_places) > digits_max)
+    return Parsed::too_long;
 
   Int128 value = 0;
   for (char c : digits) value = value * 10 + (c - '0');
@@ -64,7 +68,7 @@ bool parse_decimal(std::string_view text, int fraction_places, bool allow_pound,
     if (i < static_cast<int>(fraction.size())) value += fraction[static_cast<std::size_t>(i)] - '0';
   }
   scaled = negative ? Int128(-value) : value;
-  return true;
+  return Parsed::ok;
 }
 
 std::string group_thousands(const std::string& digits) {
@@ -88,11 +92,15 @@ Result<Rate> Rate::from_ppm(std::int64_t ppm) {
 
 Result<Rate> Rate::parse(std::string_view text) {
   Int128 scaled;
-  if (text.find(',') != std::string_view::npos || !parse_decimal(text, 6, false, scaled)) {
+  const Parsed parsed = text.find(',') != std::string_view::npos
+                            ? Parsed::malformed
+                            : parse_decimal(text, 6, false, scaled);
+  if (parsed == Parsed::malformed) {
     return Status::error(ErrorCode::invalid_argument,
                          "not a rate with at most six decimal places: '" + std::string(text) + "'");
   }
-  if (abs128(scaled) > max_abs_ppm) return Status::error(ErrorCode::overflow, "rate out of range");
+  if (parsed == Parsed::too_long || abs128(scaled) > max_abs_ppm)
+    return Status::error(ErrorCode::overflow, "rate out of range");
   return Rate(static_cast<std::int64_t>(scaled));
 }
 
@@ -108,7 +116,12 @@ std::string Rate::to_string() const {
 
 Result<Money> Money::parse(std::string_view text) {
   Int128 pence;
-  if (!parse_decimal(text, 2, true, pence)) {
+  const Parsed parsed = parse_decimal(text, 2, true, pence);
+  if (parsed == Parsed::too_long) {
+    return Status::error(ErrorCode::overflow,
+                         "amount out of range (at most 34 digits before the point)");
+  }
+  if (parsed == Parsed::malformed) {
     return Status::error(
         ErrorCode::invalid_argument,
         "not an amount of money (e.g. 1234.56 or £1,234.56): '" + std::string(text) + "'");
