@@ -22,6 +22,14 @@ Result<std::unique_ptr<ssl::context>> make_server_context(const Config& config) 
   if (!error) context->load_verify_file(config.ca_file, error);
   if (error) return Status::error(ErrorCode::invalid_argument, "TLS set-up: " + error.message());
   context->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  // No session resumption: every connection is a full handshake, so every client certificate
+  // is checked against the CRL as it stands. A session id context still makes a client that
+  // offers a session get a full handshake rather than an internal_error alert.
+  static const unsigned char session_context[] = "backstopd";
+  SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(native, 0);
   if (!config.crl_file.empty()) {
     X509_STORE* store = SSL_CTX_get_cert_store(native);
     if (X509_STORE_load_file(store, config.crl_file.c_str()) != 1) {

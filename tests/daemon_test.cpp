@@ -210,6 +210,25 @@ TEST_CASE("daemon: limits on request rate, header size and connections are enfor
   CHECK_THAT(metrics.body, Catch::Contains("backstop_rate_limited_total"));
 }
 
+TEST_CASE("daemon: a client resuming its TLS session gets a full handshake, never an alert") {
+  Daemon daemon;
+  const std::string session = daemon.directory.path() + "/session.pem";
+  const std::string connect =
+      "printf 'GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nConnection: close"
+      "\\r\\n\\r\\n' | openssl s_client -connect 127.0.0.1:" +
+      std::to_string(daemon.port) + " -cert " + daemon.pki + "/member-05A.pem -key " + daemon.pki +
+      "/member-05A.key -CAfile " + daemon.pki + "/ca.pem -ign_eof 2>&1 ";
+  // Each connection offers the session the last one left, if the daemon handed one out.
+  for (int i = 0; i < 4; ++i) {
+    const bool offered = std::filesystem::exists(session);
+    const auto reply = shell(connect + (offered ? "-sess_in " : "-sess_out ") + session);
+    INFO(reply.output);
+    CHECK_THAT(reply.output, Catch::Contains("HTTP/1.1 200"));
+    CHECK_THAT(reply.output, !Catch::Contains("alert"));
+    CHECK_THAT(reply.output, !Catch::Contains("Reused"));  // a full handshake, CRL checked
+  }
+}
+
 TEST_CASE("daemon: the access matrix refuses every wrong principal on every route") {
   Daemon daemon;
   set_up_fund(daemon);
