@@ -89,6 +89,7 @@ struct LoadReport {
   std::uint64_t checkpoint_sequence = 0;  // the checkpoint started from; 0 if none was used
   std::uint64_t replayed = 0;             // entries replayed
   std::string checkpoint_refused;         // why a checkpoint present was not used, if it was not
+  std::uint64_t results_compared = 0;     // stored receipt results compared (verify)
 };
 
 // Rebuilds the fund from a store (replaying and verifying what it replays, as load_ledger

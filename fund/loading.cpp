@@ -142,9 +142,11 @@ namespace {
 // Compares a replayed entry's result with the stored one (verify only). A result must be
 // stored from `first` on (0: the store never said; then only a stored one is compared).
 Status check_stored_result(const Store& store, const JournalEntry& entry,
-                           const CommandResult& result, std::uint64_t first) {
+                           const CommandResult& result, std::uint64_t first,
+                           std::uint64_t& compared) {
   Result<std::optional<std::string>> stored = store.read_side(result_record_key(entry.sequence));
   if (!stored.is_ok()) return stored.status();
+  if (stored.value()) ++compared;
   const bool required = first != 0 && entry.sequence >= first;
   if ((!stored.value() && required) ||
       (stored.value() && *stored.value() != result_record(entry.hash, result))) {
@@ -212,18 +214,19 @@ Result<Fund> load_from_checkpoint(const Store& store, const Checkpoint& checkpoi
 // Verify's checks beside the replay: every stored result, and the checkpoint against the
 // state the replay reaches at its sequence.
 AfterEntry side_record_checks(const Fund& fund, const Store& store,
-                              const std::optional<Checkpoint>& checkpoint, std::uint64_t first) {
-  return
-      [&fund, &store, &checkpoint, first](const JournalEntry& entry, const CommandResult* result) {
-        if (checkpoint && entry.sequence == checkpoint->sequence &&
-            (entry.hash != checkpoint->chain_head || FundLoader::body(fund) != checkpoint->body)) {
-          return Status::error(ErrorCode::corruption, "the checkpoint at transaction " +
-                                                          std::to_string(entry.sequence) +
-                                                          " disagrees with the journal");
-        }
-        if (result == nullptr) return Status::ok();
-        return check_stored_result(store, entry, *result, first);
-      };
+                              const std::optional<Checkpoint>& checkpoint, std::uint64_t first,
+                              std::uint64_t& compared) {
+  return [&fund, &store, &checkpoint, first, &compared](const JournalEntry& entry,
+                                                        const CommandResult* result) {
+    if (checkpoint && entry.sequence == checkpoint->sequence &&
+        (entry.hash != checkpoint->chain_head || FundLoader::body(fund) != checkpoint->body)) {
+      return Status::error(ErrorCode::corruption, "the checkpoint at transaction " +
+                                                      std::to_string(entry.sequence) +
+                                                      " disagrees with the journal");
+    }
+    if (result == nullptr) return Status::ok();
+    return check_stored_result(store, entry, *result, first, compared);
+  };
 }
 
 // The whole journal, from nothing. Under check_side_records every stored result and the
@@ -235,7 +238,7 @@ Result<Fund> load_in_full(const Store& store, const std::optional<Checkpoint>& c
   if (check_side_records) {
     Result<std::uint64_t> first = results_from(store);
     if (!first.is_ok()) return first.status();
-    checks = side_record_checks(fund, store, checkpoint, first.value());
+    checks = side_record_checks(fund, store, checkpoint, first.value(), report.results_compared);
   }
   if (Status replayed = replay_from(fund, store, 1, checks, report); !replayed.is_ok())
     return replayed;

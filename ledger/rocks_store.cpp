@@ -4,6 +4,7 @@
 // default["side:" key] = a layer's side records. `indexes` is only read from older stores:
 // nothing reads postings by account from the store, so they are no longer written.
 #include <rocksdb/db.h>
+#include <rocksdb/file_checksum.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
@@ -132,6 +133,12 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.paranoid_checks = true;
+  // Every group is synced before it is acknowledged, so any damage in the write-ahead log is
+  // damage to acknowledged transactions: refuse to open. (Point-in-time recovery, the
+  // default, stopped at the first bad record and silently dropped every group after it.)
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+  // Each table file's CRC32c in the manifest, so that verify can re-read whole files.
+  db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
   // One writer (Store::commit); the accounts family's memtable takes no concurrent writes.
   db_options.allow_concurrent_memtable_write = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -145,7 +152,13 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
       options.read_only
           ? rocksdb::DB::OpenForReadOnly(db_options, directory, descriptors, &impl->families, &raw)
           : rocksdb::DB::Open(db_options, directory, descriptors, &impl->families, &raw);
-  if (!status.ok()) return from_rocks(status, "cannot open the store at '" + directory + "'");
+  if (!status.ok()) {
+    const std::string damaged = status.IsCorruption()
+                                    ? " (the store is damaged: keep it aside, restore the latest "
+                                      "backup; docs/operations.md, 'Damaged store')"
+                                    : "";
+    return from_rocks(status, "cannot open the store at '" + directory + "'" + damaged);
+  }
   impl->db.reset(raw);
   return std::unique_ptr<RocksStore>(new RocksStore(std::move(impl)));
 }
@@ -278,6 +291,63 @@ Result<StoreCaches> RocksStore::read_caches() const {
     return from_rocks(status, "reading the head record failed");
   }
   return caches;
+}
+
+namespace {
+
+// Visits every record of one column family in key order.
+Status for_each_in(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, const std::string& prefix,
+                   const Store::SideVisitor& visit, const std::string& what) {
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options, family));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const auto key = it->key().ToStringView().substr(prefix.size());
+    if (Status status = visit(key, it->value().ToStringView()); !status.is_ok()) return status;
+  }
+  return from_rocks(it->status(), "reading " + what + " failed");
+}
+
+}  // namespace
+
+Status RocksStore::for_each_side(const SideVisitor& visit) const {
+  // The meta family holds the head and the side records; anything else there is unknown.
+  if (Status status = for_each_in(
+          *impl_->db, impl_->families[meta_family], "",
+          [](std::string_view key, std::string_view) {
+            if (key == "head" || key.starts_with(side_prefix)) return Status::ok();
+            return Status::error(ErrorCode::corruption,
+                                 "the store holds an unknown record '" + std::string(key) + "'");
+          },
+          "the meta records");
+      !status.is_ok())
+    return status;
+  return for_each_in(*impl_->db, impl_->families[meta_family], side_prefix, visit, "side records");
+}
+
+Status RocksStore::verify_checksums() const {
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  read_options.fill_cache = false;  // one pass over everything; keep the cache for real reads
+  if (Status blocks =
+          from_rocks(impl_->db->VerifyChecksum(read_options), "RocksDB's block checksums fail");
+      !blocks.is_ok())
+    return blocks;
+  return from_rocks(impl_->db->VerifyFileChecksums(read_options),
+                    "RocksDB's whole-file checksums fail");
+}
+
+Status RocksStore::for_each_legacy_index(const SideVisitor& visit) const {
+  return for_each_in(*impl_->db, impl_->families[indexes_family], "", visit, "the indexes");
+}
+
+Result<std::optional<std::string>> RocksStore::read_legacy_index(const std::string& key) const {
+  std::string value;
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->families[indexes_family], key, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return from_rocks(status, "reading the indexes failed");
+  return std::optional<std::string>(std::move(value));
 }
 
 }  // namespace backstop

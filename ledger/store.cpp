@@ -214,6 +214,13 @@ Status MemoryStore::for_each_record(const RecordVisitor& visit, std::uint64_t fi
 
 Result<StoreCaches> MemoryStore::read_caches() const { return caches_; }
 
+Status MemoryStore::for_each_side(const SideVisitor& visit) const {
+  for (const auto& [key, value] : side_) {
+    if (Status status = visit(key, value); !status.is_ok()) return status;
+  }
+  return Status::ok();
+}
+
 Result<JournalEntry> MemoryStore::read_entry(std::uint64_t sequence) const {
   auto found = records_.find(sequence);
   if (found == records_.end())

@@ -52,6 +52,10 @@ class Store : public JournalArchive {
   virtual Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const = 0;
 
   virtual Result<StoreCaches> read_caches() const = 0;
+
+  // Visits every side record (verify: each must be one its layer checks).
+  using SideVisitor = std::function<Status(std::string_view key, std::string_view value)>;
+  virtual Status for_each_side(const SideVisitor& visit) const = 0;
 };
 
 // Rebuilds a ledger by replaying the stored journal, then checks the store's caches
@@ -76,6 +80,7 @@ class MemoryStore final : public Store {
   Result<std::optional<std::string>> read_side(const std::string& key) const override;
   Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
   Result<StoreCaches> read_caches() const override;
+  Status for_each_side(const SideVisitor& visit) const override;
   Result<JournalEntry> read_entry(std::uint64_t sequence) const override;
   Result<std::optional<KeyUse>> find_key(const std::string& key) const override;
 
@@ -104,8 +109,17 @@ class RocksStore final : public Store {
   Status flush() override;
   Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
   Result<StoreCaches> read_caches() const override;
+  Status for_each_side(const SideVisitor& visit) const override;
   Result<JournalEntry> read_entry(std::uint64_t sequence) const override;
   Result<std::optional<KeyUse>> find_key(const std::string& key) const override;
+
+  // RocksDB's own check of every stored table byte: each block's checksum, and each file's
+  // whole-file checksum where the manifest records one (verify; docs/journal-format.md).
+  Status verify_checksums() const;
+  // The `indexes` family that older builds wrote and nothing reads any more: its records in
+  // key order, and one by key (verify checks them against the journal).
+  Status for_each_legacy_index(const SideVisitor& visit) const;
+  Result<std::optional<std::string>> read_legacy_index(const std::string& key) const;
 
   struct Impl;
 

@@ -48,6 +48,12 @@ int run_lines(const Connection& c, std::istream& input, const Route& route) {
   if (!options.is_ok()) return fail(options.status());
   ApiClient client(options.value());
   std::size_t applied = 0, replayed = 0, line_number = 0;
+  // Where a run that stops early stopped: the lines before it are all acknowledged, so a
+  // rerun from that line (same keys) is harmless (scripts/soak counts on it).
+  auto stopped = [&] {
+    std::cerr << "stopped at line " << line_number << ": " << applied << " applied, " << replayed
+              << " already recorded before it\n";
+  };
   for (std::string line; std::getline(input, line);) {
     ++line_number;
     if (line.empty()) continue;
@@ -69,10 +75,14 @@ int run_lines(const Connection& c, std::istream& input, const Route& route) {
       time = stamp->as_int64();
     auto reply = client.request("POST", target, json::serialize(body),
                                 std::string(parsed.at("key").as_string()), time);
-    if (!reply.is_ok()) return fail(reply.status());
+    if (!reply.is_ok()) {
+      stopped();
+      return fail(reply.status());
+    }
     if (reply.value().status >= 300) {
       std::cerr << "line " << line_number << ": HTTP " << reply.value().status << " "
                 << reply.value().body << "\n";
+      stopped();
       return exit_for(reply.value().status);
     }
     (reply.value().status == 201 ? applied : replayed) += 1;
