@@ -10,6 +10,7 @@
 #include "ledger/encoding.hpp"
 #include "ledger/hledger_export.hpp"
 #include "ledger/store.hpp"
+#include "tools/backup_cli.hpp"
 #include "tools/exit_codes.hpp"
 
 namespace backstop {
@@ -102,6 +103,8 @@ int run_balances(const std::string& data, bool as_json) {
   return exit_code::ok;
 }
 
+}  // namespace
+
 int run_verify(const std::string& data, bool as_json) {
   auto store = open_store(data, true);
   if (!store.is_ok()) return fail(store.status());
@@ -133,6 +136,8 @@ int run_verify(const std::string& data, bool as_json) {
   }
   return exit_code::ok;
 }
+
+namespace {
 
 int run_export(const std::string& data, const std::string& format, const std::string& output) {
   if (format != "hledger")
@@ -279,6 +284,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
   add_balances_command(ledger, exit_status);
   add_verify_command(ledger, exit_status);
   add_export_command(ledger, exit_status);
+  add_ledger_backup_commands(ledger, exit_status);
 }
 
 }  // namespace backstop
