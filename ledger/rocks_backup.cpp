@@ -99,6 +99,13 @@ Result<BackupSummary> summarise(const rocksdb::BackupInfo& info) {
   return summary;
 }
 
+// RocksDB opens a backup in place by absolute path only (BackupInfo::name_for_open).
+std::string absolute(const std::string& directory) {
+  std::error_code ignored;
+  const fs::path path = fs::absolute(directory, ignored);
+  return path.empty() ? directory : path.lexically_normal().string();
+}
+
 void empty_directory(const std::string& directory) {
   std::error_code ignored;
   for (const auto& entry : fs::directory_iterator(directory, ignored))
@@ -107,7 +114,8 @@ void empty_directory(const std::string& directory) {
 
 }  // namespace
 
-Result<BackupSummary> create_backup(const RocksStore& store, const std::string& backup_directory) {
+Result<BackupSummary> create_backup(const RocksStore& store, const std::string& directory) {
+  const std::string backup_directory = absolute(directory);
   std::error_code error;
   fs::create_directories(backup_directory, error);
   if (error)
@@ -129,12 +137,13 @@ Result<BackupSummary> create_backup(const RocksStore& store, const std::string& 
 }
 
 Status prune_backups(const std::string& backup_directory, std::uint32_t keep) {
-  auto engine = open_engine<rocksdb::BackupEngine>(backup_directory);
+  auto engine = open_engine<rocksdb::BackupEngine>(absolute(backup_directory));
   if (!engine.is_ok()) return engine.status();
   return from_rocks(engine.value()->PurgeOldBackups(keep), "pruning old backups failed");
 }
 
-Result<std::vector<BackupSummary>> list_backups(const std::string& backup_directory) {
+Result<std::vector<BackupSummary>> list_backups(const std::string& directory) {
+  const std::string backup_directory = absolute(directory);
   std::vector<BackupSummary> summaries;
   if (!fs::exists(backup_directory)) return summaries;
   auto engine = open_engine<rocksdb::BackupEngineReadOnly>(backup_directory);
@@ -149,9 +158,10 @@ Result<std::vector<BackupSummary>> list_backups(const std::string& backup_direct
   return summaries;
 }
 
-Result<BackupSummary> restore_backup(const std::string& backup_directory,
-                                     std::optional<std::uint32_t> id,
-                                     const std::string& data_directory) {
+Result<BackupSummary> restore_backup(const std::string& backups, std::optional<std::uint32_t> id,
+                                     const std::string& data) {
+  const std::string backup_directory = absolute(backups);
+  const std::string data_directory = absolute(data);
   std::error_code error;
   if (fs::exists(data_directory, error) && !fs::is_empty(data_directory, error))
     return Status::refusal(ErrorCode::invalid_argument,

@@ -219,9 +219,15 @@ TEST_CASE("backup: a damaged backup or a directory that is not empty is refused 
   REQUIRE(Daemon::cli("ledger open-account --data " + data +
                       " --key k1 --actor a --id fund:cash --type asset --owner fund")
               .exit_status == 0);
-  auto made = Daemon::cli("ledger backup --data " + data + " --backup-dir " + backups);
+  // Relative paths, as an operator types them (RocksDB opens a backup by absolute path only).
+  auto made = shell("cd " + directory.path() + " && " + BACKSTOP_CLI +
+                    " ledger backup --data store --backup-dir backups");
   INFO(made.output);
   REQUIRE(made.exit_status == 0);
+  auto listed = shell("cd " + directory.path() + " && " + BACKSTOP_CLI +
+                      " ledger backups --json --backup-dir backups");
+  REQUIRE(listed.exit_status == 0);
+  CHECK(json::parse(listed.output).as_array().at(0).at("sequence").to_number<int>() == 1);
 
   fs::create_directories(directory.path() + "/busy/x");
   auto busy = Daemon::cli("ledger restore --backup-dir " + backups + " --data " + directory.path() +
