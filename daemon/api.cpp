@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "daemon/backup_api.hpp"
 #include "fund/codec.hpp"
 
 namespace backstop::daemon {
@@ -240,6 +241,8 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/admin/years/{year}/warnings", false, admin_year_read(&Fund::early_warnings)},
       {"GET", "/v1/admin/years/{year}/pending", false, admin_year_read(&Fund::pending_claims)},
       {"GET", "/v1/admin/ledger/head", false, ledger_head},
+      {"POST", "/v1/admin/backups", false, create_backup_route},
+      {"GET", "/v1/admin/backups", false, list_backups_route},
       {"GET", "/v1/members/{member}/years/{year}/statement", false, member_statement},
       {"GET", "/v1/members/{member}/years/{year}/claims", false, member_claims},
       {"POST", "/v1/members/{member}/returns", true, member_command(FileReturn::type_name)},

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
     std::cerr << "backstopd: " << service.status().to_string() << "\n";
     return 3;
   }
+  if (!config.value().backup_directory.empty())
+    service.value()->enable_backups({config.value().backup_directory, config.value().backups_kept});
   if (!loaded.checkpoint_refused.empty()) {
     std::clog << "{\"level\":\"warning\",\"message\":\"checkpoint not used, journal replayed "
                  "in full\",\"why\":"

@@ -2,7 +2,27 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
+
 namespace backstop::daemon {
+namespace {
+
+Status load_backup_config(const toml::table& table, Config& config) {
+  config.backup_directory = table["backup"]["directory"].value_or(std::string());
+  const std::int64_t keep = table["backup"]["keep"].value_or(std::int64_t{24});
+  if (keep < 1 || keep > 10'000)
+    return Status::error(ErrorCode::invalid_argument, "config: backup.keep must be 1 to 10000");
+  config.backups_kept = static_cast<std::uint32_t>(keep);
+  if (!config.backup_directory.empty() &&
+      std::filesystem::weakly_canonical(config.backup_directory) ==
+          std::filesystem::weakly_canonical(config.data_directory)) {
+    return Status::error(ErrorCode::invalid_argument,
+                         "config: backup.directory must not be the store's directory");
+  }
+  return Status::ok();
+}
+
+}  // namespace
 
 Result<Config> load_config(const std::string& path) {
   toml::table table;
@@ -58,6 +78,7 @@ Result<Config> load_config(const std::string& path) {
     return Status::error(ErrorCode::invalid_argument,
                          "config: server.listen must be an IP address");
   }
+  if (Status backup = load_backup_config(table, config); !backup.is_ok()) return backup;
   if (config.threads < 1 || config.threads > 64)
     return Status::error(ErrorCode::invalid_argument, "config: server.threads must be 1 to 64");
   if (limits.body_bytes_max < 1024 || limits.connections_max < 1 || limits.group_commit_max < 1 ||

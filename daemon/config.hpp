@@ -34,6 +34,10 @@ struct Config {
   // whole fund year can run in minutes. The journal still never goes back in time.
   bool simulated_clock = false;
   Limits limits;
+  // [backup]: where POST /v1/admin/backups writes (set here, never by a caller; empty: no
+  // online backups), and how many backups to keep.
+  std::string backup_directory;
+  std::uint32_t backups_kept = 24;
 };
 
 Result<Config> load_config(const std::string& path);

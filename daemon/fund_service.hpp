@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "daemon/backup_service.hpp"
 #include "daemon/writer_first_lock.hpp"
 #include "fund/fund.hpp"
 #include "fund/sequencer.hpp"
@@ -52,6 +53,12 @@ class FundService {
   std::uint64_t requests_committed() const { return requests_committed_.load(); }
   std::size_t queue_depth() const;
 
+  // Online backups of the store (daemon/backup_service.hpp); none until enabled.
+  void enable_backups(BackupSettings settings) {
+    backups_ = std::make_unique<BackupService>(*store_, std::move(settings));
+  }
+  BackupService* backups() { return backups_.get(); }
+
  private:
   struct Pending {
     std::string key;
@@ -78,6 +85,7 @@ class FundService {
   std::atomic<std::uint64_t> groups_committed_{0};
   std::atomic<std::uint64_t> requests_committed_{0};
   std::thread thread_;
+  std::unique_ptr<BackupService> backups_;  // last: a running backup ends before the store closes
 };
 
 }  // namespace backstop::daemon

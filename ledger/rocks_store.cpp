@@ -163,6 +163,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   return std::unique_ptr<RocksStore>(new RocksStore(std::move(impl)));
 }
 
+rocksdb::DB& RocksStore::database() const { return *impl_->db; }
+
 Status RocksStore::commit(const Ledger& ledger, std::span<const SideRecord> side) {
   if (impl_->options.read_only)
     return Status::error(ErrorCode::io_error, "the store is open read-only");

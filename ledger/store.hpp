@@ -12,6 +12,10 @@
 
 #include "ledger/ledger.hpp"
 
+namespace rocksdb {
+class DB;
+}
+
 namespace backstop {
 
 // What a store caches beside the journal, so that verify can compare it with a replay.
@@ -112,6 +116,9 @@ class RocksStore final : public Store {
   Status for_each_side(const SideVisitor& visit) const override;
   Result<JournalEntry> read_entry(std::uint64_t sequence) const override;
   Result<std::optional<KeyUse>> find_key(const std::string& key) const override;
+  // The database itself, for backups (ledger/rocks_backup.hpp), which RocksDB makes safely
+  // beside the writer.
+  rocksdb::DB& database() const;
 
   // RocksDB's own check of every stored table byte: each block's checksum, and each file's
   // whole-file checksum where the manifest records one (verify; docs/journal-format.md).

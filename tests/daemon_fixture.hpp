@@ -54,6 +54,7 @@ class Daemon {
         << "[server]\nlisten = \"127.0.0.1\"\nport = 0\nport_file = \"" << directory.path()
         << "/port\"\n"
         << "[store]\ndata = \"" << directory.path() << "/store\"\n"
+        << "[backup]\ndirectory = \"" << directory.path() << "/backups\"\nkeep = 2\n"
         << "[tls]\ncertificate = \"" << pki << "/server.pem\"\nprivate_key = \"" << pki
         << "/server.key\"\nca = \"" << pki << "/ca.pem\"\ncrl = \"" << pki << "/crl.pem\"\n"
         << "[limits]\n"

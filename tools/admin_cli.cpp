@@ -8,6 +8,7 @@
 
 #include "ledger/encoding.hpp"
 #include "tools/api_client.hpp"
+#include "tools/backup_cli.hpp"
 #include "tools/csv.hpp"
 #include "tools/exit_codes.hpp"
 #include "tools/fund_print.hpp"
@@ -195,6 +196,7 @@ void add_admin_commands(CLI::App& app, int& exit_status) {
   for (const std::string name : {"report", "pending", "warnings"})
     add_year_command(admin, name, exit_status);
   add_rates_commands(admin, exit_status);
+  add_admin_backup_commands(admin, exit_status);
 }
 
 }  // namespace backstop

@@ -11,6 +11,7 @@
 #include "ledger/encoding.hpp"
 #include "ledger/hledger_export.hpp"
 #include "ledger/store.hpp"
+#include "tools/backup_cli.hpp"
 #include "tools/exit_codes.hpp"
 
 namespace backstop {
@@ -103,6 +104,8 @@ int run_balances(const std::string& data, bool as_json) {
   return exit_code::ok;
 }
 
+}  // namespace
+
 int run_verify(const std::string& data, bool as_json) {
   auto store = open_store(data, true);
   Result<VerifyReport> verified =
@@ -135,6 +138,8 @@ int run_verify(const std::string& data, bool as_json) {
   }
   return exit_code::ok;
 }
+
+namespace {
 
 int run_export(const std::string& data, const std::string& format, const std::string& output) {
   if (format != "hledger")
@@ -281,6 +286,7 @@ void add_ledger_commands(CLI::App& app, int& exit_status) {
   add_balances_command(ledger, exit_status);
   add_verify_command(ledger, exit_status);
   add_export_command(ledger, exit_status);
+  add_ledger_backup_commands(ledger, exit_status);
 }
 
 }  // namespace backstop
