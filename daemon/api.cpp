@@ -2,7 +2,9 @@
 
 #include <charconv>
 
+#include "daemon/head_routes.hpp"
 #include "fund/codec.hpp"
+#include "fund/receipt_json.hpp"
 
 namespace backstop::daemon {
 namespace json = boost::json;
@@ -110,10 +112,8 @@ void submit(const ApiRequest& request, Result<FundCommand> command, FundService&
       request.idempotency_key, request.principal.actor(), std::move(command).value(),
       [respond](Result<FundReceipt> receipt) {
         if (!receipt.is_ok()) return respond(error_response(receipt.status()));
-        json::object body{{"sequence", receipt.value().sequence},
-                          {"replayed", receipt.value().replayed},
-                          {"result", to_json(receipt.value().result)}};
-        respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
+        respond(
+            ApiResponse{receipt.value().replayed ? 200u : 201u, receipt_to_json(receipt.value())});
       },
       request.requested_time);
 }
@@ -190,9 +190,10 @@ void ledger_head(const ApiRequest& request, const Parameters&, FundService& serv
                  const Respond& respond) {
   if (!request.principal.is_admin())
     return respond(error_response(403, "permission_denied", "administrators only"));
-  respond(ApiResponse{200, service.read([](const Fund& fund) {
+  respond(ApiResponse{200, service.read_with_head([](const Fund& fund, const SignedHead& head) {
                         return json::object{{"sequence", fund.ledger().last_sequence()},
-                                            {"chain_head", to_hex(fund.ledger().chain_head())}};
+                                            {"chain_head", to_hex(fund.ledger().chain_head())},
+                                            {"head", to_json(head)}};
                       })});
 }
 
@@ -240,6 +241,8 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/admin/years/{year}/warnings", false, admin_year_read(&Fund::early_warnings)},
       {"GET", "/v1/admin/years/{year}/pending", false, admin_year_read(&Fund::pending_claims)},
       {"GET", "/v1/admin/ledger/head", false, ledger_head},
+      {"GET", "/v1/head", false, head_view},
+      {"GET", "/v1/journal/{sequence}", false, journal_entry_view},
       {"GET", "/v1/members/{member}/years/{year}/statement", false, member_statement},
       {"GET", "/v1/members/{member}/years/{year}/claims", false, member_claims},
       {"POST", "/v1/members/{member}/returns", true, member_command(FileReturn::type_name)},

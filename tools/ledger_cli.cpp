@@ -11,6 +11,7 @@
 #include "ledger/hledger_export.hpp"
 #include "ledger/store.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/receipts.hpp"
 
 namespace backstop {
 namespace {
@@ -102,34 +103,76 @@ int run_balances(const std::string& data, bool as_json) {
   return exit_code::ok;
 }
 
-int run_verify(const std::string& data, bool as_json) {
-  auto store = open_store(data, true);
+struct VerifyOptions {
+  std::string data;
+  bool as_json = false;
+  std::vector<std::string> receipts, public_keys;
+};
+
+// Every receipt read and its signature checked, before the store is opened.
+Result<std::vector<receipts::ReceiptLine>> signed_receipts(const VerifyOptions& o) {
+  auto lines = receipts::read_receipt_files(o.receipts);
+  if (!lines.is_ok()) return lines.status();
+  auto keys = receipts::read_public_keys(o.public_keys);
+  if (!keys.is_ok()) return keys.status();
+  std::vector<Status> problems;
+  for (const auto& line : lines.value()) {
+    if (Status signature = receipts::check_signature(line, keys.value()); !signature.is_ok())
+      problems.push_back(signature);
+  }
+  if (Status all = receipts::summarise(problems, lines.value().size()); !all.is_ok()) return all;
+  return lines;
+}
+
+int verify_failed(const Status& status, bool as_json) {
+  if (as_json) {
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"ok", false}, {"problem", status.message()}})
+              << "\n";
+  }
+  return fail(status);
+}
+
+int run_verify(const VerifyOptions& o) {
+  if (!o.receipts.empty() && o.public_keys.empty()) {
+    std::cerr << "backstop: --receipts needs --public-key (the server's .head.pub)\n";
+    return exit_code::usage;
+  }
+  auto held = signed_receipts(o);
+  if (!held.is_ok()) return verify_failed(held.status(), o.as_json);
+  auto store = open_store(o.data, true);
   if (!store.is_ok()) return fail(store.status());
   // Replaying through the fund also decides every fund event again (docs/fund.md), and
   // compares every receipt result and the checkpoint with what the replay gives.
   auto ledger = load_fund(*store.value(), {.from_checkpoint = false, .check_side_records = true});
-  if (!ledger.is_ok()) {
-    if (as_json) {
-      std::cout << boost::json::serialize(
-                       boost::json::object{{"ok", false}, {"problem", ledger.status().message()}})
-                << "\n";
-    }
-    return fail(ledger.status());
-  }
+  if (!ledger.is_ok()) return verify_failed(ledger.status(), o.as_json);
   const auto& verified = ledger.value().ledger();
   if (!verified.trial_balance().is_zero())
     return fail(Status::error(ErrorCode::corruption, "trial balance is not zero"));
-  if (as_json) {
+  // The chain is whole up to its last entry; each receipt must find its entry and its
+  // signed head on it.
+  std::vector<Status> problems;
+  for (const auto& line : held.value()) {
+    Status kept = receipts::check_in_journal(line, *store.value(), verified.last_sequence());
+    if (!kept.is_ok()) problems.push_back(kept);
+  }
+  if (Status all = receipts::summarise(problems, held.value().size()); !all.is_ok())
+    return verify_failed(all, o.as_json);
+  if (o.as_json) {
     std::cout << boost::json::serialize(
                      boost::json::object{{"ok", true},
                                          {"entries", verified.last_sequence()},
                                          {"accounts", verified.accounts().size()},
-                                         {"chain_head", to_hex(verified.chain_head())}})
+                                         {"chain_head", to_hex(verified.chain_head())},
+                                         {"receipts", held.value().size()}})
               << "\n";
   } else {
     std::cout << "ledger verified: " << verified.last_sequence() << " entries, "
               << verified.accounts().size() << " accounts, trial balance zero, chain head "
               << to_hex(verified.chain_head()) << "\n";
+    if (!o.receipts.empty())
+      std::cout << "receipts hold: " << held.value().size()
+                << " receipted entries present with their hashes, on the signed heads\n";
   }
   return exit_code::ok;
 }
@@ -244,12 +287,17 @@ void add_balances_command(CLI::App* ledger, int& exit_status) {
 }
 
 void add_verify_command(CLI::App* ledger, int& exit_status) {
-  auto o = std::make_shared<ReadOnlyOptions>();
+  auto o = std::make_shared<VerifyOptions>();
   auto* command =
       ledger->add_subcommand("verify", "re-walk the hash chain and recompute every balance");
   command->add_option("--data", o->data, "store directory")->required();
   command->add_flag("--json", o->as_json, "JSON for scripts");
-  command->callback([o, &exit_status] { exit_status = run_verify(o->data, o->as_json); });
+  command->add_option("--receipts", o->receipts,
+                      "receipt files (JSON lines from --receipts-out): the store must still "
+                      "hold every receipted entry and signed head");
+  command->add_option("--public-key", o->public_keys,
+                      "the server's head public key (.head.pub); repeatable, for rotated keys");
+  command->callback([o, &exit_status] { exit_status = run_verify(*o); });
 }
 
 struct ExportOptions {
