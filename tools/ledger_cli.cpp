@@ -159,13 +159,12 @@ int run_verify(const VerifyOptions& o) {
   if (Status all = receipts::summarise(problems, held.value().size()); !all.is_ok())
     return verify_failed(all, o.as_json);
   if (o.as_json) {
-    std::cout << boost::json::serialize(
-                     boost::json::object{{"ok", true},
-                                         {"entries", verified.last_sequence()},
-                                         {"accounts", verified.accounts().size()},
-                                         {"chain_head", to_hex(verified.chain_head())},
-                                         {"receipts", held.value().size()}})
-              << "\n";
+    boost::json::object report{{"ok", true},
+                               {"entries", verified.last_sequence()},
+                               {"accounts", verified.accounts().size()},
+                               {"chain_head", to_hex(verified.chain_head())}};
+    if (!o.receipts.empty()) report["receipts"] = held.value().size();
+    std::cout << boost::json::serialize(report) << "\n";
   } else {
     std::cout << "ledger verified: " << verified.last_sequence() << " entries, "
               << verified.accounts().size() << " accounts, trial balance zero, chain head "
