@@ -148,6 +148,20 @@ TEST_CASE("receipts: a write's receipt carries its entry and a signed head that 
   CHECK(retried.value().sequence == 6);
   CHECK(to_hex(retried.value().hash) == std::string(saved[5].at("hash").as_string()));
   CHECK(key.value().verifies(retried.value().head));
+  // `admin command` saves the receipt it prints, with the key it was made under.
+  const std::string one = daemon.directory.path() + "/one.jsonl";
+  const auto sent = Daemon::cli("admin command --pki " + daemon.pki + " --as admin-alice --port " +
+                                std::to_string(daemon.port) +
+                                " --command '{\"type\":\"open_year\",\"year\":2026}' "
+                                "--idempotency-key o1 --receipts-out " +
+                                one);
+  INFO(sent.output);
+  REQUIRE(sent.exit_status == 0);
+  const auto single = read_receipts(one);
+  REQUIRE(single.size() == 1);
+  CHECK(single[0].at("idempotency_key") == "o1");
+  CHECK(single[0].at("hash") == saved[5].at("hash"));
+  CHECK(single[0].at("replayed") == true);
 
   daemon.stop(SIGTERM);
   const auto verified = Daemon::cli(verify_with(daemon, receipts));
