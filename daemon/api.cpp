@@ -3,7 +3,9 @@
 #include <charconv>
 
 #include "daemon/backup_api.hpp"
+#include "daemon/head_routes.hpp"
 #include "fund/codec.hpp"
+#include "fund/receipt_json.hpp"
 
 namespace backstop::daemon {
 namespace json = boost::json;
@@ -111,10 +113,8 @@ void submit(const ApiRequest& request, Result<FundCommand> command, FundService&
       request.idempotency_key, request.principal.actor(), std::move(command).value(),
       [respond](Result<FundReceipt> receipt) {
         if (!receipt.is_ok()) return respond(error_response(receipt.status()));
-        json::object body{{"sequence", receipt.value().sequence},
-                          {"replayed", receipt.value().replayed},
-                          {"result", to_json(receipt.value().result)}};
-        respond(ApiResponse{receipt.value().replayed ? 200u : 201u, body});
+        respond(
+            ApiResponse{receipt.value().replayed ? 200u : 201u, receipt_to_json(receipt.value())});
       },
       request.requested_time);
 }
@@ -191,9 +191,10 @@ void ledger_head(const ApiRequest& request, const Parameters&, FundService& serv
                  const Respond& respond) {
   if (!request.principal.is_admin())
     return respond(error_response(403, "permission_denied", "administrators only"));
-  respond(ApiResponse{200, service.read([](const Fund& fund) {
+  respond(ApiResponse{200, service.read_with_head([](const Fund& fund, const SignedHead& head) {
                         return json::object{{"sequence", fund.ledger().last_sequence()},
-                                            {"chain_head", to_hex(fund.ledger().chain_head())}};
+                                            {"chain_head", to_hex(fund.ledger().chain_head())},
+                                            {"head", to_json(head)}};
                       })});
 }
 
@@ -243,6 +244,8 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/admin/ledger/head", false, ledger_head},
       {"POST", "/v1/admin/backups", false, create_backup_route},
       {"GET", "/v1/admin/backups", false, list_backups_route},
+      {"GET", "/v1/head", false, head_view},
+      {"GET", "/v1/journal/{sequence}", false, journal_entry_view},
       {"GET", "/v1/members/{member}/years/{year}/statement", false, member_statement},
       {"GET", "/v1/members/{member}/years/{year}/claims", false, member_claims},
       {"POST", "/v1/members/{member}/returns", true, member_command(FileReturn::type_name)},

@@ -11,6 +11,25 @@
 using namespace backstop;
 using namespace backstop::daemon;
 
+namespace {
+
+// The key that signs chain heads in receipts (docs/operations.md, "Signed receipts").
+Result<HeadSigner> load_head_signer(const std::string& file) {
+  std::ifstream in(file);
+  if (!in)
+    return Status::error(ErrorCode::not_found,
+                         "cannot read the head signing key '" + file +
+                             "' ([signing] head_key; `backstop pki issue --server` writes one)");
+  const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto signer = HeadSigner::from_pem(pem);
+  if (!signer.is_ok())
+    return Status::error(ErrorCode::invalid_argument,
+                         "'" + file + "': " + signer.status().message());
+  return signer;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   if (argc != 3 || std::string(argv[1]) != "--config") {
     std::cerr << "usage: backstopd --config backstop.toml\n";
@@ -26,9 +45,15 @@ int main(int argc, char** argv) {
     std::cerr << "backstopd: " << tls.status().to_string() << "\n";
     return 2;
   }
+  auto signer = load_head_signer(config.value().head_key_file);
+  if (!signer.is_ok()) {
+    std::cerr << "backstopd: " << signer.status().to_string() << "\n";
+    return 2;
+  }
   LoadReport loaded;
-  auto service = FundService::open(config.value().data_directory,
-                                   config.value().limits.group_commit_max, &loaded);
+  auto service =
+      FundService::open(config.value().data_directory, config.value().limits.group_commit_max,
+                        std::move(signer).value(), &loaded);
   if (!service.is_ok()) {
     std::cerr << "backstopd: " << service.status().to_string() << "\n";
     return 3;

@@ -22,6 +22,14 @@ Status load_backup_config(const toml::table& table, Config& config) {
   return Status::ok();
 }
 
+// server.pem -> server.head.key, where `backstop pki issue --server` puts the head key.
+std::string default_head_key(const Config& config) {
+  std::string stem = config.certificate_file;
+  if (stem.empty()) return stem;
+  if (stem.ends_with(".pem")) stem.resize(stem.size() - 4);
+  return stem + ".head.key";
+}
+
 }  // namespace
 
 Result<Config> load_config(const std::string& path) {
@@ -46,6 +54,7 @@ Result<Config> load_config(const std::string& path) {
   config.private_key_file = table["tls"]["private_key"].value_or(std::string());
   config.ca_file = table["tls"]["ca"].value_or(std::string());
   config.crl_file = table["tls"]["crl"].value_or(std::string());
+  config.head_key_file = table["signing"]["head_key"].value_or(default_head_key(config));
   auto& limits = config.limits;
   limits.body_bytes_max = static_cast<std::size_t>(
       table["limits"]["body_bytes_max"].value_or(std::int64_t(limits.body_bytes_max)));

@@ -29,6 +29,9 @@ struct Config {
   std::string private_key_file;
   std::string ca_file;
   std::string crl_file;  // optional
+  // The Ed25519 key that signs chain heads in receipts ([signing] head_key); by default the
+  // one `backstop pki issue --server` writes beside the certificate (server.head.key).
+  std::string head_key_file;
   int threads = 2;
   // For demos and tests only: honour an X-Backstop-Time header (Unix seconds) so that a
   // whole fund year can run in minutes. The journal still never goes back in time.

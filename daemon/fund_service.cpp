@@ -10,7 +10,7 @@ namespace backstop::daemon {
 
 Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_directory,
                                                        std::size_t group_commit_max,
-                                                       LoadReport* report) {
+                                                       HeadSigner signer, LoadReport* report) {
   auto store = RocksStore::open(data_directory);
   if (!store.is_ok()) return store.status();
   LoadReport local;
@@ -22,14 +22,17 @@ Result<std::unique_ptr<FundService>> FundService::open(const std::string& data_d
   malloc_trim(0);
   return std::unique_ptr<FundService>(
       new FundService(std::move(store).value(), std::move(fund).value(), loaded.checkpoint_sequence,
-                      group_commit_max));
+                      group_commit_max, std::move(signer)));
 }
 
 FundService::FundService(std::unique_ptr<RocksStore> store, Fund fund,
-                         std::uint64_t last_checkpoint, std::size_t group_commit_max)
+                         std::uint64_t last_checkpoint, std::size_t group_commit_max,
+                         HeadSigner signer)
     : store_(std::move(store)),
       fund_(std::move(fund)),
       sequencer_(*store_, fund_, last_checkpoint),
+      signer_(std::move(signer)),
+      head_(signer_.sign(fund_.ledger().last_sequence(), fund_.ledger().chain_head())),
       group_commit_max_(group_commit_max) {
   thread_ = std::thread([this] { run(); });
 }
@@ -110,10 +113,16 @@ void FundService::execute_group(std::vector<Pending>& group) {
               << outcomes.status().message() << "\"}" << std::endl;
     std::abort();
   }
+  // Signed before any reader or reply sees the group (a few tens of microseconds a group).
+  const SignedHead head = head_ =
+      signer_.sign(fund_.ledger().last_sequence(), fund_.ledger().chain_head());
   lock.unlock();
   groups_committed_ += 1;
   requests_committed_ += group.size();
-  for (std::size_t i = 0; i < group.size(); ++i) group[i].reply(std::move(outcomes.value()[i]));
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (outcomes.value()[i].is_ok()) outcomes.value()[i].value().head = head;
+    group[i].reply(std::move(outcomes.value()[i]));
+  }
   if (sequencer_.checkpoint_due()) write_checkpoint();  // after the replies: they need not wait
 }
 

@@ -27,15 +27,17 @@ class FundService {
   using Reply = std::function<void(Result<FundReceipt>)>;
 
   // Opens the store, loads the fund (from its checkpoint when that checks out, replaying and
-  // verifying the rest), and starts the sequencer.
+  // verifying the rest), and starts the sequencer. `signer` signs the head after each group:
+  // every receipt of the group carries it.
   static Result<std::unique_ptr<FundService>> open(const std::string& data_directory,
-                                                   std::size_t group_commit_max,
+                                                   std::size_t group_commit_max, HeadSigner signer,
                                                    LoadReport* report = nullptr);
   ~FundService();
 
   // Queues a request; `reply` runs on the sequencer thread once the outcome is durable
-  // (or refused). The sequencer stamps the time, never earlier than the journal's last.
-  // `requested_time` (simulated clock only) replaces the wall clock, still never going back.
+  // (or refused), its receipt carrying the signed head of its group. The sequencer stamps the time,
+  // never earlier than the journal's last. `requested_time` (simulated clock only) replaces the
+  // wall clock, still never going back.
   void submit(std::string idempotency_key, Actor actor, FundCommand command, Reply reply,
               std::optional<std::int64_t> requested_time = std::nullopt);
 
@@ -45,6 +47,13 @@ class FundService {
     std::shared_lock lock(state_lock_);
     return read(fund_);
   }
+  // Runs `read` against the durable state of the fund and its signed head.
+  template <typename Read>
+  auto read_with_head(Read&& read) const {
+    std::shared_lock lock(state_lock_);
+    return read(fund_, static_cast<const SignedHead&>(head_));
+  }
+  const HeadPublicKey& head_key() const { return signer_.public_key(); }
 
   // Stops taking requests, finishes every queued group, and joins the sequencer.
   void stop();
@@ -68,7 +77,7 @@ class FundService {
     std::optional<std::int64_t> requested_time;
   };
   FundService(std::unique_ptr<RocksStore> store, Fund fund, std::uint64_t last_checkpoint,
-              std::size_t group_commit_max);
+              std::size_t group_commit_max, HeadSigner signer);
   void write_checkpoint();
   void run();
   void execute_group(std::vector<Pending>& group);
@@ -77,6 +86,8 @@ class FundService {
   Fund fund_;
   mutable WriterFirstLock state_lock_;  // exclusive while a group executes and commits
   Sequencer sequencer_;
+  const HeadSigner signer_;
+  SignedHead head_;  // of the durable state; under state_lock_
   const std::size_t group_commit_max_;
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_ready_;

@@ -127,7 +127,7 @@ std::optional<Result<FundReceipt>> Fund::find_retry(const FundRequest& request,
   }
   Result<CommandResult> result = stored_result(entry);
   if (!result.is_ok()) return result.status();
-  return FundReceipt{entry.sequence, entry.hash, true, std::move(result).value()};
+  return FundReceipt{entry.sequence, entry.hash, true, std::move(result).value(), std::nullopt};
 }
 
 Result<CommandResult> Fund::stored_result(const JournalEntry& entry) const {
@@ -160,7 +160,8 @@ Result<FundReceipt> Fund::execute(const FundRequest& request) {
   assert(!receipt.value().replayed);
   CommandResult result = decided.value().apply(*state_, receipt.value().sequence);
   pending_results_[receipt.value().sequence] = result;
-  return FundReceipt{receipt.value().sequence, receipt.value().hash, false, std::move(result)};
+  return FundReceipt{receipt.value().sequence, receipt.value().hash, false, std::move(result),
+                     std::nullopt};
 }
 
 Status Fund::commit(Store& store) {

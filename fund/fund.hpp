@@ -12,6 +12,7 @@
 
 #include "fund/commands.hpp"
 #include "fund/views.hpp"
+#include "ledger/signed_head.hpp"
 #include "ledger/store.hpp"
 
 namespace backstop {
@@ -28,6 +29,9 @@ struct FundReceipt {
   Digest hash{};
   bool replayed = false;
   CommandResult result;
+  // The signed head of the group that answered the request (set by backstopd once the group
+  // is durable): the entry lies at or below it (fund/receipt_json.hpp).
+  std::optional<SignedHead> head;
 };
 
 struct FundState;

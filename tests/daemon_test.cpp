@@ -242,6 +242,7 @@ TEST_CASE("daemon: the access matrix refuses every wrong principal on every rout
         std::regex_replace(route.substr(space + 1), std::regex("\\{member\\}"), "05A");
     path = std::regex_replace(path, std::regex("\\{year\\}"), std::to_string(year));
     path = std::regex_replace(path, std::regex("\\{claim\\}"), claim);
+    path = std::regex_replace(path, std::regex("\\{sequence\\}"), "1");
     const std::string body = method == "POST" ? "{}" : "";
     INFO(route << " as " << path);
     // No certificate, an unknown CA, expired, revoked: the handshake fails, no HTTP at all.
@@ -250,7 +251,7 @@ TEST_CASE("daemon: the access matrix refuses every wrong principal on every rout
       CHECK(daemon.curl(as, method, path, body, key()).status == 0);
     }
     if (route.find("/healthz") != std::string::npos || route.find("/readyz") != std::string::npos ||
-        route.find("/metrics") != std::string::npos) {
+        route.find("/metrics") != std::string::npos || route == "GET /v1/head") {
       continue;
     }
     // Another member's certificate never reaches 05A's data; a member never reaches admin routes.

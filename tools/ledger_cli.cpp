@@ -13,6 +13,7 @@
 #include "ledger/store.hpp"
 #include "tools/backup_cli.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/receipts.hpp"
 
 namespace backstop {
 namespace {
@@ -104,37 +105,78 @@ int run_balances(const std::string& data, bool as_json) {
   return exit_code::ok;
 }
 
-}  // namespace
-
-int run_verify(const std::string& data, bool as_json) {
-  auto store = open_store(data, true);
-  Result<VerifyReport> verified =
-      store.is_ok() ? verify_store(*store.value()) : Result<VerifyReport>(store.status());
-  if (!verified.is_ok()) {
-    if (as_json) {
-      std::cout << boost::json::serialize(
-                       boost::json::object{{"ok", false}, {"problem", verified.status().message()}})
-                << "\n";
-    }
-    return fail(verified.status());
+// Every receipt read and its signature checked, before the store is opened.
+Result<std::vector<receipts::ReceiptLine>> signed_receipts(const VerifyOptions& o) {
+  auto lines = receipts::read_receipt_files(o.receipts);
+  if (!lines.is_ok()) return lines.status();
+  auto keys = receipts::read_public_keys(o.public_keys);
+  if (!keys.is_ok()) return keys.status();
+  std::vector<Status> problems;
+  for (const auto& line : lines.value()) {
+    if (Status signature = receipts::check_signature(line, keys.value()); !signature.is_ok())
+      problems.push_back(signature);
   }
-  const VerifyReport& report = verified.value();
+  if (Status all = receipts::summarise(problems, lines.value().size()); !all.is_ok()) return all;
+  return lines;
+}
+
+int verify_failed(const Status& status, bool as_json) {
   if (as_json) {
     std::cout << boost::json::serialize(
-                     boost::json::object{{"ok", true},
-                                         {"entries", report.entries},
-                                         {"accounts", report.accounts},
-                                         {"chain_head", to_hex(report.chain_head)},
-                                         {"receipt_results", report.results},
-                                         {"checkpoint", report.checkpoint},
-                                         {"legacy_index_records", report.legacy_indexes}})
+                     boost::json::object{{"ok", false}, {"problem", status.message()}})
               << "\n";
-  } else {
-    std::cout << "ledger verified: " << report.entries << " entries, " << report.accounts
-              << " accounts, trial balance zero, chain head " << to_hex(report.chain_head)
-              << " (the stored head agrees); RocksDB checksums, " << report.results
-              << " receipt results" << (report.checkpoint ? ", the checkpoint" : "") << " and "
-              << report.legacy_indexes << " legacy index records checked\n";
+  }
+  return fail(status);
+}
+
+void print_verified(const VerifyReport& report, std::size_t receipts_held, bool as_json) {
+  if (as_json) {
+    boost::json::object out{{"ok", true},
+                            {"entries", report.entries},
+                            {"accounts", report.accounts},
+                            {"chain_head", to_hex(report.chain_head)},
+                            {"receipt_results", report.results},
+                            {"checkpoint", report.checkpoint},
+                            {"legacy_index_records", report.legacy_indexes}};
+    if (receipts_held > 0) out["receipts"] = receipts_held;
+    std::cout << boost::json::serialize(out) << "\n";
+    return;
+  }
+  std::cout << "ledger verified: " << report.entries << " entries, " << report.accounts
+            << " accounts, trial balance zero, chain head " << to_hex(report.chain_head)
+            << " (the stored head agrees); RocksDB checksums, " << report.results
+            << " receipt results" << (report.checkpoint ? ", the checkpoint" : "") << " and "
+            << report.legacy_indexes << " legacy index records checked\n";
+  if (receipts_held > 0)
+    std::cout << "receipts hold: " << receipts_held
+              << " receipted entries present with their hashes, on the signed heads\n";
+}
+
+}  // namespace
+
+int run_verify(const VerifyOptions& o) {
+  if (!o.receipts.empty() && o.public_keys.empty()) {
+    std::cerr << "backstop: --receipts needs --public-key (the server's .head.pub)\n";
+    return exit_code::usage;
+  }
+  auto held = signed_receipts(o);
+  if (!held.is_ok()) return verify_failed(held.status(), o.as_json);
+  auto store = open_store(o.data, true);
+  if (!store.is_ok()) return verify_failed(store.status(), o.as_json);
+  // RocksDB's checksums, a full replay through the fund (every event decided again), every
+  // side record and the legacy indexes (fund/verify.hpp).
+  auto verified = verify_store(*store.value());
+  if (!verified.is_ok()) return verify_failed(verified.status(), o.as_json);
+  // The chain is whole up to its last entry; each receipt must find its entry and its
+  // signed head on it.
+  std::vector<Status> problems;
+  for (const auto& line : held.value()) {
+    Status kept = receipts::check_in_journal(line, *store.value(), verified.value().entries);
+    if (!kept.is_ok()) problems.push_back(kept);
+  }
+  if (Status all = receipts::summarise(problems, held.value().size()); !all.is_ok())
+    return verify_failed(all, o.as_json);
+  print_verified(verified.value(), held.value().size(), o.as_json);
   }
   return exit_code::ok;
 }
@@ -251,12 +293,17 @@ void add_balances_command(CLI::App* ledger, int& exit_status) {
 }
 
 void add_verify_command(CLI::App* ledger, int& exit_status) {
-  auto o = std::make_shared<ReadOnlyOptions>();
+  auto o = std::make_shared<VerifyOptions>();
   auto* command =
       ledger->add_subcommand("verify", "re-walk the hash chain and recompute every balance");
   command->add_option("--data", o->data, "store directory")->required();
   command->add_flag("--json", o->as_json, "JSON for scripts");
-  command->callback([o, &exit_status] { exit_status = run_verify(o->data, o->as_json); });
+  command->add_option("--receipts", o->receipts,
+                      "receipt files (JSON lines from --receipts-out): the store must still "
+                      "hold every receipted entry and signed head");
+  command->add_option("--public-key", o->public_keys,
+                      "the server's head public key (.head.pub); repeatable, for rotated keys");
+  command->callback([o, &exit_status] { exit_status = run_verify(*o); });
 }
 
 struct ExportOptions {

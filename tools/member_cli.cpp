@@ -6,6 +6,7 @@
 
 #include "tools/api_client.hpp"
 #include "tools/fund_print.hpp"
+#include "tools/member_receipts.hpp"
 #include "tools/network_client.hpp"
 
 namespace backstop {
@@ -99,6 +100,7 @@ void add_member_commands(CLI::App& app, int& exit_status) {
   add_claim_command(member, exit_status);
   for (const std::string name : {"withdraw", "appeal"})
     add_claim_action_command(member, name, exit_status);
+  add_check_receipts_command(member, exit_status);
 }
 
 }  // namespace backstop

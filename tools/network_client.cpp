@@ -6,11 +6,10 @@
 
 #include "tools/api_client.hpp"
 #include "tools/exit_codes.hpp"
+#include "tools/receipts.hpp"
 
 namespace backstop::network {
 namespace json = boost::json;
-
-namespace {
 
 Result<ClientOptions> client_options(const Connection& c) {
   ClientOptions options;
@@ -34,6 +33,23 @@ Result<ClientOptions> client_options(const Connection& c) {
                          "give --pki and --as, or --cert, --key and --ca");
   }
   return options;
+}
+
+namespace {
+
+// A write's receipt saved to --receipts-out, with the key it was made under.
+Status save_receipt(const Connection& c, const std::string& body, const std::string& key) {
+  if (c.receipts_out.empty()) return Status::ok();
+  json::error_code error;
+  json::value parsed = json::parse(body, error);
+  if (error || !parsed.is_object())
+    return Status::error(ErrorCode::io_error, "the server's receipt is not a JSON object");
+  json::object receipt = parsed.as_object();
+  receipt["idempotency_key"] = key;
+  Status saved = receipts::append_receipt(c.receipts_out, receipt);
+  if (!saved.is_ok())
+    return Status::error(ErrorCode::io_error, saved.message() + " (the write itself was made)");
+  return saved;
 }
 
 int exit_for(unsigned http_status) {
@@ -85,6 +101,10 @@ int run_lines(const Connection& c, std::istream& input, const Route& route) {
       stopped();
       return exit_for(reply.value().status);
     }
+    if (Status saved =
+            save_receipt(c, reply.value().body, std::string(parsed.at("key").as_string()));
+        !saved.is_ok())
+      return fail(saved);
     (reply.value().status == 201 ? applied : replayed) += 1;
     if ((applied + replayed) % 1000 == 0)
       std::cerr << "... " << applied + replayed << " sent\n";  // progress on long runs
@@ -108,6 +128,9 @@ void add_connection_options(CLI::App& command, Connection& c) {
   command.add_flag("--json", c.as_json, "print the server's JSON");
   command.add_option("--time", c.time,
                      "Unix seconds sent as X-Backstop-Time (a daemon with a simulated clock only)");
+  command.add_option("--receipts-out", c.receipts_out,
+                     "append each write's receipt (JSON, one a line) to this file, for "
+                     "`ledger verify --receipts` and `member check-receipts`");
 }
 
 int fail(const Status& status) {
@@ -126,6 +149,9 @@ int call(const Connection& c, const std::string& method, const std::string& targ
   if (reply.value().status >= 300) {
     std::cerr << "backstop: HTTP " << reply.value().status << " " << reply.value().body << "\n";
     return exit_for(reply.value().status);
+  }
+  if (method == "POST") {
+    if (Status saved = save_receipt(c, reply.value().body, key); !saved.is_ok()) return fail(saved);
   }
   json::error_code error;
   auto parsed = json::parse(reply.value().body, error);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "ledger/status.hpp"
+#include "tools/api_client.hpp"
 
 namespace backstop::network {
 
@@ -23,9 +24,13 @@ struct Connection {
   std::string certificate, private_key, ca;
   bool as_json = false;
   std::optional<std::int64_t> time;  // X-Backstop-Time, for a daemon with a simulated clock
+  std::string receipts_out;          // append each write's receipt here, one JSON per line
 };
 
 void add_connection_options(CLI::App& command, Connection& c);
+
+// How to reach the daemon, from the options.
+Result<ClientOptions> client_options(const Connection& c);
 
 // Prints the failure and returns its exit code.
 int fail(const Status& status);

@@ -103,6 +103,24 @@ std::string serial_hex(X509* certificate) {
   return out;
 }
 
+// The server's Ed25519 key for signing chain heads: <name>.head.key (secret) and the public
+// half, <name>.head.pub, to publish with the certificate (docs/operations.md).
+Status write_head_key(const std::string& directory, const std::string& name) {
+  Key key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  if (!key) return failed("head key generation failed");
+  if (Status s = write_pem(
+          path(directory, name + ".head.key"),
+          [&](FILE* f) {
+            return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+          },
+          true);
+      !s.is_ok())
+    return s;
+  return write_pem(
+      path(directory, name + ".head.pub"), [&](FILE* f) { return PEM_write_PUBKEY(f, key.get()); },
+      false);
+}
+
 }  // namespace
 
 Status init_ca(const std::string& directory, int days) {
@@ -173,6 +191,9 @@ Status issue(const std::string& directory, const IssueOptions& options) {
           true);
       !s.is_ok())
     return s;
+  if (options.server) {
+    if (Status s = write_head_key(directory, options.name); !s.is_ok()) return s;
+  }
   return write_pem(
       path(directory, options.name + ".pem"),
       [&](FILE* f) { return PEM_write_X509(f, certificate.get()); }, false);

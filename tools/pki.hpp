@@ -1,6 +1,7 @@
 // A development PKI for backstopd (never for production keys): a CA, server and client
 // certificates naming principals by SAN URI, revocation and the CRL. Files in one folder:
-// ca.pem, ca.key, <name>.pem, <name>.key, revoked.txt (serials), crl.pem.
+// ca.pem, ca.key, <name>.pem, <name>.key, revoked.txt (serials), crl.pem; for a server also
+// <name>.head.key and <name>.head.pub, the Ed25519 key that signs chain heads in receipts.
 #pragma once
 
 #include <string>
@@ -14,7 +15,7 @@ Status init_ca(const std::string& directory, int days);
 struct IssueOptions {
   std::string name;     // file stem, e.g. "member-05A"
   std::string uri;      // "backstop:member:05A"; empty for a server certificate
-  bool server = false;  // SAN IP 127.0.0.1 and DNS localhost, serverAuth
+  bool server = false;  // SAN IP 127.0.0.1 and DNS localhost, serverAuth; and a head key
   int days = 365;
   bool expired = false;  // valid from 2 days ago to 1 day ago (for tests)
   std::string

@@ -42,7 +42,9 @@ void add_issue_command(CLI::App* pki, int& exit_status) {
   command->add_option("--name", o->issue.name, "file stem, e.g. member-05A")->required();
   command->add_option("--uri", o->issue.uri,
                       "principal: backstop:member:<id> or backstop:admin:<name>");
-  command->add_flag("--server", o->issue.server, "a server certificate for 127.0.0.1/localhost");
+  command->add_flag("--server", o->issue.server,
+                    "a server certificate for 127.0.0.1/localhost, and its head signing key "
+                    "(.head.key, .head.pub)");
   command->add_option("--days", o->issue.days, "validity");
   command->add_flag("--expired", o->issue.expired, "already expired (for tests)");
   command->add_option("--ca-dir", o->issue.ca_directory, "sign with the CA in another folder");
