@@ -82,7 +82,10 @@ int run_restore(const RestoreOptions& o) {
   if (!restored.is_ok()) return fail(restored.status());
   (o.as_json ? std::cerr : std::cout)
       << "restored " << describe(restored.value()) << " into '" << o.data << "'\n";
-  return run_verify({.data = o.data, .as_json = o.as_json});
+  VerifyOptions verify;
+  verify.data = o.data;
+  verify.as_json = o.as_json;
+  return run_verify(verify);
 }
 
 }  // namespace

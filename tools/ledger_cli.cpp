@@ -177,7 +177,6 @@ int run_verify(const VerifyOptions& o) {
   if (Status all = receipts::summarise(problems, held.value().size()); !all.is_ok())
     return verify_failed(all, o.as_json);
   print_verified(verified.value(), held.value().size(), o.as_json);
-  }
   return exit_code::ok;
 }
 
