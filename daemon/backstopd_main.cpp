@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   }
   LoadReport loaded;
   auto service = FundService::open(config.value().data_directory,
+                                   {.reserve_bytes = config.value().store_reserve_bytes},
                                    config.value().limits.group_commit_max, &loaded);
   if (!service.is_ok()) {
     std::cerr << "backstopd: " << service.status().to_string() << "\n";
