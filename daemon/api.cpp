@@ -46,6 +46,8 @@ unsigned http_status_for(ErrorCode code) {
       return 500;
     case ErrorCode::io_error:
       return 503;
+    case ErrorCode::insufficient_storage:
+      return 507;
   }
   return 500;
 }

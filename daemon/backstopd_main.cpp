@@ -51,9 +51,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   LoadReport loaded;
-  auto service =
-      FundService::open(config.value().data_directory, config.value().limits.group_commit_max,
-                        std::move(signer).value(), &loaded);
+  auto service = FundService::open(
+      config.value().data_directory, {.reserve_bytes = config.value().store_reserve_bytes},
+      config.value().limits.group_commit_max, std::move(signer).value(), &loaded);
   if (!service.is_ok()) {
     std::cerr << "backstopd: " << service.status().to_string() << "\n";
     return 3;

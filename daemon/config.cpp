@@ -50,6 +50,10 @@ Result<Config> load_config(const std::string& path) {
   config.threads = static_cast<int>(table["server"]["threads"].value_or(std::int64_t{2}));
   config.simulated_clock = table["clock"]["simulated"].value_or(false);
   config.data_directory = table["store"]["data"].value_or(std::string());
+  const std::int64_t reserve_mb = table["store"]["reserve_mb"].value_or(std::int64_t{64});
+  if (reserve_mb < 0)
+    return Status::error(ErrorCode::invalid_argument, "store.reserve_mb must not be negative");
+  config.store_reserve_bytes = static_cast<std::uint64_t>(reserve_mb) << 20;
   config.certificate_file = table["tls"]["certificate"].value_or(std::string());
   config.private_key_file = table["tls"]["private_key"].value_or(std::string());
   config.ca_file = table["tls"]["ca"].value_or(std::string());

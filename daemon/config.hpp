@@ -25,6 +25,8 @@ struct Config {
   std::uint16_t port = 0;  // 0: an ephemeral port, written to port_file
   std::string port_file;
   std::string data_directory;
+  // Writes are suspended (507) while the store's filesystem has less free than this.
+  std::uint64_t store_reserve_bytes = 64ull << 20;
   std::string certificate_file;
   std::string private_key_file;
   std::string ca_file;

@@ -4,14 +4,22 @@
 // of the fund's state. Readers share it under a reader-writer lock; the sequencer holds the
 // lock exclusively from executing a group until the group is durable, so a reader never sees
 // state a crash could still lose, and waits at most one group commit (docs/architecture.md).
+//
+// A commit that fails (a full disk, above all) is not fatal: nothing of its group is
+// acknowledged, the state is reloaded from the store (what is durable), and the service
+// refuses writes while it keeps serving reads (degraded). The sequencer thread probes the
+// store about once a second and takes writes again once one gets through. A start on a full
+// disk opens the store read-only and probes for a writable open the same way.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 
@@ -30,6 +38,7 @@ class FundService {
   // verifying the rest), and starts the sequencer. `signer` signs the head after each group:
   // every receipt of the group carries it.
   static Result<std::unique_ptr<FundService>> open(const std::string& data_directory,
+                                                   RocksStoreOptions store_options,
                                                    std::size_t group_commit_max, HeadSigner signer,
                                                    LoadReport* report = nullptr);
   ~FundService();
@@ -58,6 +67,11 @@ class FundService {
   // Stops taking requests, finishes every queued group, and joins the sequencer.
   void stop();
 
+  // Why writes are refused (no value: they are taken). Its code is the one refused writes
+  // get: insufficient_storage for a full disk, io_error otherwise.
+  std::optional<Status> writes_suspended() const;
+  std::uint64_t writes_refused() const { return writes_refused_.load(); }
+
   std::uint64_t groups_committed() const { return groups_committed_.load(); }
   std::uint64_t requests_committed() const { return requests_committed_.load(); }
   std::size_t queue_depth() const;
@@ -76,19 +90,37 @@ class FundService {
     Reply reply;
     std::optional<std::int64_t> requested_time;
   };
-  FundService(std::unique_ptr<RocksStore> store, Fund fund, std::uint64_t last_checkpoint,
+  FundService(std::string data_directory, RocksStoreOptions store_options,
+              std::unique_ptr<RocksStore> store, Fund fund, std::uint64_t last_checkpoint,
               std::size_t group_commit_max, HeadSigner signer);
+  void start();  // the sequencer thread
   void write_checkpoint();
   void run();
   void execute_group(std::vector<Pending>& group);
+  // Degraded mode (fund_service_degraded.cpp).
+  void refuse(std::vector<Pending>& group, const Status& why);
+  void suspend_writes(const Status& cause);
+  Status reload_durable_state();
+  void probe_store();
+  Status reopen_writable();
 
+  static constexpr std::chrono::seconds probe_interval{1};
+
+  const std::string data_directory_;
+  const RocksStoreOptions store_options_;  // of the read-write open
   std::unique_ptr<RocksStore> store_;
+  bool store_read_only_ = false;  // opened read-only at a start on a full disk
   Fund fund_;
   mutable WriterFirstLock state_lock_;  // exclusive while a group executes and commits
-  Sequencer sequencer_;
+  std::optional<Sequencer> sequencer_;  // rebuilt with the fund when it is reloaded
   const HeadSigner signer_;
   SignedHead head_;  // of the durable state; under state_lock_
   const std::size_t group_commit_max_;
+  std::atomic<bool> degraded_{false};
+  mutable std::mutex suspended_mutex_;
+  std::optional<Status> suspended_;  // why writes are refused, under suspended_mutex_
+  std::chrono::steady_clock::time_point next_probe_;
+  std::atomic<std::uint64_t> writes_refused_{0};
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::deque<Pending> queue_;

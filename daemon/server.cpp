@@ -137,12 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string method(request_.method_string());
     if (method == "GET" && target == "/healthz")
       return send(200, json::serialize(json::object{{"status", "ok"}}), "application/json");
-    if (method == "GET" && target == "/readyz") {
-      return send(200,
-                  json::serialize(
-                      json::object{{"status", "ready"}, {"queue", server_->service.queue_depth()}}),
-                  "application/json");
-    }
+    if (method == "GET" && target == "/readyz") return ready();
     if (method == "GET" && target == "/metrics")
       return send(200, server_->metrics_text(), "text/plain; version=0.0.4");
     if (!principal_)
@@ -185,6 +180,25 @@ class Session : public std::enable_shared_from_this<Session> {
       return std::nullopt;
     }
     return server_->clock.advance(time);
+  }
+
+  // Ready means ready for writes: while they are suspended (a full disk) the answer is 503
+  // with the reason, though reads are still served.
+  void ready() {
+    const std::size_t queue = server_->service.queue_depth();
+    if (auto suspended = server_->service.writes_suspended()) {
+      json::object reason{{"code", error_code_name(suspended->code())},
+                          {"message", suspended->message()}};
+      return send(503,
+                  json::serialize(json::object{{"status", "not_ready"},
+                                               {"writes", "suspended"},
+                                               {"reads", "served"},
+                                               {"reason", reason},
+                                               {"queue", queue}}),
+                  "application/json");
+    }
+    send(200, json::serialize(json::object{{"status", "ready"}, {"queue", queue}}),
+         "application/json");
   }
 
   void send_error(unsigned status, const std::string& code, const std::string& message,
@@ -292,6 +306,11 @@ std::string Server::Impl::metrics_text() const {
          "state-changing requests decided and made durable", service.requests_committed());
   metric("backstop_sequencer_queue_depth", "gauge", "requests waiting for the sequencer",
          service.queue_depth());
+  metric("backstop_writes_degraded", "gauge",
+         "1 while writes are suspended (a full disk: see /readyz), reads still served",
+         service.writes_suspended() ? 1 : 0);
+  metric("backstop_writes_refused_degraded_total", "counter",
+         "state-changing requests refused because writes were suspended", service.writes_refused());
   return out;
 }
 

@@ -33,7 +33,7 @@ class Sequencer {
 
   // Executes the group in order, commits what it wrote in one durable write, and only then
   // returns the outcomes, in the group's order. A failed commit is returned as an error:
-  // the fund is then ahead of the store and must be dropped (a restart replays the store).
+  // the fund is then ahead of the store: drop it, or reload it (with a new Sequencer).
   Result<std::vector<Result<FundReceipt>>> run(std::vector<FundRequest> group, Options options);
 
   std::uint64_t committed() const { return fund_.ledger().last_sequence(); }

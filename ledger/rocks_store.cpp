@@ -10,6 +10,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cassert>
@@ -31,10 +32,17 @@ enum Family {
   family_count
 };
 
+// A full disk has a code of its own: the caller can wait for room instead of giving up.
 Status from_rocks(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return Status::ok();
-  return Status::error(status.IsCorruption() ? ErrorCode::corruption : ErrorCode::io_error,
-                       what + ": " + status.ToString());
+  // A background error RocksDB re-reports may come back without the subcode; its text keeps
+  // the system's reason.
+  const bool no_space =
+      status.IsNoSpace() || status.ToString().find("No space left on device") != std::string::npos;
+  const ErrorCode code = status.IsCorruption() ? ErrorCode::corruption
+                         : no_space            ? ErrorCode::insufficient_storage
+                                               : ErrorCode::io_error;
+  return Status::error(code, what + ": " + status.ToString());
 }
 
 std::string digest_bytes(const Digest& digest) {
@@ -113,6 +121,7 @@ void put_entries(rocksdb::WriteBatch& batch,
 }  // namespace
 
 struct RocksStore::Impl {
+  std::string directory;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   RocksStoreOptions options;
@@ -123,6 +132,22 @@ struct RocksStore::Impl {
     }
   }
 };
+
+namespace {
+
+// Whether `bytes` more leave the filesystem of `directory` at least `reserve` free (a
+// directory that cannot be examined, e.g. not yet created, passes: RocksDB decides).
+Status check_room(const std::string& directory, std::uint64_t reserve, std::size_t bytes) {
+  struct statvfs fs {};
+  if (reserve == 0 || statvfs(directory.c_str(), &fs) != 0) return Status::ok();
+  const std::uint64_t free = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free >= reserve + bytes) return Status::ok();
+  return Status::error(ErrorCode::insufficient_storage,
+                       "the filesystem of '" + directory + "' has " + std::to_string(free) +
+                           " bytes free, below the reserve of " + std::to_string(reserve));
+}
+
+}  // namespace
 
 RocksStore::RocksStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RocksStore::~RocksStore() = default;
@@ -145,7 +170,11 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& director
   for (int family = 0; family < family_count; ++family)
     descriptors.emplace_back(family_names[family], family_options(static_cast<Family>(family)));
 
+  if (!options.read_only) {
+    if (Status room = check_room(directory, options.reserve_bytes, 0); !room.is_ok()) return room;
+  }
   auto impl = std::make_unique<Impl>();
+  impl->directory = directory;
   impl->options = options;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status =
@@ -173,6 +202,9 @@ Status RocksStore::commit(const Ledger& ledger, std::span<const SideRecord> side
   for (const auto& record : side)
     batch.Put(impl_->families[meta_family], side_prefix + record.key, record.value);
   if (batch.Count() == 0) return Status::ok();
+  if (Status room = check_room(impl_->directory, impl_->options.reserve_bytes, batch.GetDataSize());
+      !room.is_ok())
+    return room;
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->options.sync;
   return from_rocks(impl_->db->Write(write_options, &batch), "commit failed");
@@ -186,6 +218,24 @@ Status RocksStore::write_side(std::span<const SideRecord> side) {
 Status RocksStore::flush() {
   if (impl_->options.read_only) return Status::ok();
   return from_rocks(impl_->db->Flush(rocksdb::FlushOptions(), impl_->families), "flush failed");
+}
+
+Status RocksStore::probe_writable() {
+  if (impl_->options.read_only)
+    return Status::error(ErrorCode::io_error, "the store is open read-only");
+  if (Status room = check_room(impl_->directory, impl_->options.reserve_bytes, 0); !room.is_ok())
+    return room;
+  // Resume clears a background error (it flushes, so it needs room itself); the synced
+  // write and the flush then prove that the log and a table file can grow again.
+  if (Status resumed = from_rocks(impl_->db->Resume(), "resume failed"); !resumed.is_ok())
+    return resumed;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = impl_->options.sync;
+  const rocksdb::Status written =
+      impl_->db->Put(write_options, impl_->families[meta_family], "probe", std::string(4096, 'p'));
+  if (Status status = from_rocks(written, "probe write failed"); !status.is_ok()) return status;
+  return from_rocks(impl_->db->Flush(rocksdb::FlushOptions(), impl_->families[meta_family]),
+                    "probe flush failed");
 }
 
 Result<std::optional<std::string>> RocksStore::read_side(const std::string& key) const {
@@ -316,8 +366,10 @@ Status RocksStore::for_each_side(const SideVisitor& visit) const {
   // The meta family holds the head and the side records; anything else there is unknown.
   if (Status status = for_each_in(
           *impl_->db, impl_->families[meta_family], "",
-          [](std::string_view key, std::string_view) {
+          [](std::string_view key, std::string_view value) {
             if (key == "head" || key.starts_with(side_prefix)) return Status::ok();
+            // What the full-disk probe writes (probe_writable), and nothing else.
+            if (key == "probe" && value == std::string(4096, 'p')) return Status::ok();
             return Status::error(ErrorCode::corruption,
                                  "the store holds an unknown record '" + std::string(key) + "'");
           },

@@ -26,6 +26,8 @@ const char* error_code_name(ErrorCode code) {
       return "io_error";
     case ErrorCode::permission_denied:
       return "permission_denied";
+    case ErrorCode::insufficient_storage:
+      return "insufficient_storage";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class ErrorCode {
   overflow,              // an amount does not fit
   corruption,            // stored data disagrees with itself
   io_error,              // the store failed
+  insufficient_storage,  // the store's disk is full: nothing was written, retry once it has room
   permission_denied,     // the actor may not do this
 };
 

@@ -98,6 +98,11 @@ class MemoryStore final : public Store {
 struct RocksStoreOptions {
   bool read_only = false;
   bool sync = true;  // false only for tests that do not test durability
+  // Refuse to write (insufficient_storage, nothing written) while the filesystem would have
+  // less than this free after the write, and refuse a read-write open below it. RocksDB must
+  // not meet a full disk itself: a log write failing for lack of room can stop the process
+  // (RocksDB 7.8 asserts on the log writer's next use), and it needs room to flush.
+  std::uint64_t reserve_bytes = 0;
 };
 
 class RocksStore final : public Store {
@@ -111,6 +116,10 @@ class RocksStore final : public Store {
   Status write_side(std::span<const SideRecord> side) override;
   Result<std::optional<std::string>> read_side(const std::string& key) const override;
   Status flush() override;
+  // After a write failed for lack of room: clears RocksDB's background error and writes a
+  // small record (`probe` in the default family, outside the journal) durably and flushes
+  // it. Ok once the store takes writes again.
+  Status probe_writable();
   Status for_each_record(const RecordVisitor& visit, std::uint64_t first = 1) const override;
   Result<StoreCaches> read_caches() const override;
   Status for_each_side(const SideVisitor& visit) const override;

@@ -28,10 +28,15 @@ class Daemon {
   std::string pki;
   std::uint16_t port = 0;
 
-  // `limits` is the [limits] table of the configuration.
+  std::string store;
+
+  // `limits` is the [limits] table of the configuration; `store` the data directory (by
+  // default "store" in the test's directory), `store_settings` more of the [store] table.
   explicit Daemon(const std::string& limits =
-                      "body_bytes_max = 65536\nrequests_per_second_per_principal = 100000\n")
-      : pki(directory.path() + "/pki") {
+                      "body_bytes_max = 65536\nrequests_per_second_per_principal = 100000\n",
+                  const std::string& store_directory = "", const std::string& store_settings = "")
+      : pki(directory.path() + "/pki"),
+        store(store_directory.empty() ? directory.path() + "/store" : store_directory) {
     REQUIRE(cli("pki init-ca --dir " + pki).exit_status == 0);
     REQUIRE(cli("pki issue --dir " + pki + " --name server --server").exit_status == 0);
     for (const auto& [name, uri] : std::vector<std::pair<std::string, std::string>>{
@@ -53,8 +58,9 @@ class Daemon {
     std::ofstream(directory.path() + "/backstop.toml")
         << "[server]\nlisten = \"127.0.0.1\"\nport = 0\nport_file = \"" << directory.path()
         << "/port\"\n"
-        << "[store]\ndata = \"" << directory.path() << "/store\"\n"
-        << "[backup]\ndirectory = \"" << directory.path() << "/backups\"\nkeep = 2\n"
+        << "[store]\ndata = \"" << store << "\"\n"
+        << store_settings << "[backup]\ndirectory = \"" << directory.path()
+        << "/backups\"\nkeep = 2\n"
         << "[tls]\ncertificate = \"" << pki << "/server.pem\"\nprivate_key = \"" << pki
         << "/server.key\"\nca = \"" << pki << "/ca.pem\"\ncrl = \"" << pki << "/crl.pem\"\n"
         << "[limits]\n"

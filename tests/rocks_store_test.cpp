@@ -51,6 +51,23 @@ TEST_CASE("rocks store: opening a missing store read-only is an error, not a new
   CHECK(store.status().code() == ErrorCode::io_error);
 }
 
+TEST_CASE("rocks store: below its free-space reserve a store is not opened for writing") {
+  TemporaryDirectory directory;
+  const Digest head = write_journal(directory.path(), 3);
+  // A reserve that no filesystem here has: the refusal says it is a lack of room (a commit
+  // crossing the reserve is refused the same way: tests/disk_full_test.cpp).
+  const std::uint64_t reserve = std::uint64_t{1} << 60;
+  auto refused = RocksStore::open(directory.path(), {.reserve_bytes = reserve});
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == ErrorCode::insufficient_storage);
+  // Reading needs no room, and nothing was written.
+  auto store = RocksStore::open(directory.path(), {.read_only = true, .reserve_bytes = reserve});
+  REQUIRE(store.is_ok());
+  auto ledger = load_ledger(*store.value());
+  REQUIRE(ledger.is_ok());
+  CHECK(ledger.value().chain_head() == head);
+}
+
 TEST_CASE("tamper: flipping any byte of a stored transaction fails verification, naming it") {
   std::mt19937 random(11);
   for (int round = 0; round < 12; ++round) {

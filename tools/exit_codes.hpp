@@ -17,6 +17,7 @@ inline int from_status(const Status& status) {
     case ErrorCode::corruption:
       return corrupt;
     case ErrorCode::io_error:
+    case ErrorCode::insufficient_storage:
       return io_error;
     default:
       return refused;
