@@ -12,6 +12,8 @@
 #include <map>
 #include <mutex>
 
+#include "daemon/follower.hpp"
+
 namespace backstop::daemon {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -135,23 +137,29 @@ class Session : public std::enable_shared_from_this<Session> {
     if (method == "GET" && target == "/healthz")
       return send(200, json::serialize(json::object{{"status", "ok"}}), "application/json");
     if (method == "GET" && target == "/readyz") {
-      return send(200,
-                  json::serialize(
-                      json::object{{"status", "ready"}, {"queue", server_->service.queue_depth()}}),
-                  "application/json");
+      json::object ready{{"status", "ready"}, {"queue", server_->service.queue_depth()}};
+      if (auto replica = server_->service.replica_status())
+        ready["replica"] = replica_json(*replica);
+      return send(200, json::serialize(ready), "application/json");
     }
     if (method == "GET" && target == "/metrics")
       return send(200, server_->metrics_text(), "text/plain; version=0.0.4");
     if (!principal_)
-      return send_error(
-          403, "unknown_principal",
-          "the client certificate names no backstop:member: or backstop:admin: principal", true);
-    if (!server_->limiter.allow(principal_->actor().to_string())) {
+      return send_error(403, "unknown_principal",
+                        "the client certificate names no backstop:member:, backstop:admin: or "
+                        "backstop:replica: principal",
+                        true);
+    if (!server_->limiter.allow(principal_->to_string())) {
       server_->stats.rate_limited += 1;
       return send_error(429, "rate_limited", "too many requests from this principal", true);
     }
-    ApiRequest api{method,          target,      std::string(request_["Idempotency-Key"]),
-                   request_.body(), *principal_, std::nullopt};
+    ApiRequest api{method,
+                   target,
+                   std::string(request_["Idempotency-Key"]),
+                   request_.body(),
+                   *principal_,
+                   std::nullopt,
+                   {}};
     if (server_->config.simulated_clock && !request_["X-Backstop-Time"].empty()) {
       std::int64_t time = 0;
       const auto text = request_["X-Backstop-Time"];
@@ -162,6 +170,9 @@ class Session : public std::enable_shared_from_this<Session> {
       api.requested_time = time;
     }
     auto self = shared_from_this();
+    api.post = [self](std::function<void()> work) {
+      asio::post(self->stream_.get_executor(), std::move(work));
+    };
     handle_api(api, server_->service, [self](ApiResponse response) {
       // Replies from the sequencer thread come back to the session's executor.
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
@@ -204,7 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
             .count();
     std::clog << "{\"level\":\"info\",\"request_id\":" << request_id_ << ",\"principal\":"
-              << json_escape(principal_ ? principal_->actor().to_string() : std::string("none"))
+              << json_escape(principal_ ? principal_->to_string() : std::string("none"))
               << ",\"method\":" << json_escape(std::string(request_.method_string()))
               << ",\"target\":" << json_escape(std::string(request_.target()))
               << ",\"status\":" << status << ",\"ms\":" << elapsed_ms << "}\n";
@@ -275,6 +286,9 @@ std::string Server::Impl::metrics_text() const {
          "state-changing requests decided and made durable", service.requests_committed());
   metric("backstop_sequencer_queue_depth", "gauge", "requests waiting for the sequencer",
          service.queue_depth());
+  metric("backstop_journal_waiters", "gauge", "journal stream requests waiting for a commit",
+         service.commit_watch().waiters());
+  if (auto replica = service.replica_status()) out += replica_metrics(*replica);
   return out;
 }
 
