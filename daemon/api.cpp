@@ -285,7 +285,9 @@ void journal(const ApiRequest& request, const Parameters&, FundService& service,
     if (!page.is_ok()) return respond(error_response(page.status()));
     respond(ApiResponse{200, page_json(page.value())});
   };
-  if (*wait == 0) return serve();
+  // Only a reader that has everything waits: one past the head learns so at once.
+  const auto head = service.read([](const Fund& fund) { return fund.ledger().last_sequence(); });
+  if (*wait == 0 || *after != head) return serve();
   service.commit_watch().wait(*after,
                               std::chrono::steady_clock::now() + std::chrono::seconds(*wait),
                               [post = request.post, serve] { post ? post(serve) : serve(); });

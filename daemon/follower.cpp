@@ -70,6 +70,7 @@ class LeaderClient {
   }
 
   void cancel() {
+    cancelled_ = true;  // an operation started later ends at once
     asio::post(io_, [this] {
       if (stream_) beast::get_lowest_layer(*stream_).cancel();
     });
@@ -79,6 +80,7 @@ class LeaderClient {
   // Starts an operation with `start(done)` and runs the io_context until `done` is called.
   template <typename Start>
   beast::error_code run(std::chrono::seconds timeout, Start start) {
+    if (cancelled_.load()) return asio::error::operation_aborted;
     beast::get_lowest_layer(*stream_).expires_after(timeout);
     beast::error_code result = asio::error::would_block;
     start([&result](beast::error_code error) { result = error; });
@@ -133,6 +135,7 @@ class LeaderClient {
   std::unique_ptr<asio::ssl::context> tls_;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream_;
   beast::flat_buffer buffer_;
+  std::atomic<bool> cancelled_{false};
 };
 
 Follower::Follower(FundService& service, FollowConfig config)
@@ -222,7 +225,7 @@ bool Follower::follow_once() {
     std::lock_guard lock(status_mutex_);
     status_.applied = applied;
     poll_started_ = Clock::now();
-    polling_caught_up_ = status_.last_error.empty() && applied >= status_.leader_head;
+    polling_caught_up_ = heard_ && status_.last_error.empty() && applied >= status_.leader_head;
   }
   const std::string target = "/v1/admin/journal?after=" + std::to_string(applied) +
                              "&limit=" + std::to_string(config_.page_entries) +
@@ -267,6 +270,7 @@ bool Follower::follow_once() {
   status_.applied = applied + received;
   status_.leader_head = std::max(leader_head, status_.applied);
   status_.last_error.clear();
+  heard_ = true;
   if (status_.applied >= leader_head) synced_ = Clock::now();
   return true;
 }

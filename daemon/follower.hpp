@@ -69,6 +69,7 @@ class Follower {
   mutable std::mutex status_mutex_;
   ReplicaStatus status_;
   Clock::time_point synced_;        // when it last held all the leader had
+  bool heard_ = false;              // a page came from the leader since the start
   bool polling_caught_up_ = false;  // a request is out that started caught up
   Clock::time_point poll_started_;
 };

@@ -33,7 +33,7 @@ std::optional<std::string> from_base64(std::string_view text) {
   return out;
 }
 
-// The hash a record ends with, in hex.
+// The hash a record ends with, in hex. REQUIRES: at least 32 bytes.
 std::string record_hash_hex(std::string_view record) {
   Digest hash{};
   std::copy(record.end() - static_cast<std::ptrdiff_t>(hash.size()), record.end(), hash.begin());
@@ -122,7 +122,9 @@ Result<JournalPage> journal_page_from_json(std::string_view body) {
       auto record = from_base64(entry.at("record").as_string());
       if (!record || json::value_to<std::uint64_t>(entry.at("sequence")) != sequence ||
           record_sequence(*record) != sequence || sequence > page.head ||
-          entry.at("hash").as_string() != record_hash_hex(*record))
+          entry.at("hash").as_string() != record_hash_hex(*record) ||
+          to_hex(sha256(std::string_view(*record).substr(0, record->size() - 32))) !=
+              record_hash_hex(*record))
         return malformed("entry " + std::to_string(sequence) + " is not in order or not whole");
       page.records.push_back(std::move(*record));
     }

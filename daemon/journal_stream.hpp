@@ -40,8 +40,9 @@ Result<JournalPage> read_journal_page(const Store& store, std::uint64_t head,
 // "hash", "record" (base64 of the stored bytes)}], "more"}.
 boost::json::object page_json(const JournalPage& page);
 // The other way, checking the page's form: entries numbered after+1, ... up to at most its
-// head, each one's hash the last 32 bytes of its record. Their contents are for the
-// replica's replay to check.
+// head, each record whole (its last 32 bytes the SHA-256 of the rest, and the entry's
+// "hash"). Whether they continue the chain and decide as recorded is for the replica's
+// replay to check.
 Result<JournalPage> journal_page_from_json(std::string_view body);
 
 }  // namespace backstop::daemon

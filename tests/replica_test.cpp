@@ -93,7 +93,7 @@ void follow(Daemon& replica, const Daemon& leader) {
 }
 
 json::object readiness(const Daemon& daemon) {
-  const auto ready = daemon.curl("", "GET", "/readyz");
+  const auto ready = daemon.curl("admin-alice", "GET", "/readyz");
   REQUIRE(ready.status == 200);
   return json::parse(ready.body).as_object();
 }
@@ -150,7 +150,7 @@ TEST_CASE("replica: started empty, it catches up under load, agrees, verifies an
   const auto ready = readiness(replica).at("replica").as_object();
   CHECK(ready.at("following").as_bool());
   CHECK(ready.at("lag_entries").as_int64() == 0);
-  const auto metrics = replica.curl("", "GET", "/metrics").body;
+  const auto metrics = replica.curl("admin-alice", "GET", "/metrics").body;
   CHECK(metrics.find("backstop_replica_following 1\n") != std::string::npos);
   CHECK(metrics.find("backstop_replica_lag_entries 0\n") != std::string::npos);
   CHECK(metrics.find("backstop_replica_lag_seconds ") != std::string::npos);
@@ -262,7 +262,7 @@ TEST_CASE("replica: a leader whose history differs is not followed; what was ver
   INFO(json::serialize(status));
   REQUIRE_FALSE(status.at("following").as_bool());
   CHECK(std::string(status.at("stopped").as_string()).find("hash") != std::string::npos);
-  CHECK(replica.curl("", "GET", "/metrics").body.find("backstop_replica_following 0\n") !=
+  CHECK(replica.curl("admin-alice", "GET", "/metrics").body.find("backstop_replica_following 0\n") !=
         std::string::npos);
   CHECK(replica.chain_head() == held);
   CHECK(replica.curl("admin-alice", "GET", "/v1/members/05A/years/2026/statement").status == 200);
