@@ -109,10 +109,13 @@ TEST_CASE("replica: a leader's records appended in pages give its very store, wh
     INFO("result of " << sequence);
     CHECK(result_of(store, sequence) == result_of(leader.store, sequence));
   }
-  CHECK(json::serialize(js(replica.fund_report(year)).value()) ==
+  const auto report = js(replica.fund_report(year));
+  INFO((report.is_ok() ? std::string() : report.status().to_string()));
+  REQUIRE(report.is_ok());
+  CHECK(json::serialize(report.value()) ==
         json::serialize(js(leader.fund.fund_report(year)).value()));
   auto verified = load_fund(store, {.from_checkpoint = false, .check_side_records = true});
-  INFO(verified.status().to_string());
+  INFO((verified.is_ok() ? std::string() : verified.status().to_string()));
   REQUIRE(verified.is_ok());
   CHECK(verified.value().ledger().chain_head() == leader.fund.ledger().chain_head());
 }
@@ -121,7 +124,10 @@ TEST_CASE("replica: a changed, reordered or repeated record is refused and chang
   FundDriver leader;
   drive_leader(leader);
   const auto records = records_of(leader.store);
-  const std::size_t held = records.size() - 3;
+  // The replica holds everything before the last entry with postings that is not the last.
+  std::size_t held = records.size() - 2;
+  while (held > 0 && decode_entry_record(records[held]).value().postings.size() < 2) --held;
+  REQUIRE(held > 4);
   MemoryStore store;
   Fund replica = load_fund(store).value();
   append_all(replica, store, std::vector(records.begin(), records.begin() + held), 16);
