@@ -262,8 +262,9 @@ TEST_CASE("replica: a leader whose history differs is not followed; what was ver
   INFO(json::serialize(status));
   REQUIRE_FALSE(status.at("following").as_bool());
   CHECK(std::string(status.at("stopped").as_string()).find("hash") != std::string::npos);
-  CHECK(replica.curl("admin-alice", "GET", "/metrics").body.find("backstop_replica_following 0\n") !=
-        std::string::npos);
+  CHECK(
+      replica.curl("admin-alice", "GET", "/metrics").body.find("backstop_replica_following 0\n") !=
+      std::string::npos);
   CHECK(replica.chain_head() == held);
   CHECK(replica.curl("admin-alice", "GET", "/v1/members/05A/years/2026/statement").status == 200);
   CHECK(admin(replica, {{"type", "open_year"}, {"year", year}}).status == 503);
