@@ -4,6 +4,7 @@
 
 #include "daemon/backup_api.hpp"
 #include "daemon/head_routes.hpp"
+#include "daemon/journal_stream.hpp"
 #include "fund/codec.hpp"
 #include "fund/receipt_json.hpp"
 
@@ -122,7 +123,11 @@ void submit(const ApiRequest& request, Result<FundCommand> command, FundService&
 }
 
 bool may_act_for(const Principal& principal, const std::string& member) {
-  return principal.is_admin() || principal.name == member;
+  return principal.is_admin() || principal.is_member(member);
+}
+
+bool may_read_journal(const Principal& principal) {
+  return principal.is_admin() || principal.kind == Principal::Kind::replica;
 }
 
 // Submits the body as the command `type` whose `field` is `value`: both come from the
@@ -191,8 +196,8 @@ void admin_command(const ApiRequest& request, const Parameters&, FundService& se
 
 void ledger_head(const ApiRequest& request, const Parameters&, FundService& service,
                  const Respond& respond) {
-  if (!request.principal.is_admin())
-    return respond(error_response(403, "permission_denied", "administrators only"));
+  if (!may_read_journal(request.principal))
+    return respond(error_response(403, "permission_denied", "administrators and replicas only"));
   respond(ApiResponse{200, service.read_with_head([](const Fund& fund, const SignedHead& head) {
                         return json::object{{"sequence", fund.ledger().last_sequence()},
                                             {"chain_head", to_hex(fund.ledger().chain_head())},
@@ -237,6 +242,75 @@ void claim_view(const ApiRequest& request, const Parameters& p, FundService& ser
   respond(ApiResponse{200, to_json(claim.value())});
 }
 
+// "?after=5&wait=2": the value of `name` as a number in [low, high]; `fallback` if absent.
+// nullopt if present but not such a number.
+std::optional<std::uint64_t> query_number(const std::string& target, const std::string& name,
+                                          std::uint64_t low, std::uint64_t high,
+                                          std::optional<std::uint64_t> fallback) {
+  const auto query = target.find('?');
+  if (query == std::string::npos) return fallback;
+  const std::string needle = name + "=";
+  for (std::size_t at = query + 1; at < target.size();) {
+    const auto end = std::min(target.find('&', at), target.size());
+    if (target.compare(at, needle.size(), needle) == 0) {
+      std::uint64_t value = 0;
+      const char* first = target.data() + at + needle.size();
+      auto [last, error] = std::from_chars(first, target.data() + end, value);
+      if (error != std::errc() || last != target.data() + end || value < low || value > high)
+        return std::nullopt;
+      return value;
+    }
+    at = end + 1;
+  }
+  return fallback;
+}
+
+// GET /v1/admin/journal?after=SEQ&limit=N&wait=S: the committed records after SEQ; if there
+// are none yet, the answer waits (without a thread or the fund's lock) up to S seconds for
+// the next commit.
+void journal(const ApiRequest& request, const Parameters&, FundService& service,
+             const Respond& respond) {
+  if (!may_read_journal(request.principal))
+    return respond(error_response(403, "permission_denied", "administrators and replicas only"));
+  const auto after = query_number(request.target, "after", 0, UINT64_MAX, std::nullopt);
+  const auto limit = query_number(request.target, "limit", 1, journal_page_entries_max,
+                                  journal_page_entries_default);
+  const auto wait = query_number(request.target, "wait", 0, journal_wait_seconds_max, 0);
+  if (!after || !limit || !wait) {
+    return respond(error_response(
+        400, "invalid_argument",
+        "after is required; limit must be 1 to 1024 and wait 0 to 30 seconds", "query"));
+  }
+  auto serve = [&service, after = *after, limit = *limit, respond] {
+    const auto [head, hash] = service.read([](const Fund& fund) {
+      return std::pair(fund.ledger().last_sequence(), fund.ledger().chain_head());
+    });
+    auto page = read_journal_page(service.store(), head, hash, after, limit);
+    if (!page.is_ok()) return respond(error_response(page.status()));
+    respond(ApiResponse{200, page_json(page.value())});
+  };
+  // Only a reader that has everything waits: one past the head learns so at once.
+  const auto head = service.read([](const Fund& fund) { return fund.ledger().last_sequence(); });
+  if (*wait == 0 || *after != head) return serve();
+  service.commit_watch().wait(*after,
+                              std::chrono::steady_clock::now() + std::chrono::seconds(*wait),
+                              [post = request.post, serve] { post ? post(serve) : serve(); });
+}
+
+// POST /v1/admin/promote on a replica: it stops following and takes writes from now on.
+void promote(const ApiRequest& request, const Parameters&, FundService& service,
+             const Respond& respond) {
+  if (!request.principal.is_admin())
+    return respond(error_response(403, "permission_denied", "administrators only"));
+  if (Status promoted = service.promote(); !promoted.is_ok())
+    return respond(error_response(409, "not_a_replica", promoted.message()));
+  respond(ApiResponse{200, service.read([](const Fund& fund) {
+                        return json::object{{"role", "leader"},
+                                            {"sequence", fund.ledger().last_sequence()},
+                                            {"chain_head", to_hex(fund.ledger().chain_head())}};
+                      })});
+}
+
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
       {"POST", "/v1/admin/commands", true, admin_command},
@@ -248,6 +322,8 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/admin/backups", false, list_backups_route},
       {"GET", "/v1/head", false, head_view},
       {"GET", "/v1/journal/{sequence}", false, journal_entry_view},
+      {"GET", "/v1/admin/journal", false, journal},
+      {"POST", "/v1/admin/promote", false, promote},
       {"GET", "/v1/members/{member}/years/{year}/statement", false, member_statement},
       {"GET", "/v1/members/{member}/years/{year}/claims", false, member_claims},
       {"POST", "/v1/members/{member}/returns", true, member_command(FileReturn::type_name)},
@@ -295,6 +371,14 @@ void handle_api(const ApiRequest& request, FundService& service, const Respond& 
     if (!match(route, route.method, request.target, parameters)) continue;
     path_known = true;
     if (!match(route, request.method, request.target, parameters)) continue;
+    if (route.writes && service.is_replica()) {
+      auto refusal = error_response(503, "read_only_replica",
+                                    "this server is a read-only replica: send writes to its "
+                                    "leader at " +
+                                        service.leader());
+      refusal.body.at("error").as_object()["leader"] = service.leader();
+      return respond(refusal);
+    }
     if (route.writes) {
       const auto& key = request.idempotency_key;
       if (key.empty())

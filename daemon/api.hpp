@@ -19,6 +19,9 @@ struct ApiRequest {
   std::string body;
   Principal principal;
   std::optional<std::int64_t> requested_time;  // X-Backstop-Time, when the clock is simulated
+  // Runs work on the session's executor (the server sets it); a long poll's answer is read
+  // there rather than on the thread that woke it. Unset: the work runs at once.
+  std::function<void(std::function<void()>)> post;
 };
 
 struct ApiResponse {

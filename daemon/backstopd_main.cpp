@@ -1,4 +1,5 @@
-// backstopd --config backstop.toml: the fund on the network, over mutual TLS.
+// backstopd --config backstop.toml [--follow]: the fund on the network, over mutual TLS;
+// with --follow, a read-only standby replica of the leader named in the [follow] table.
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
@@ -31,11 +32,16 @@ Result<HeadSigner> load_head_signer(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || std::string(argv[1]) != "--config") {
-    std::cerr << "usage: backstopd --config backstop.toml\n";
+  const bool follow = argc == 4 && std::string(argv[3]) == "--follow";
+  if ((argc != 3 && !follow) || std::string(argv[1]) != "--config") {
+    std::cerr << "usage: backstopd --config backstop.toml [--follow]\n";
     return 2;
   }
   auto config = load_config(argv[2]);
+  if (config.is_ok() && follow) {
+    if (Status checked = check_follow_config(config.value().follow); !checked.is_ok())
+      config = checked;
+  }
   if (!config.is_ok()) {
     std::cerr << "backstopd: " << config.status().to_string() << "\n";
     return 2;
@@ -69,6 +75,8 @@ int main(int argc, char** argv) {
   std::clog << "{\"level\":\"info\",\"message\":\"loaded\",\"checkpoint\":"
             << loaded.checkpoint_sequence << ",\"replayed\":" << loaded.replayed << "}"
             << std::endl;
+
+  if (follow) service.value()->follow(config.value().follow);
 
   boost::asio::io_context io(config.value().threads);
   Server server(io, config.value(), *tls.value(), *service.value());

@@ -32,6 +32,48 @@ std::string default_head_key(const Config& config) {
 
 }  // namespace
 
+namespace {
+
+Status read_follow(const toml::table& table, FollowConfig& follow) {
+  const auto section = table["follow"];
+  follow.leader = section["leader"].value_or(follow.leader);
+  const std::int64_t port = section["port"].value_or(std::int64_t{0});
+  if (port < 0 || port > 65535)
+    return Status::error(ErrorCode::invalid_argument, "follow.port must be 0 to 65535");
+  follow.port = static_cast<std::uint16_t>(port);
+  follow.port_file = section["port_file"].value_or(std::string());
+  follow.certificate_file = section["certificate"].value_or(std::string());
+  follow.private_key_file = section["private_key"].value_or(std::string());
+  follow.ca_file = section["ca"].value_or(std::string());
+  follow.wait_seconds = static_cast<int>(section["wait_seconds"].value_or(std::int64_t{10}));
+  follow.page_entries =
+      static_cast<std::size_t>(section["page_entries"].value_or(std::int64_t{256}));
+  if (follow.wait_seconds < 0 || follow.wait_seconds > 30 || follow.page_entries < 1 ||
+      follow.page_entries > 1024) {
+    return Status::error(ErrorCode::invalid_argument,
+                         "config: follow.wait_seconds must be 0 to 30, follow.page_entries 1 to "
+                         "1024");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status check_follow_config(const FollowConfig& follow) {
+  for (const auto& [value, name] : {std::pair{&follow.leader, "follow.leader"},
+                                    {&follow.certificate_file, "follow.certificate"},
+                                    {&follow.private_key_file, "follow.private_key"},
+                                    {&follow.ca_file, "follow.ca"}}) {
+    if (value->empty())
+      return Status::error(ErrorCode::invalid_argument,
+                           std::string("config: --follow needs ") + name);
+  }
+  if (follow.port == 0 && follow.port_file.empty())
+    return Status::error(ErrorCode::invalid_argument,
+                         "config: --follow needs follow.port or follow.port_file");
+  return Status::ok();
+}
+
 Result<Config> load_config(const std::string& path) {
   toml::table table;
   try {
@@ -78,6 +120,7 @@ Result<Config> load_config(const std::string& path) {
   limits.group_commit_max =
       static_cast<std::size_t>(table["limits"]["group_commit_max"].value_or(std::int64_t{256}));
 
+  if (Status follow = read_follow(table, config.follow); !follow.is_ok()) return follow;
   for (const auto& [value, name] : {std::pair{&config.data_directory, "store.data"},
                                     {&config.certificate_file, "tls.certificate"},
                                     {&config.private_key_file, "tls.private_key"},

@@ -20,6 +20,21 @@ struct Limits {
   std::size_t group_commit_max = 256;
 };
 
+// Where a standby replica (`backstopd --follow`) reads the leader's journal stream from.
+struct FollowConfig {
+  std::string leader = "127.0.0.1";  // the leader's address
+  std::uint16_t port = 0;
+  std::string port_file;         // or read the port from the file the leader writes (tests, demos)
+  std::string certificate_file;  // a client certificate naming backstop:replica:<name>
+  std::string private_key_file;  // (or an administrator), and its key
+  std::string ca_file;           // the CA that signed the leader's certificate
+  int wait_seconds = 10;         // how long one request waits for new entries (long poll)
+  std::size_t page_entries = 256;
+  std::string describe() const {
+    return leader + ":" + (port_file.empty() ? std::to_string(port) : port_file);
+  }
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: an ephemeral port, written to port_file
@@ -43,8 +58,11 @@ struct Config {
   // online backups), and how many backups to keep.
   std::string backup_directory;
   std::uint32_t backups_kept = 24;
+  FollowConfig follow;  // [follow]: read only by `backstopd --follow`
 };
 
 Result<Config> load_config(const std::string& path);
+// What `--follow` needs of the [follow] table: a leader, a port, a certificate, its key, a CA.
+Status check_follow_config(const FollowConfig& follow);
 
 }  // namespace backstop::daemon

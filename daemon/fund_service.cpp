@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "daemon/follower.hpp"
+
 namespace backstop::daemon {
 
 namespace {
@@ -76,7 +78,8 @@ FundService::FundService(std::string data_directory, RocksStoreOptions store_opt
       fund_(std::move(fund)),
       signer_(std::move(signer)),
       head_(signer_.sign(fund_.ledger().last_sequence(), fund_.ledger().chain_head())),
-      group_commit_max_(group_commit_max) {
+      group_commit_max_(group_commit_max),
+      watch_(fund_.ledger().last_sequence()) {
   sequencer_.emplace(*store_, fund_, last_checkpoint);
 }
 
@@ -88,6 +91,9 @@ FundService::~FundService() { stop(); }
 
 void FundService::submit(std::string idempotency_key, Actor actor, FundCommand command, Reply reply,
                          std::optional<std::int64_t> requested_time) {
+  if (replica_.load()) {  // the API refuses first, naming the leader; this is the backstop
+    return reply(Status::error(ErrorCode::io_error, "a read-only replica takes no writes"));
+  }
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_) {
@@ -106,6 +112,8 @@ std::size_t FundService::queue_depth() const {
 }
 
 void FundService::stop() {
+  if (follower_) follower_->stop();
+  watch_.close();  // long polls answer now, while the server can still send
   {
     std::lock_guard lock(queue_mutex_);
     stopping_ = true;
@@ -186,7 +194,9 @@ void FundService::execute_group(std::vector<Pending>& group) {
   // Signed before any reader or reply sees the group (a few tens of microseconds a group).
   const SignedHead head = head_ =
       signer_.sign(fund_.ledger().last_sequence(), fund_.ledger().chain_head());
+  const std::uint64_t committed = head.sequence;
   lock.unlock();
+  watch_.committed(committed);
   groups_committed_ += 1;
   requests_committed_ += group.size();
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -194,6 +204,56 @@ void FundService::execute_group(std::vector<Pending>& group) {
     group[i].reply(std::move(outcomes.value()[i]));
   }
   if (sequencer_->checkpoint_due()) write_checkpoint();  // after the replies: they need not wait
+}
+
+void FundService::follow(const FollowConfig& follow) {
+  replica_ = true;
+  follower_ = std::make_unique<Follower>(*this, follow);
+  follower_->start();
+}
+
+std::string FundService::leader() const {
+  return replica_.load() && follower_ ? follower_->leader() : std::string();
+}
+
+Status FundService::apply_replicated(std::vector<std::string> records) {
+  std::unique_lock lock(state_lock_);
+  if (!replica_.load())
+    return Status::error(ErrorCode::permission_denied, "promoted: no longer a replica");
+  Status refused = Status::ok();
+  for (auto& record : records) {
+    refused = fund_.append_replicated(std::move(record));
+    if (!refused.is_ok()) break;
+  }
+  if (Status committed = fund_.commit(*store_); !committed.is_ok()) {
+    // As for the sequencer: the state is ahead of the disk; a restart replays the journal.
+    std::cerr << "{\"level\":\"critical\",\"message\":\"replica commit failed: "
+              << committed.message() << "\"}" << std::endl;
+    std::abort();
+  }
+  // The replica signs what it holds with its own head key (GET /v1/head on a standby).
+  head_ = signer_.sign(fund_.ledger().last_sequence(), fund_.ledger().chain_head());
+  const std::uint64_t committed = head_.sequence;
+  lock.unlock();
+  watch_.committed(committed);
+  if (sequencer_->checkpoint_due()) write_checkpoint();
+  return refused;
+}
+
+Status FundService::promote() {
+  if (!replica_.load()) return Status::error(ErrorCode::not_found, "this server is not a replica");
+  follower_->stop();  // no page is applied after this
+  std::unique_lock lock(state_lock_);
+  replica_ = false;
+  std::clog << "{\"level\":\"warning\",\"message\":\"promoted: this replica now takes "
+               "writes\",\"sequence\":"
+            << fund_.ledger().last_sequence() << "}" << std::endl;
+  return Status::ok();
+}
+
+std::optional<ReplicaStatus> FundService::replica_status() const {
+  if (!replica_.load() || !follower_) return std::nullopt;
+  return follower_->status();
 }
 
 }  // namespace backstop::daemon

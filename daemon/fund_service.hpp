@@ -24,11 +24,16 @@
 #include <thread>
 
 #include "daemon/backup_service.hpp"
+#include "daemon/commit_watch.hpp"
+#include "daemon/config.hpp"
 #include "daemon/writer_first_lock.hpp"
 #include "fund/fund.hpp"
 #include "fund/sequencer.hpp"
 
 namespace backstop::daemon {
+
+class Follower;
+struct ReplicaStatus;
 
 class FundService {
  public:
@@ -71,6 +76,27 @@ class FundService {
   // get: insufficient_storage for a full disk, io_error otherwise.
   std::optional<Status> writes_suspended() const;
   std::uint64_t writes_refused() const { return writes_refused_.load(); }
+  // The store, for reading committed journal records (entries up to the head read under
+  // `read` never change).
+  const Store& store() const { return *store_; }
+  // Long polls on the journal: woken by each commit (daemon/commit_watch.hpp).
+  CommitWatch& commit_watch() { return watch_; }
+
+  // --- A standby replica (docs/operations.md) ---
+  // Makes this fund a read-only replica of the leader in `follow`: writes are refused, and a
+  // follower thread applies the leader's journal stream (daemon/follower.hpp).
+  void follow(const FollowConfig& follow);
+  // Whether writes are refused, and the leader they belong to ("" for a leader).
+  bool is_replica() const { return replica_.load(); }
+  std::string leader() const;
+  // Applies records streamed from the leader, in order, each one checked and decided again
+  // (Fund::append_replicated), and commits those that passed in one synced write with their
+  // receipt results. Returns the first refusal (the records after it are not applied).
+  Status apply_replicated(std::vector<std::string> records);
+  // Stops following and takes writes from now on; not_found if this is not a replica.
+  Status promote();
+  // The replica's state for /readyz and /metrics; nullopt for a leader.
+  std::optional<ReplicaStatus> replica_status() const;
 
   std::uint64_t groups_committed() const { return groups_committed_.load(); }
   std::uint64_t requests_committed() const { return requests_committed_.load(); }
@@ -128,6 +154,9 @@ class FundService {
   std::atomic<std::uint64_t> groups_committed_{0};
   std::atomic<std::uint64_t> requests_committed_{0};
   std::thread thread_;
+  CommitWatch watch_;
+  std::atomic<bool> replica_{false};
+  std::unique_ptr<Follower> follower_;      // set only by follow(), before serving
   std::unique_ptr<BackupService> backups_;  // last: a running backup ends before the store closes
 };
 

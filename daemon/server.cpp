@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 
+#include "daemon/follower.hpp"
 #include "daemon/simulated_clock.hpp"
 
 namespace backstop::daemon {
@@ -141,21 +142,30 @@ class Session : public std::enable_shared_from_this<Session> {
     if (method == "GET" && target == "/metrics")
       return send(200, server_->metrics_text(), "text/plain; version=0.0.4");
     if (!principal_)
-      return send_error(
-          403, "unknown_principal",
-          "the client certificate names no backstop:member: or backstop:admin: principal", true);
-    if (!server_->limiter.allow(principal_->actor().to_string())) {
+      return send_error(403, "unknown_principal",
+                        "the client certificate names no backstop:member:, backstop:admin: or "
+                        "backstop:replica: principal",
+                        true);
+    if (!server_->limiter.allow(principal_->to_string())) {
       server_->stats.rate_limited += 1;
       return send_error(429, "rate_limited", "too many requests from this principal", true);
     }
-    ApiRequest api{method,          target,      std::string(request_["Idempotency-Key"]),
-                   request_.body(), *principal_, std::nullopt};
+    ApiRequest api{method,
+                   target,
+                   std::string(request_["Idempotency-Key"]),
+                   request_.body(),
+                   *principal_,
+                   std::nullopt,
+                   {}};
     if (server_->config.simulated_clock) {
       const auto time = simulated_time();
       if (!time) return;
       api.requested_time = *time;
     }
     auto self = shared_from_this();
+    api.post = [self](std::function<void()> work) {
+      asio::post(self->stream_.get_executor(), std::move(work));
+    };
     handle_api(api, server_->service, [self](ApiResponse response) {
       // Replies from the sequencer thread come back to the session's executor.
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
@@ -186,19 +196,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // with the reason, though reads are still served.
   void ready() {
     const std::size_t queue = server_->service.queue_depth();
+    json::object body{{"status", "ready"}, {"queue", queue}};
+    if (auto replica = server_->service.replica_status()) body["replica"] = replica_json(*replica);
     if (auto suspended = server_->service.writes_suspended()) {
-      json::object reason{{"code", error_code_name(suspended->code())},
-                          {"message", suspended->message()}};
-      return send(503,
-                  json::serialize(json::object{{"status", "not_ready"},
-                                               {"writes", "suspended"},
-                                               {"reads", "served"},
-                                               {"reason", reason},
-                                               {"queue", queue}}),
-                  "application/json");
+      body["status"] = "not_ready";
+      body["writes"] = "suspended";
+      body["reads"] = "served";
+      body["reason"] = json::object{{"code", error_code_name(suspended->code())},
+                                    {"message", suspended->message()}};
+      return send(503, json::serialize(body), "application/json");
     }
-    send(200, json::serialize(json::object{{"status", "ready"}, {"queue", queue}}),
-         "application/json");
+    send(200, json::serialize(body), "application/json");
   }
 
   void send_error(unsigned status, const std::string& code, const std::string& message,
@@ -235,7 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
             .count();
     std::clog << "{\"level\":\"info\",\"request_id\":" << request_id_ << ",\"principal\":"
-              << json_escape(principal_ ? principal_->actor().to_string() : std::string("none"))
+              << json_escape(principal_ ? principal_->to_string() : std::string("none"))
               << ",\"method\":" << json_escape(std::string(request_.method_string()))
               << ",\"target\":" << json_escape(std::string(request_.target()))
               << ",\"status\":" << status << ",\"ms\":" << elapsed_ms << "}\n";
@@ -311,6 +319,9 @@ std::string Server::Impl::metrics_text() const {
          service.writes_suspended() ? 1 : 0);
   metric("backstop_writes_refused_degraded_total", "counter",
          "state-changing requests refused because writes were suspended", service.writes_refused());
+  metric("backstop_journal_waiters", "gauge", "journal stream requests waiting for a commit",
+         service.commit_watch().waiters());
+  if (auto replica = service.replica_status()) out += replica_metrics(*replica);
   return out;
 }
 

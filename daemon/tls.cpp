@@ -56,7 +56,8 @@ std::optional<Principal> principal_from_certificate(X509* certificate) {
                            static_cast<std::size_t>(ASN1_STRING_length(uri)));
     for (const auto& [prefix, kind] :
          {std::pair{std::string("backstop:member:"), Principal::Kind::member},
-          std::pair{std::string("backstop:admin:"), Principal::Kind::admin}}) {
+          std::pair{std::string("backstop:admin:"), Principal::Kind::admin},
+          std::pair{std::string("backstop:replica:"), Principal::Kind::replica}}) {
       if (!text.starts_with(prefix) || text.size() == prefix.size() ||
           text.size() > prefix.size() + 64)
         continue;

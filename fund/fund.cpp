@@ -178,10 +178,12 @@ Status Fund::commit(Store& store) {
   return Status::ok();
 }
 
+namespace {
+
 // An event read back is decided again from its recorded payload, actor and time, and must
-// give the very accounts, postings and metadata it recorded.
-Status Fund::replay(const JournalEntry& entry) {
-  if (entry.kind != EntryKind::event) return ledger_.replay(entry);
+// give the very accounts, postings and metadata it recorded. Pure.
+Result<Effect> redecide_event(const FundState& state, const Ledger& ledger,
+                              const JournalEntry& entry) {
   const std::string where = "transaction " + std::to_string(entry.sequence) + ": ";
   Result<FundCommand> command = decode_journal_payload(entry.event_payload);
   if (!command.is_ok()) {
@@ -190,7 +192,7 @@ Status Fund::replay(const JournalEntry& entry) {
   const auto actor = Actor::parse(entry.metadata.actor);
   if (!actor) return Status::error(ErrorCode::corruption, where + "the actor is not recognised");
   Result<Effect> decided =
-      decide_command(*state_, ledger_, command.value(), entry.time_unix_s, *actor);
+      decide_command(state, ledger, command.value(), entry.time_unix_s, *actor);
   if (!decided.is_ok()) {
     return Status::error(ErrorCode::corruption,
                          where + "event no longer decides: " + decided.status().message());
@@ -203,8 +205,37 @@ Status Fund::replay(const JournalEntry& entry) {
     return Status::error(ErrorCode::corruption,
                          where + "event decides differently from what was recorded");
   }
+  return decided;
+}
+
+}  // namespace
+
+Status Fund::replay(const JournalEntry& entry) {
+  if (entry.kind != EntryKind::event) return ledger_.replay(entry);
+  Result<Effect> effect = redecide_event(*state_, ledger_, entry);
+  if (!effect.is_ok()) return effect.status();
   if (Status replayed = ledger_.replay(entry); !replayed.is_ok()) return replayed;
-  pending_results_[entry.sequence] = effect.apply(*state_, entry.sequence);
+  pending_results_[entry.sequence] = effect.value().apply(*state_, entry.sequence);
+  return Status::ok();
+}
+
+Status Fund::append_replicated(std::string record) {
+  Result<JournalEntry> decoded = decode_entry_record(record);
+  if (!decoded.is_ok()) {
+    return Status::error(ErrorCode::corruption, "transaction " +
+                                                    std::to_string(ledger_.last_sequence() + 1) +
+                                                    ": " + decoded.status().message());
+  }
+  JournalEntry entry = std::move(decoded).value();
+  if (entry.kind != EntryKind::event)
+    return ledger_.append_replicated(std::move(entry), std::move(record));
+  Result<Effect> effect = redecide_event(*state_, ledger_, entry);
+  if (!effect.is_ok()) return effect.status();
+  const std::uint64_t sequence = entry.sequence;
+  if (Status appended = ledger_.append_replicated(std::move(entry), std::move(record));
+      !appended.is_ok())
+    return appended;
+  pending_results_[sequence] = effect.value().apply(*state_, sequence);
   return Status::ok();
 }
 

@@ -51,6 +51,13 @@ class Fund {
   // the very postings it recorded.
   Status replay(const JournalEntry& entry);
 
+  // Appends a record another fund committed (a leader's, from its journal stream) as if it
+  // had been executed here: decoded (its hash checked), decided again exactly as replay
+  // decides it, checked against the chain, and kept pending with its result, so that commit
+  // writes the very record and the same receipt result the leader wrote. On any error
+  // (a corruption error naming the transaction) nothing changes.
+  Status append_replicated(std::string record);
+
   // Makes what was executed since the last commit durable in one write: the entries, and
   // the results their receipts carry (kept beside the journal for retries, not in memory).
   Status commit(Store& store);

@@ -209,7 +209,7 @@ void Ledger::mark_committed(const JournalArchive& archive) {
 
 LedgerSnapshot Ledger::snapshot() const {
   assert(pending_.empty());
-  return LedgerSnapshot{last_sequence_, chain_head_,        last_time_,
+  return LedgerSnapshot{last_sequence_, chain_head_,       last_time_,
                         keys_,          accounts_.by_id(), reversed_by_};
 }
 
@@ -366,7 +366,9 @@ void Ledger::apply(const JournalEntry& entry, ChangeOrigin origin) {
   chain_head_ = entry.hash;
 }
 
-Status Ledger::replay(const JournalEntry& entry) {
+// Everything replay checks before applying an entry: its place in the chain, its own hash,
+// what a reversal mirrors, and everything execute would have checked. Pure.
+Status Ledger::check_replayed(const JournalEntry& entry) const {
   const std::string where = "transaction " + std::to_string(entry.sequence) + ": ";
   auto corrupt = [&](const std::string& what) {
     return Status::error(ErrorCode::corruption, where + what);
@@ -396,7 +398,33 @@ Status Ledger::replay(const JournalEntry& entry) {
   } catch (const std::overflow_error&) {
     return corrupt("amounts out of range");
   }
+  return Status::ok();
+}
+
+Status Ledger::replay(const JournalEntry& entry) {
+  if (Status checked = check_replayed(entry); !checked.is_ok()) return checked;
   apply(entry, ChangeOrigin::replayed);
+  return Status::ok();
+}
+
+Status Ledger::append_replicated(JournalEntry entry, std::string record) {
+  const std::string where = "transaction " + std::to_string(entry.sequence) + ": ";
+  const std::string_view hash(reinterpret_cast<const char*>(entry.hash.data()), entry.hash.size());
+  if (record.size() <= hash.size() || !std::string_view(record).ends_with(hash) ||
+      sha256(std::string_view(record).substr(0, record.size() - hash.size())) != entry.hash)
+    return Status::error(ErrorCode::corruption, where + "its record is not the entry's");
+  if (Status checked = check_replayed(entry); !checked.is_ok()) return checked;
+  Result<std::optional<KeyUse>> used = find_key(entry.idempotency_key);
+  if (!used.is_ok()) return used.status();
+  if (used.value()) {
+    return Status::error(ErrorCode::corruption,
+                         where + "its idempotency key was already used by transaction " +
+                             std::to_string(used.value()->sequence));
+  }
+  apply(entry, ChangeOrigin::pending);
+  pending_keys_.emplace(entry.idempotency_key, KeyUse{entry.payload_digest, entry.sequence});
+  pending_.push_back(std::move(entry));
+  pending_records_.push_back(std::move(record));
   return Status::ok();
 }
 

@@ -85,6 +85,12 @@ class Ledger {
   // The entry is not kept: it is already committed.
   Status replay(const JournalEntry& entry);
 
+  // Appends an entry another ledger made (a leader's, read from its journal stream) as a
+  // pending one, after every check replay makes and after checking that its key is unused;
+  // `record` is its stored record, which the store then writes as it is (so a replica's
+  // journal is byte for byte the leader's). On any error nothing changes.
+  Status append_replicated(JournalEntry entry, std::string record);
+
   // Entries executed but not yet committed, oldest first.
   const std::vector<JournalEntry>& pending() const { return pending_; }
   // The stored record (body and hash) of each pending entry, in the same order: encoded once,
@@ -122,6 +128,7 @@ class Ledger {
   // Fills `entry` (default-constructed) in place: an entry is large, and moving it costs.
   Status build_entry(const Command& command, const Digest& payload, JournalEntry& entry) const;
   Status check_entry(const JournalEntry& entry) const;
+  Status check_replayed(const JournalEntry& entry) const;
   Status check_postings(const std::vector<Posting>& postings,
                         const std::map<std::string, AccountState>& opened) const;
   Status check_new_account(const Account& account,

@@ -27,6 +27,7 @@ class Daemon {
   TemporaryDirectory directory;
   std::string pki;
   std::uint16_t port = 0;
+  std::string mode;  // an argument after the configuration, e.g. "--follow"
 
   std::string store;
 
@@ -79,8 +80,12 @@ class Daemon {
       const std::string log = directory.path() + "/daemon.log";
       FILE* out = std::freopen(log.c_str(), "a", stderr);
       (void)out;
-      execl(BACKSTOPD, BACKSTOPD, "--config", (directory.path() + "/backstop.toml").c_str(),
-            static_cast<char*>(nullptr));
+      const std::string config = directory.path() + "/backstop.toml";
+      if (mode.empty())
+        execl(BACKSTOPD, BACKSTOPD, "--config", config.c_str(), static_cast<char*>(nullptr));
+      else
+        execl(BACKSTOPD, BACKSTOPD, "--config", config.c_str(), mode.c_str(),
+              static_cast<char*>(nullptr));
       _exit(127);
     }
     for (int i = 0; i < 200 && !std::filesystem::exists(directory.path() + "/port"); ++i) {

@@ -163,9 +163,11 @@ Status issue(const std::string& directory, const IssueOptions& options) {
   if (options.name.empty() || options.name.find('/') != std::string::npos)
     return Status::error(ErrorCode::invalid_argument, "pki: bad name");
   if (!options.server && !options.uri.starts_with("backstop:member:") &&
-      !options.uri.starts_with("backstop:admin:")) {
+      !options.uri.starts_with("backstop:admin:") &&
+      !options.uri.starts_with("backstop:replica:")) {
     return Status::error(ErrorCode::invalid_argument,
-                         "pki: --uri must be backstop:member:<id> or backstop:admin:<name>");
+                         "pki: --uri must be backstop:member:<id>, backstop:admin:<name> or "
+                         "backstop:replica:<name>");
   }
   Key key(EVP_EC_gen("P-256"));
   const long start = options.expired ? -2 * 86'400L : 0;

@@ -40,8 +40,9 @@ void add_issue_command(CLI::App* pki, int& exit_status) {
   auto* command = pki->add_subcommand("issue", "issue a member, admin or server certificate");
   command->add_option("--dir", o->directory, "PKI folder")->required();
   command->add_option("--name", o->issue.name, "file stem, e.g. member-05A")->required();
-  command->add_option("--uri", o->issue.uri,
-                      "principal: backstop:member:<id> or backstop:admin:<name>");
+  command->add_option(
+      "--uri", o->issue.uri,
+      "principal: backstop:member:<id>, backstop:admin:<name> or backstop:replica:<name>");
   command->add_flag("--server", o->issue.server,
                     "a server certificate for 127.0.0.1/localhost, and its head signing key "
                     "(.head.key, .head.pub)");
