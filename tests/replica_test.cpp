@@ -228,7 +228,8 @@ TEST_CASE("replica: promoted after its leader is stopped, it takes writes on the
         0);
 }
 
-TEST_CASE("replica: a leader whose history differs is not followed; what was verified is served") {
+TEST_CASE(
+    "replica: a leader whose history differs is not followed, and what was verified is served") {
   Daemon first;
   set_up_fund(first);
   Daemon replica;
