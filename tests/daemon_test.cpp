@@ -1,6 +1,7 @@
 // backstopd end to end: a real daemon on an ephemeral loopback port, real certificates,
 // curl as the client. Access matrix, bad input, idempotency, restart after SIGKILL, and
 // the OpenAPI document kept in step with the routes.
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -438,7 +439,14 @@ TEST_CASE(
   script += "wait";
   std::thread clients(
       [&] { shell("bash -c '" + std::regex_replace(script, std::regex("'"), "'\\''") + "'"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  // The kill lands once some claims are acknowledged, however loaded the machine (bounded).
+  const auto answered = [&] {
+    std::ifstream in(acks);
+    return static_cast<int>(
+        std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+  };
+  for (int i = 0; i < 600 && answered() < 20; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const int status = daemon.stop(SIGKILL);
   CHECK(WIFSIGNALED(status));
   clients.join();
