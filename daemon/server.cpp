@@ -139,8 +139,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (method == "GET" && target == "/healthz")
       return send(200, json::serialize(json::object{{"status", "ok"}}), "application/json");
     if (method == "GET" && target == "/readyz") return ready();
-    if (method == "GET" && target == "/metrics")
+    if (method == "GET" && target == "/metrics") {
+      // They tell of every member's traffic: administrators (the operator's monitoring) only.
+      if (!principal_ || !principal_->is_admin())
+        return send_error(403, "permission_denied", "administrators only", true);
       return send(200, server_->metrics_text(), "text/plain; version=0.0.4");
+    }
     if (!principal_)
       return send_error(403, "unknown_principal",
                         "the client certificate names no backstop:member:, backstop:admin: or "

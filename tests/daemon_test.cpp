@@ -230,6 +230,18 @@ TEST_CASE("daemon: a client resuming its TLS session gets a full handshake, neve
   }
 }
 
+TEST_CASE("daemon: only administrators read /metrics, which tell of every member's traffic") {
+  Daemon daemon;
+  for (const char* member : {"member-05A", "member-07B"}) {
+    const auto refused = daemon.curl(member, "GET", "/metrics");
+    CHECK(refused.status == 403);
+    CHECK(refused.body.find("backstop_requests_total") == std::string::npos);
+  }
+  const auto metrics = daemon.curl("admin-alice", "GET", "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK_THAT(metrics.body, Catch::Contains("backstop_"));
+}
+
 TEST_CASE("daemon: the access matrix refuses every wrong principal on every route") {
   Daemon daemon;
   set_up_fund(daemon);
