@@ -2,10 +2,29 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <filesystem>
 
 namespace backstop::daemon {
 namespace {
+
+// An integer setting, refused unless it is a whole number in [low, high], before any narrowing
+// cast (a -1 would otherwise become the largest size_t).
+std::int64_t setting(const toml::table& table, const char* section, const char* key,
+                     std::int64_t fallback, std::int64_t low, std::int64_t high,
+                     std::string& problem) {
+  const auto node = table[section][key];
+  if (!node) return fallback;
+  const auto value = node.value<std::int64_t>();
+  if (!node.is_integer() || !value || *value < low || *value > high) {
+    if (problem.empty()) {
+      problem = std::string("config: ") + section + "." + key + " must be a whole number from " +
+                std::to_string(low) + " to " + std::to_string(high);
+    }
+    return fallback;
+  }
+  return *value;
+}
 
 Status load_backup_config(const toml::table& table, Config& config) {
   config.backup_directory = table["backup"]["directory"].value_or(std::string());
@@ -36,24 +55,18 @@ namespace {
 
 Status read_follow(const toml::table& table, FollowConfig& follow) {
   const auto section = table["follow"];
+  std::string problem;
   follow.leader = section["leader"].value_or(follow.leader);
-  const std::int64_t port = section["port"].value_or(std::int64_t{0});
-  if (port < 0 || port > 65535)
-    return Status::error(ErrorCode::invalid_argument, "follow.port must be 0 to 65535");
-  follow.port = static_cast<std::uint16_t>(port);
+  follow.port = static_cast<std::uint16_t>(setting(table, "follow", "port", 0, 0, 65535, problem));
   follow.port_file = section["port_file"].value_or(std::string());
   follow.certificate_file = section["certificate"].value_or(std::string());
   follow.private_key_file = section["private_key"].value_or(std::string());
   follow.ca_file = section["ca"].value_or(std::string());
-  follow.wait_seconds = static_cast<int>(section["wait_seconds"].value_or(std::int64_t{10}));
+  follow.wait_seconds =
+      static_cast<int>(setting(table, "follow", "wait_seconds", 10, 0, 30, problem));
   follow.page_entries =
-      static_cast<std::size_t>(section["page_entries"].value_or(std::int64_t{256}));
-  if (follow.wait_seconds < 0 || follow.wait_seconds > 30 || follow.page_entries < 1 ||
-      follow.page_entries > 1024) {
-    return Status::error(ErrorCode::invalid_argument,
-                         "config: follow.wait_seconds must be 0 to 30, follow.page_entries 1 to "
-                         "1024");
-  }
+      static_cast<std::size_t>(setting(table, "follow", "page_entries", 256, 1, 1024, problem));
+  if (!problem.empty()) return Status::error(ErrorCode::invalid_argument, problem);
   return Status::ok();
 }
 
@@ -84,41 +97,44 @@ Result<Config> load_config(const std::string& path) {
   }
   Config config;
   config.listen_address = table["server"]["listen"].value_or(config.listen_address);
-  const std::int64_t port = table["server"]["port"].value_or(std::int64_t{0});
-  if (port < 0 || port > 65535)
-    return Status::error(ErrorCode::invalid_argument, "server.port must be 0 to 65535");
-  config.port = static_cast<std::uint16_t>(port);
+  std::string problem;  // the first setting out of range
+  config.port = static_cast<std::uint16_t>(setting(table, "server", "port", 0, 0, 65535, problem));
   config.port_file = table["server"]["port_file"].value_or(std::string());
-  config.threads = static_cast<int>(table["server"]["threads"].value_or(std::int64_t{2}));
+  config.threads = static_cast<int>(setting(table, "server", "threads", 2, 1, 64, problem));
   config.simulated_clock = table["clock"]["simulated"].value_or(false);
   config.data_directory = table["store"]["data"].value_or(std::string());
-  const std::int64_t reserve_mb = table["store"]["reserve_mb"].value_or(std::int64_t{64});
-  if (reserve_mb < 0)
-    return Status::error(ErrorCode::invalid_argument, "store.reserve_mb must not be negative");
-  config.store_reserve_bytes = static_cast<std::uint64_t>(reserve_mb) << 20;
+  config.store_reserve_bytes =
+      static_cast<std::uint64_t>(setting(table, "store", "reserve_mb", 64, 0, 1 << 20, problem))
+      << 20;
   config.certificate_file = table["tls"]["certificate"].value_or(std::string());
   config.private_key_file = table["tls"]["private_key"].value_or(std::string());
   config.ca_file = table["tls"]["ca"].value_or(std::string());
   config.crl_file = table["tls"]["crl"].value_or(std::string());
   config.head_key_file = table["signing"]["head_key"].value_or(default_head_key(config));
   auto& limits = config.limits;
-  limits.body_bytes_max = static_cast<std::size_t>(
-      table["limits"]["body_bytes_max"].value_or(std::int64_t(limits.body_bytes_max)));
-  limits.header_bytes_max = static_cast<std::size_t>(
-      table["limits"]["header_bytes_max"].value_or(std::int64_t(limits.header_bytes_max)));
-  limits.connections_max = static_cast<std::size_t>(
-      table["limits"]["connections_max"].value_or(std::int64_t(limits.connections_max)));
+  const auto size = [&](const char* key, std::size_t fallback, std::int64_t low,
+                        std::int64_t high) {
+    return static_cast<std::size_t>(
+        setting(table, "limits", key, static_cast<std::int64_t>(fallback), low, high, problem));
+  };
+  limits.body_bytes_max = size("body_bytes_max", limits.body_bytes_max, 1024, 64 << 20);
+  limits.header_bytes_max = size("header_bytes_max", limits.header_bytes_max, 1024, 1 << 20);
+  limits.connections_max = size("connections_max", limits.connections_max, 1, 1'000'000);
+  limits.group_commit_max = size("group_commit_max", 256, 1, 65'536);
+  const auto milliseconds = [&](const char* key, std::int64_t fallback) {
+    return std::chrono::milliseconds(
+        setting(table, "limits", key, fallback, 1, 3'600'000, problem));
+  };
+  limits.handshake_timeout = milliseconds("handshake_timeout_ms", 5'000);
+  limits.read_timeout = milliseconds("read_timeout_ms", 10'000);
+  limits.idle_timeout = milliseconds("idle_timeout_ms", 30'000);
   limits.requests_per_second_per_principal =
       table["limits"]["requests_per_second_per_principal"].value_or(
           limits.requests_per_second_per_principal);
-  limits.handshake_timeout = std::chrono::milliseconds(
-      table["limits"]["handshake_timeout_ms"].value_or(std::int64_t{5'000}));
-  limits.read_timeout =
-      std::chrono::milliseconds(table["limits"]["read_timeout_ms"].value_or(std::int64_t{10'000}));
-  limits.idle_timeout =
-      std::chrono::milliseconds(table["limits"]["idle_timeout_ms"].value_or(std::int64_t{30'000}));
-  limits.group_commit_max =
-      static_cast<std::size_t>(table["limits"]["group_commit_max"].value_or(std::int64_t{256}));
+  const double rate = limits.requests_per_second_per_principal;
+  if (problem.empty() && !(std::isfinite(rate) && rate > 0 && rate <= 1e6))
+    problem = "config: limits.requests_per_second_per_principal must be above 0, at most 1e6";
+  if (!problem.empty()) return Status::error(ErrorCode::invalid_argument, problem);
 
   if (Status follow = read_follow(table, config.follow); !follow.is_ok()) return follow;
   for (const auto& [value, name] : {std::pair{&config.data_directory, "store.data"},
@@ -135,13 +151,6 @@ Result<Config> load_config(const std::string& path) {
                          "config: server.listen must be an IP address");
   }
   if (Status backup = load_backup_config(table, config); !backup.is_ok()) return backup;
-  if (config.threads < 1 || config.threads > 64)
-    return Status::error(ErrorCode::invalid_argument, "config: server.threads must be 1 to 64");
-  if (limits.body_bytes_max < 1024 || limits.connections_max < 1 || limits.group_commit_max < 1 ||
-      limits.requests_per_second_per_principal <= 0) {
-    return Status::error(ErrorCode::invalid_argument,
-                         "config: limits must be positive (body at least 1 KiB)");
-  }
   return config;
 }
 

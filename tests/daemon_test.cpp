@@ -10,6 +10,7 @@
 #include <set>
 
 #include "daemon/api.hpp"
+#include "daemon/config.hpp"
 #include "daemon/writer_first_lock.hpp"
 #include "tests/daemon_fixture.hpp"
 
@@ -240,6 +241,36 @@ TEST_CASE("daemon: only administrators read /metrics, which tell of every member
   const auto metrics = daemon.curl("admin-alice", "GET", "/metrics");
   CHECK(metrics.status == 200);
   CHECK_THAT(metrics.body, Catch::Contains("backstop_"));
+}
+
+TEST_CASE("daemon: a configuration value out of range is refused, never wrapped or taken") {
+  TemporaryDirectory directory;
+  const std::string base =
+      "[store]\ndata = \"d\"\n[tls]\ncertificate = \"c.pem\"\nprivate_key = \"k\"\n"
+      "ca = \"ca\"\n";
+  const auto load = [&](const std::string& extra) {
+    const std::string path = directory.path() + "/backstop.toml";
+    std::ofstream(path) << base << extra;
+    return backstop::daemon::load_config(path);
+  };
+  REQUIRE(load("").is_ok());
+  for (const std::string bad : {
+           "[limits]\nbody_bytes_max = -1\n",
+           "[limits]\nheader_bytes_max = -5\n",
+           "[limits]\nconnections_max = 18446744073709551615\n",  // not even an int64
+           "[limits]\nrequests_per_second_per_principal = nan\n",
+           "[limits]\nrequests_per_second_per_principal = inf\n",
+           "[limits]\nread_timeout_ms = -1\n",
+           "[limits]\ngroup_commit_max = 4294967297\n",
+           "[limits]\nbody_bytes_max = \"65536\"\n",  // a string is not a number
+           "[server]\nthreads = 4294967297\n",
+           "[server]\nport = 70000\n",
+           "[follow]\nwait_seconds = 4294967301\n",
+       }) {
+    INFO(bad);
+    auto loaded = load(bad);
+    CHECK_FALSE(loaded.is_ok());
+  }
 }
 
 TEST_CASE("daemon: the access matrix refuses every wrong principal on every route") {
