@@ -28,10 +28,10 @@ std::int64_t setting(const toml::table& table, const char* section, const char* 
 
 Status load_backup_config(const toml::table& table, Config& config) {
   config.backup_directory = table["backup"]["directory"].value_or(std::string());
-  const std::int64_t keep = table["backup"]["keep"].value_or(std::int64_t{24});
-  if (keep < 1 || keep > 10'000)
-    return Status::error(ErrorCode::invalid_argument, "config: backup.keep must be 1 to 10000");
-  config.backups_kept = static_cast<std::uint32_t>(keep);
+  std::string problem;
+  config.backups_kept =
+      static_cast<std::uint32_t>(setting(table, "backup", "keep", 24, 1, 10'000, problem));
+  if (!problem.empty()) return Status::error(ErrorCode::invalid_argument, problem);
   if (!config.backup_directory.empty() &&
       std::filesystem::weakly_canonical(config.backup_directory) ==
           std::filesystem::weakly_canonical(config.data_directory)) {
