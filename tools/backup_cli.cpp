@@ -13,11 +13,7 @@
 namespace backstop {
 namespace {
 namespace json = boost::json;
-
-int fail(const Status& status) {
-  std::cerr << "backstop: " << status.to_string() << "\n";
-  return exit_code::from_status(status);
-}
+using network::fail;
 
 std::string describe(const BackupSummary& backup) {
   return "backup " + std::to_string(backup.id) + ": sequence " + std::to_string(backup.sequence) +
