@@ -4,6 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <array>
+#include <optional>
+
 #include "ledger/bytes.hpp"
 #include "ledger/encoding.hpp"
 
@@ -23,6 +26,21 @@ EVP_PKEY* read_pem(std::string_view pem, Read read) {
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   if (!bio) return nullptr;
   return read(bio.get(), nullptr, nullptr, nullptr);
+}
+
+// The raw 32-byte public half of an Ed25519 key (either half given), or nullopt.
+std::optional<std::array<std::uint8_t, 32>> raw_public_key(EVP_PKEY* key) {
+  std::array<std::uint8_t, 32> bytes{};
+  std::size_t length = bytes.size();
+  if (!EVP_PKEY_is_a(key, "ED25519") ||
+      EVP_PKEY_get_raw_public_key(key, bytes.data(), &length) != 1 || length != bytes.size()) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+Digest key_id_of(const std::array<std::uint8_t, 32>& bytes) {
+  return sha256(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 Status not_ed25519(const char* what) {
@@ -45,13 +63,9 @@ Result<HeadPublicKey> HeadPublicKey::from_pem(std::string_view pem) {
   if (raw == nullptr) return not_ed25519("public key");
   HeadPublicKey key;
   key.key_ = own(raw);
-  std::array<std::uint8_t, 32> bytes{};
-  std::size_t length = bytes.size();
-  if (!EVP_PKEY_is_a(raw, "ED25519") ||
-      EVP_PKEY_get_raw_public_key(raw, bytes.data(), &length) != 1 || length != bytes.size()) {
-    return not_ed25519("public key");
-  }
-  key.key_id_ = sha256(std::string_view(reinterpret_cast<const char*>(bytes.data()), length));
+  const auto bytes = raw_public_key(raw);
+  if (!bytes) return not_ed25519("public key");
+  key.key_id_ = key_id_of(*bytes);
   return key;
 }
 
@@ -80,18 +94,13 @@ Result<HeadSigner> HeadSigner::from_pem(std::string_view pem) {
   if (raw == nullptr) return not_ed25519("private key");
   HeadSigner signer;
   signer.key_ = own(raw);
-  std::array<std::uint8_t, 32> bytes{};
-  std::size_t length = bytes.size();
-  if (!EVP_PKEY_is_a(raw, "ED25519") ||
-      EVP_PKEY_get_raw_public_key(raw, bytes.data(), &length) != 1 || length != bytes.size()) {
-    return not_ed25519("private key");
-  }
+  const auto bytes = raw_public_key(raw);
+  if (!bytes) return not_ed25519("private key");
   EVP_PKEY* public_only =
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes.data(), bytes.size());
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes->data(), bytes->size());
   if (public_only == nullptr) return not_ed25519("private key");
   signer.public_key_.key_ = own(public_only);
-  signer.public_key_.key_id_ =
-      sha256(std::string_view(reinterpret_cast<const char*>(bytes.data()), length));
+  signer.public_key_.key_id_ = key_id_of(*bytes);
   return signer;
 }
 
